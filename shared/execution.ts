@@ -1,0 +1,49 @@
+/** Executions and their steps (SPEC "Running"). */
+import { z } from 'zod';
+
+export const ExecutionStatus = z.enum(['queued', 'running', 'success', 'error', 'canceled']);
+export type ExecutionStatus = z.infer<typeof ExecutionStatus>;
+
+export const StepStatus = z.enum(['success', 'error', 'skipped', 'waiting']);
+export type StepStatus = z.infer<typeof StepStatus>;
+
+export const ExecutionMode = z.enum(['webhook', 'schedule', 'poll', 'manual', 'retry', 'replay']);
+export type ExecutionMode = z.infer<typeof ExecutionMode>;
+
+export const StepError = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
+export type StepError = z.infer<typeof StepError>;
+
+export const Step = z.object({
+  nodeId: z.string(),
+  status: StepStatus,
+  attempts: z.number().int(),
+  input: z.unknown(),
+  output: z.unknown(),
+  error: StepError.nullable(),
+  /** Which out-handle was taken (`logic.if`), or null for all. */
+  handle: z.string().nullable().optional(),
+  truncated: z.boolean().optional(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  durationMs: z.number().nullable().optional(),
+});
+export type Step = z.infer<typeof Step>;
+
+export const ExecutionSummary = z.object({
+  id: z.string(),
+  workflowId: z.string(),
+  workflowVersion: z.number().int(),
+  workflowName: z.string().optional(),
+  status: ExecutionStatus,
+  mode: ExecutionMode,
+  retryOf: z.string().nullable(),
+  error: StepError.nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+});
+export type ExecutionSummary = z.infer<typeof ExecutionSummary>;
+
+export const ExecutionDetail = ExecutionSummary.extend({ steps: z.array(Step) });
+export type ExecutionDetail = z.infer<typeof ExecutionDetail>;

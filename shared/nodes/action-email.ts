@@ -1,0 +1,54 @@
+/** `action.email`: sends one email through SMTP (or the outbox when none is configured). */
+import { z } from 'zod';
+import { defineNode, ok } from './define.ts';
+
+const Addresses = z.union([z.string(), z.array(z.string())]).optional();
+
+export const emailAction = defineNode({
+  type: 'action.email',
+  title: 'Send Email',
+  description: 'Send an email over SMTP',
+  category: 'action',
+  icon: '✉',
+  output: '{ messageId, accepted, rejected }',
+  config: z.object({
+    credentialId: z.string().optional(),
+    from: z.string().optional(),
+    to: z.union([z.string().min(1), z.array(z.string()).min(1)]),
+    cc: Addresses,
+    bcc: Addresses,
+    replyTo: z.string().optional(),
+    subject: z.string().default(''),
+    text: z.string().optional(),
+    html: z.string().optional(),
+  }),
+  ui: {
+    credentialId: { label: 'SMTP credential', widget: 'credential', credentialTypes: ['smtp'], help: 'Empty: the server default (SMTP_URL) or the outbox' },
+    from: { label: 'From', widget: 'expression' },
+    to: { label: 'To', widget: 'expression', placeholder: 'someone@example.com' },
+    cc: { label: 'Cc', widget: 'expression', advanced: true },
+    bcc: { label: 'Bcc', widget: 'expression', advanced: true },
+    replyTo: { label: 'Reply-To', widget: 'expression', advanced: true },
+    subject: { label: 'Subject', widget: 'expression' },
+    text: { label: 'Text body', widget: 'textarea' },
+    html: { label: 'HTML body', widget: 'textarea', advanced: true },
+  },
+  async run({ config, mail, signal }) {
+    const list = (v: string | string[] | undefined) =>
+      v === undefined ? undefined : (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
+    const result = await mail.send(
+      {
+        from: config.from,
+        to: list(config.to) ?? [],
+        cc: list(config.cc),
+        bcc: list(config.bcc),
+        replyTo: config.replyTo,
+        subject: config.subject,
+        text: config.text,
+        html: config.html,
+      },
+      { credentialId: config.credentialId, signal },
+    );
+    return ok(result);
+  },
+});

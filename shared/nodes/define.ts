@@ -1,0 +1,202 @@
+/**
+ * The node definition contract: one object per node type (config schema, UI hints, handles, run).
+ * Nodes touch the world only through the ports on `RunContext`, so this folder stays browser-safe.
+ */
+import type { z } from 'zod';
+
+// ---------------------------------------------------------------- UI hints (plain data)
+
+export type FieldWidget =
+  | 'text'
+  | 'textarea'
+  | 'number'
+  | 'select'
+  | 'multiselect'
+  | 'switch'
+  | 'keyValue'
+  | 'json'
+  | 'expression'
+  | 'credential'
+  | 'cron'
+  | 'timezone'
+  | 'object';
+
+export type FieldUi = {
+  label: string;
+  widget: FieldWidget;
+  help?: string;
+  placeholder?: string;
+  options?: readonly { value: string; label: string }[];
+  /** Folded away under "Advanced" in the config panel. */
+  advanced?: boolean;
+  /** Show only when another field of the same config equals a value. */
+  showIf?: { field: string; equals: unknown };
+  /** For `credential` widgets: which credential types fit. */
+  credentialTypes?: readonly string[];
+  /** Hidden from the panel (server-assigned values like a webhook token). */
+  hidden?: boolean;
+  /** Shown but not editable. */
+  readOnly?: boolean;
+};
+
+/** One hint per config key, exhaustive at compile time. */
+export type UiHints<Cfg> = { [K in keyof Cfg]-?: FieldUi };
+
+export type NodeCategory = 'trigger' | 'action' | 'logic' | 'data' | 'flow';
+
+// ---------------------------------------------------------------- ports
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+export type BodyType = 'json' | 'form' | 'text' | 'none';
+
+export type HttpRequest = {
+  method: HttpMethod;
+  url: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: unknown;
+  bodyType?: BodyType;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+};
+
+export type HttpResponse = {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed when the response is JSON, else text. */
+  body: unknown;
+  durationMs: number;
+  /** From a `Retry-After` header, when present. */
+  retryAfterMs?: number;
+  /** The body was larger than the size cap and was cut. */
+  truncated?: boolean;
+};
+
+/** Outbound HTTP. Network failures reject with `RetryableError`; blocked addresses with `NodeFailure`. */
+export type HttpPort = { request(req: HttpRequest): Promise<HttpResponse> };
+
+export type MailMessage = {
+  from?: string;
+  to: string[];
+  cc?: string[];
+  bcc?: string[];
+  replyTo?: string;
+  subject: string;
+  text?: string;
+  html?: string;
+  messageId?: string;
+};
+export type MailResult = { messageId: string; accepted: string[]; rejected: string[]; captured?: boolean };
+export type MailPort = { send(msg: MailMessage, options: { credentialId?: string; signal?: AbortSignal }): Promise<MailResult> };
+
+/** Turns a credential into request headers without the node ever holding the secret in its config. */
+export type CredentialsPort = {
+  headersFor(credentialId: string): Promise<Record<string, string>>;
+};
+
+/** JSONata evaluation, time- and size-limited; `data` defaults to the step's expression context. */
+export type Evaluate = (expression: string, data?: unknown) => Promise<unknown>;
+
+export type NodeLogger = {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+};
+
+/** Everything `run` may use. Built per step by the engine (server/engine/node-context.ts). */
+export type RunContext<Cfg> = {
+  config: Cfg;
+  /** Output of the upstream node. */
+  input: unknown;
+  trigger: unknown;
+  nodeId: string;
+  executionId: string;
+  workflowId: string;
+  attempt: number;
+  http: HttpPort;
+  mail: MailPort;
+  credentials: CredentialsPort;
+  evaluate: Evaluate;
+  log: NodeLogger;
+  signal: AbortSignal;
+  now: () => Date;
+};
+
+// ---------------------------------------------------------------- results
+
+/**
+ * What `run` returns. `handle` picks the out-handle (logic.if); `null` means every outgoing edge;
+ * `stop` ends the branch; `wait` parks the step until a time (durable delay).
+ */
+export type NodeResult =
+  | { kind: 'ok'; output: unknown }
+  | { kind: 'route'; handle: string; output: unknown }
+  | { kind: 'stop'; output: unknown }
+  | { kind: 'wait'; until: Date; output: unknown };
+
+export const ok = (output: unknown): NodeResult => ({ kind: 'ok', output });
+export const route = (handle: string, output: unknown): NodeResult => ({ kind: 'route', handle, output });
+export const stop = (output: unknown): NodeResult => ({ kind: 'stop', output });
+export const wait = (until: Date, output: unknown): NodeResult => ({ kind: 'wait', until, output });
+
+// ---------------------------------------------------------------- definitions
+
+type Common<S extends z.ZodType> = {
+  /** `<category>.<name>`, stable forever. */
+  type: string;
+  title: string;
+  description: string;
+  category: NodeCategory;
+  /** A short glyph for the palette and canvas. */
+  icon: string;
+  config: S;
+  ui: UiHints<z.output<S>>;
+  /** Named out-handles; absent means one unnamed out-handle. */
+  handles?: readonly string[];
+  /** One line describing the output, shown in the editor. */
+  output: string;
+  /** Config schema version; `migrate` upgrades older configs on load. */
+  version?: number;
+  migrate?: (config: Record<string, unknown>, from: number) => Record<string, unknown>;
+};
+
+export type ActionDefinition<S extends z.ZodType = z.ZodType> = Common<S> & {
+  kind: 'action';
+  run(ctx: RunContext<z.output<S>>): Promise<NodeResult>;
+};
+
+export type PollItem = { key: string; item: unknown };
+export type PollContext<Cfg> = Omit<RunContext<Cfg>, 'input' | 'trigger'> & {
+  /** Validators from the previous poll, for conditional requests. */
+  etag?: string;
+  lastModified?: string;
+};
+export type PollResult =
+  | { notModified: true; etag?: string; lastModified?: string }
+  | { notModified?: false; items: PollItem[]; etag?: string; lastModified?: string };
+
+export type Activation<Cfg> =
+  | { kind: 'webhook' }
+  | { kind: 'schedule'; cron(c: Cfg): { expression: string; timezone: string; overlap: 'skip' | 'allow'; catchUp: 'none' | 'last' } }
+  | { kind: 'poll'; everySeconds(c: Cfg): number }
+  | { kind: 'manual' };
+
+export type TriggerDefinition<S extends z.ZodType = z.ZodType> = Common<S> & {
+  kind: 'trigger';
+  activation: Activation<z.output<S>>;
+  /** Poll triggers only: fetch the current items; the engine decides which are new. */
+  poll?(ctx: PollContext<z.output<S>>): Promise<PollResult>;
+};
+
+/** Defines an action/logic/data/flow node. @example export const ifNode = defineNode({ type: 'logic.if', … }) */
+export function defineNode<S extends z.ZodType>(def: Omit<ActionDefinition<S>, 'kind'>): ActionDefinition<S> {
+  return { kind: 'action', ...def };
+}
+
+/** Defines a trigger node; its output is the trigger event itself. */
+export function defineTrigger<S extends z.ZodType>(def: Omit<TriggerDefinition<S>, 'kind'>): TriggerDefinition<S> {
+  return { kind: 'trigger', ...def };
+}
+
+export type AnyNodeDefinition = ActionDefinition<z.ZodType> | TriggerDefinition<z.ZodType>;

@@ -1,0 +1,55 @@
+/** `trigger.webhook`: an inbound HTTP request on the hook's unguessable URL starts a run. */
+import { z } from 'zod';
+import { defineTrigger } from './define.ts';
+
+export const WebhookMethod = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+
+export const HmacPreset = z.enum(['github', 'stripe', 'standard-webhooks', 'slack', 'custom']);
+
+export const WebhookAuth = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('none') }),
+  z.object({ type: z.literal('header'), name: z.string().min(1), credentialId: z.string().min(1) }),
+  z.object({ type: z.literal('basic'), credentialId: z.string().min(1) }),
+  z.object({
+    type: z.literal('hmac'),
+    preset: HmacPreset,
+    credentialId: z.string().min(1),
+    header: z.string().optional(),
+    algorithm: z.enum(['sha1', 'sha256', 'sha512']).optional(),
+    encoding: z.enum(['hex', 'base64']).optional(),
+    prefix: z.string().optional(),
+  }),
+]);
+export type WebhookAuth = z.infer<typeof WebhookAuth>;
+
+export const WebhookResponse = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('ack') }),
+  z.object({ mode: z.literal('result'), timeoutMs: z.number().int().min(100).max(120_000).default(30_000) }),
+]);
+
+export const webhookTrigger = defineTrigger({
+  type: 'trigger.webhook',
+  title: 'Webhook',
+  description: 'Start when an HTTP request arrives at this workflow’s URL',
+  category: 'trigger',
+  icon: '⚡',
+  output: '{ method, path, headers, query, body, receivedAt }',
+  config: z.object({
+    methods: z.array(WebhookMethod).min(1).default(['POST']),
+    auth: WebhookAuth.default({ type: 'none' }),
+    response: WebhookResponse.default({ mode: 'ack' }),
+    /** Assigned by the server; never chosen by the user. */
+    token: z.string().optional(),
+  }),
+  ui: {
+    methods: {
+      label: 'HTTP methods',
+      widget: 'multiselect',
+      options: WebhookMethod.options.map((m) => ({ value: m, label: m })),
+    },
+    auth: { label: 'Authentication', widget: 'object', advanced: true },
+    response: { label: 'Response', widget: 'object', advanced: true },
+    token: { label: 'Token', widget: 'text', hidden: true, readOnly: true },
+  },
+  activation: { kind: 'webhook' },
+});

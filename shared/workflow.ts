@@ -1,0 +1,74 @@
+/** The workflow document (SPEC "Workflow document"): zod schemas and their types, same names. */
+import { z } from 'zod';
+
+/** Node ids are short slugs used in expressions (`steps.crm.body`), so they must be JSONata names. */
+export const NodeId = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must start with a letter or _ and hold only letters, digits and _ (max 64)');
+
+export const RetryPolicy = z.object({
+  attempts: z.number().int().min(1).max(10).default(1),
+  delayMs: z.number().int().min(0).max(3_600_000).default(1000),
+});
+export type RetryPolicy = z.infer<typeof RetryPolicy>;
+
+export const OnError = z.enum(['stop', 'continue']);
+export type OnError = z.infer<typeof OnError>;
+
+export const Position = z.object({ x: z.number().finite(), y: z.number().finite() });
+export type Position = z.infer<typeof Position>;
+
+export const WorkflowNode = z.object({
+  id: NodeId,
+  type: z.string().min(1).max(100),
+  name: z.string().max(200).optional(),
+  position: Position.default({ x: 0, y: 0 }),
+  config: z.record(z.string(), z.unknown()).default({}),
+  retry: RetryPolicy.optional(),
+  onError: OnError.optional(),
+  notes: z.string().max(10_000).optional(),
+});
+export type WorkflowNode = z.infer<typeof WorkflowNode>;
+
+export const Edge = z.object({
+  id: z.string().min(1).max(100),
+  source: z.string().min(1),
+  target: z.string().min(1),
+  sourceHandle: z.string().nullish(),
+  targetHandle: z.string().nullish(),
+});
+export type Edge = z.infer<typeof Edge>;
+
+/** Derived, read-only trigger state shown with a workflow. */
+export const TriggerInfo = z.object({
+  nodeId: z.string(),
+  type: z.string(),
+  url: z.string().optional(),
+  nextRunAt: z.string().nullable().optional(),
+  lastPolledAt: z.string().nullable().optional(),
+  lastError: z.string().nullable().optional(),
+  lastErrorAt: z.string().nullable().optional(),
+  authFailures: z.number().optional(),
+});
+export type TriggerInfo = z.infer<typeof TriggerInfo>;
+
+/** What a client sends to create or replace a workflow. Faults inside are allowed in a draft. */
+export const WorkflowDraft = z.object({
+  name: z.string().trim().min(1).max(200),
+  nodes: z.array(WorkflowNode).max(2000).default([]),
+  edges: z.array(Edge).max(10_000).default([]),
+});
+export type WorkflowDraft = z.infer<typeof WorkflowDraft>;
+
+export const Workflow = WorkflowDraft.extend({
+  id: z.string(),
+  active: z.boolean(),
+  version: z.number().int(),
+  triggers: z.array(TriggerInfo),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Workflow = z.infer<typeof Workflow>;
+
+/** The part of a workflow an execution runs: pinned per version. */
+export type WorkflowSnapshot = { id: string; name: string; version: number; nodes: WorkflowNode[]; edges: Edge[] };
