@@ -1,10 +1,13 @@
-// `npm start`: builds the editor once if its bundle is missing or older than its sources, then serves.
+// `npm start`: builds the editor if its bundle is missing or older than its sources, then runs the
+// server in this same process (tsx compiles TypeScript on load, so there is no separate build step).
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'web/dist/index.html');
+const webSrc = join(root, 'web/src');
 
 function newestMtime(dir) {
   let newest = 0;
@@ -15,14 +18,15 @@ function newestMtime(dir) {
   return newest;
 }
 
-const webSrc = join(root, 'web/src');
-if (existsSync(webSrc)) {
-  const stale = !existsSync(dist) || newestMtime(webSrc) > statSync(dist).mtimeMs;
-  if (stale) {
-    console.log('building the editor (web/dist)…');
-    const r = spawnSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-    if (r.status !== 0) process.exit(r.status ?? 1);
-  }
+if (existsSync(webSrc) && (!existsSync(dist) || newestMtime(webSrc) > statSync(dist).mtimeMs)) {
+  console.log('building the editor (web/dist)…');
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) process.exit(r.status ?? 1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'server/main.ts')], { cwd: root, stdio: 'inherit' });
-process.exit(r.status ?? 0);
+
+const { register } = await import('tsx/esm/api');
+register();
+await import('../server/main.ts');

@@ -1,0 +1,43 @@
+/** Environment → validated Config. Only main.ts reads process.env; everything else takes a Config. */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  PUBLIC_URL: z.string().url().optional(),
+  ENCRYPTION_KEY: z.string().optional(),
+  SMTP_URL: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OUTBOUND_BLOCK_PRIVATE: bool.default(false),
+  /** Executions advanced at once by the worker pool. */
+  EXECUTION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  /** Largest accepted webhook body, bytes. */
+  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /** Largest API request body, bytes. */
+  API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+  /** Retention: executions older than this many days are pruned. */
+  EXECUTIONS_MAX_AGE_DAYS: z.coerce.number().min(0).default(14),
+  /** Retention: at most this many executions are kept per workflow. */
+  EXECUTIONS_MAX_PER_WORKFLOW: z.coerce.number().int().min(1).default(10_000),
+  /** How often the pruner runs, seconds. */
+  PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(3600),
+  /** Session lifetime, hours. */
+  SESSION_TTL_HOURS: z.coerce.number().min(0.01).default(24 * 7),
+});
+export type Config = z.infer<typeof ConfigSchema> & { publicUrl: string };
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = ConfigSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`invalid configuration:\n${lines}`);
+  }
+  const c = parsed.data;
+  const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
+  return { ...c, publicUrl };
+}

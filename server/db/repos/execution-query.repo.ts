@@ -1,0 +1,82 @@
+/** Execution lists (cursor-paginated) and retention pruning. */
+import { sql, type Kysely } from 'kysely';
+import type { ExecutionSummary } from '#shared/execution.ts';
+import type { Schema } from '../schema.ts';
+import type { ExecutionRow } from './execution.store.ts';
+
+export type ExecutionListQuery = { workflowId?: string; status?: string; cursor?: string; limit: number };
+
+export function createExecutionQueryRepo(db: Kysely<Schema>, toSummary: (row: ExecutionRow, name?: string) => ExecutionSummary) {
+  return {
+    /** Newest first. Ids sort by creation time, so the cursor is the last id seen. */
+    async list(q: ExecutionListQuery): Promise<{ items: ExecutionSummary[]; nextCursor: string | null }> {
+      let query = db
+        .selectFrom('executions')
+        .leftJoin('workflows', 'workflows.id', 'executions.workflow_id')
+        .selectAll('executions')
+        .select('workflows.name as workflow_name');
+      if (q.workflowId) query = query.where('executions.workflow_id', '=', q.workflowId);
+      if (q.status) query = query.where('executions.status', '=', q.status);
+      if (q.cursor) query = query.where('executions.id', '<', q.cursor);
+      const rows = await query.orderBy('executions.id', 'desc').limit(q.limit + 1).execute();
+      const page = rows.slice(0, q.limit);
+      return {
+        items: page.map((r) => toSummary(r as ExecutionRow, r.workflow_name ?? undefined)),
+        nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null,
+      };
+    },
+
+    /** Latest execution per workflow, for the workflow list. */
+    async latestFor(workflowIds: string[]): Promise<Map<string, ExecutionRow>> {
+      const out = new Map<string, ExecutionRow>();
+      if (!workflowIds.length) return out;
+      for (const id of workflowIds) {
+        const row = await db
+          .selectFrom('executions')
+          .selectAll()
+          .where('workflow_id', '=', id)
+          .orderBy('id', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        if (row) out.set(id, row as ExecutionRow);
+      }
+      return out;
+    },
+
+    /**
+     * Deletes finished executions older than `olderThan` and beyond `keepPerWorkflow` per workflow
+     * (steps cascade), then idempotency keys past their window. Returns how many executions went.
+     */
+    async prune(opts: { olderThan: number; keepPerWorkflow: number; idempotencyOlderThan: number; batch?: number }): Promise<number> {
+      const batch = opts.batch ?? 2000;
+      let deleted = 0;
+      for (;;) {
+        const r = await sql<{ n: number }>`
+          DELETE FROM executions WHERE id IN (
+            SELECT id FROM executions
+            WHERE status IN ('success', 'error', 'canceled') AND created_at < ${opts.olderThan}
+            LIMIT ${batch})`.execute(db);
+        const n = Number(r.numAffectedRows ?? 0);
+        deleted += n;
+        if (n < batch) break;
+      }
+      const over = await db
+        .selectFrom('executions')
+        .select(['workflow_id', sql<number>`count(*)`.as('n')])
+        .groupBy('workflow_id')
+        .having(sql`count(*)`, '>', opts.keepPerWorkflow)
+        .execute();
+      for (const { workflow_id } of over) {
+        const r = await sql`
+          DELETE FROM executions WHERE workflow_id = ${workflow_id}
+            AND status IN ('success', 'error', 'canceled')
+            AND id < (SELECT id FROM executions WHERE workflow_id = ${workflow_id}
+                      ORDER BY id DESC LIMIT 1 OFFSET ${opts.keepPerWorkflow - 1})`.execute(db);
+        deleted += Number(r.numAffectedRows ?? 0);
+      }
+      await db.deleteFrom('idempotency_keys').where('created_at', '<', opts.idempotencyOlderThan).execute();
+      return deleted;
+    },
+  };
+}
+export type ExecutionQueryRepo = ReturnType<typeof createExecutionQueryRepo>;

@@ -1,0 +1,115 @@
+/** SQL for workflows, their versions and webhook tokens. Rows <-> domain objects; no business rules here. */
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { Edge, WorkflowNode, type WorkflowSnapshot } from '#shared/workflow.ts';
+import type { Schema, WorkflowsTable } from '../schema.ts';
+
+export type WorkflowRecord = WorkflowSnapshot & { active: boolean; createdAt: number; updatedAt: number };
+
+const Nodes = z.array(WorkflowNode);
+const Edges = z.array(Edge);
+
+/** JSON columns are parsed with the shared schemas: a corrupt row fails loudly here. */
+function toRecord(row: WorkflowsTable): WorkflowRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    active: row.active === 1,
+    version: row.version,
+    nodes: Nodes.parse(JSON.parse(row.nodes)),
+    edges: Edges.parse(JSON.parse(row.edges)),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function createWorkflowRepo(db: Kysely<Schema>) {
+  return {
+    async get(id: string): Promise<WorkflowRecord | undefined> {
+      const row = await db.selectFrom('workflows').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toRecord(row);
+    },
+
+    /** Newest first by update time; the cursor is `<updatedAt>:<id>` of the last item. */
+    async list(opts: { limit: number; cursor?: { updatedAt: number; id: string }; q?: string }): Promise<WorkflowRecord[]> {
+      let query = db.selectFrom('workflows').selectAll();
+      if (opts.q) query = query.where('name', 'like', `%${opts.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      if (opts.cursor) {
+        const { updatedAt, id } = opts.cursor;
+        query = query.where((eb) =>
+          eb.or([eb('updated_at', '<', updatedAt), eb.and([eb('updated_at', '=', updatedAt), eb('id', '<', id)])]),
+        );
+      }
+      const rows = await query.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
+      return rows.map(toRecord);
+    },
+
+    async listActive(): Promise<WorkflowRecord[]> {
+      const rows = await db.selectFrom('workflows').selectAll().where('active', '=', 1).execute();
+      return rows.map(toRecord);
+    },
+
+    /** Inserts or replaces the workflow and records its version (versions are immutable). */
+    async save(wf: WorkflowRecord): Promise<void> {
+      const nodes = JSON.stringify(wf.nodes);
+      const edges = JSON.stringify(wf.edges);
+      await db
+        .insertInto('workflows')
+        .values({
+          id: wf.id,
+          name: wf.name,
+          active: wf.active ? 1 : 0,
+          version: wf.version,
+          nodes,
+          edges,
+          created_at: wf.createdAt,
+          updated_at: wf.updatedAt,
+        })
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet({ name: wf.name, active: wf.active ? 1 : 0, version: wf.version, nodes, edges, updated_at: wf.updatedAt }),
+        )
+        .execute();
+      await db
+        .insertInto('workflow_versions')
+        .values({ workflow_id: wf.id, version: wf.version, name: wf.name, nodes, edges, created_at: wf.updatedAt })
+        .onConflict((oc) => oc.columns(['workflow_id', 'version']).doNothing())
+        .execute();
+    },
+
+    async setActive(id: string, active: boolean, updatedAt: number): Promise<void> {
+      await db.updateTable('workflows').set({ active: active ? 1 : 0, updated_at: updatedAt }).where('id', '=', id).execute();
+    },
+
+    async delete(id: string): Promise<boolean> {
+      const r = await db.deleteFrom('workflows').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+
+    async getVersion(id: string, version: number): Promise<WorkflowSnapshot | undefined> {
+      const row = await db
+        .selectFrom('workflow_versions')
+        .selectAll()
+        .where('workflow_id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      return { id, version, name: row.name, nodes: Nodes.parse(JSON.parse(row.nodes)), edges: Edges.parse(JSON.parse(row.edges)) };
+    },
+
+    /** Replaces the webhook tokens of a workflow with exactly `tokens`. */
+    async setTokens(workflowId: string, tokens: { token: string; nodeId: string }[], now: number): Promise<void> {
+      await db.deleteFrom('webhook_tokens').where('workflow_id', '=', workflowId).execute();
+      if (tokens.length) {
+        await db
+          .insertInto('webhook_tokens')
+          .values(tokens.map((t) => ({ token: t.token, workflow_id: workflowId, node_id: t.nodeId, created_at: now })))
+          .execute();
+      }
+    },
+
+    async tokenExists(token: string): Promise<boolean> {
+      return !!(await db.selectFrom('webhook_tokens').select('token').where('token', '=', token).executeTakeFirst());
+    },
+  };
+}
+export type WorkflowRepo = ReturnType<typeof createWorkflowRepo>;

@@ -1,0 +1,293 @@
+/**
+ * advance(executionId): rebuilds state from the step log, runs every ready node (independent
+ * branches concurrently), records each step, and loops until the execution finishes or parks.
+ * Because state always comes from the log, resuming after kill -9 is just calling advance again.
+ */
+import { ZodError } from 'zod';
+import { NodeFailure, RetryableError } from '#shared/errors.ts';
+import { resolveTemplates } from '#shared/expressions/template.ts';
+import type { StepError } from '#shared/execution.ts';
+import { fromZodIssues } from '#shared/issues.ts';
+import type { NodeResult } from '#shared/nodes/define.ts';
+import type { GroupCommit } from '../db/group-commit.ts';
+import type { ExecutionStore, StepRow } from '../db/repos/execution.store.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import { isEdgeActive } from './edges.ts';
+import type { EngineEvents } from './events.ts';
+import { buildRunContext, type Ports } from './node-context.ts';
+import { nextDelay } from './retry.ts';
+import type { CompiledNode, CompiledWorkflow, SnapshotCache } from './snapshots.ts';
+import { DEFAULT_MAX_STEP_BYTES, decodeValue, encodeValue, rowToStep, toStepError } from './step-codec.ts';
+
+export type ExpressionPort = { evaluate(expression: string, data: unknown): Promise<unknown> };
+
+export type ExecutorDeps = {
+  store: ExecutionStore;
+  commit: GroupCommit;
+  snapshots: SnapshotCache;
+  expressions: ExpressionPort;
+  ports: Ports;
+  events: EngineEvents;
+  clock: Clock;
+  logger: Logger;
+  maxStepBytes?: number;
+  /** Sleep used between retries (tests may shorten it). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+};
+
+/** What advance() ended with: finished, or parked until `wakeAt` (durable delay). */
+export type AdvanceResult = { status: 'success' | 'error' | 'canceled' | 'missing' } | { status: 'parked'; wakeAt: number };
+
+/** In-memory view of one node's step. `value` is the full output (the stored one may be truncated). */
+type NodeState = { row: StepRow; value: unknown };
+
+const defaultSleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+export function createExecutor(deps: ExecutorDeps) {
+  const maxBytes = deps.maxStepBytes ?? DEFAULT_MAX_STEP_BYTES;
+  const sleep = deps.sleep ?? defaultSleep;
+  const shutdown = new AbortController();
+
+  async function advance(executionId: string): Promise<AdvanceResult> {
+    const exec = deps.store.getExecution(executionId);
+    if (!exec) return { status: 'missing' };
+    if (exec.status !== 'queued' && exec.status !== 'running') return { status: exec.status as 'success' };
+    const wf = await deps.snapshots.get(exec.workflow_id, exec.workflow_version);
+    const log = deps.logger.child({ executionId, workflowId: wf.id });
+    const now = deps.clock.now();
+
+    const state = new Map<string, NodeState>();
+    for (const row of deps.store.getSteps(executionId)) {
+      // A durable delay whose time has come is simply done.
+      if (row.status === 'waiting' && row.resume_at != null && row.resume_at <= now) {
+        row.status = 'success';
+        row.finished_at = now;
+        write(() => deps.store.upsertStep(row));
+      }
+      state.set(row.node_id, { row, value: decodeValue(row.output) });
+    }
+    if (exec.status === 'queued') {
+      write(() => deps.store.markRunning(executionId, now));
+      deps.events.emitExecution({ executionId, workflowId: wf.id, status: 'running' });
+      log.info('execution started', { mode: exec.mode });
+    }
+
+    const trigger = wf.triggerId ? state.get(wf.triggerId)?.value : undefined;
+    const running = new Map<string, Promise<void>>();
+    let failure: (StepError & { nodeId: string }) | undefined;
+    let lastFinished: string | undefined;
+
+    const record = (row: StepRow, value: unknown) => {
+      state.set(row.node_id, { row, value });
+      if (row.status !== 'skipped') lastFinished = row.node_id;
+      write(() => deps.store.upsertStep(row));
+      deps.events.emitStep({ executionId, workflowId: wf.id, step: rowToStep(row) });
+    };
+
+    const isDone = (id: string) => {
+      const s = state.get(id)?.row.status;
+      return s === 'success' || s === 'error' || s === 'skipped';
+    };
+
+    for (;;) {
+      if (!failure) {
+        for (const id of wf.order) {
+          if (state.has(id) || running.has(id)) continue;
+          const cn = wf.nodes.get(id)!;
+          if (id === wf.triggerId || cn.def?.kind === 'trigger') continue;
+          if (!cn.incoming.every((e) => isDone(e.source))) continue;
+          const active = cn.incoming.filter((e) => isEdgeActive(state.get(e.source)!.row, e.sourceHandle));
+          if (active.length === 0) {
+            const t = deps.clock.now();
+            record(stepRow(executionId, id, 'skipped', { started_at: t, finished_at: t }), null);
+            continue;
+          }
+          const input = state.get(active[0]!.source)!.value;
+          const p = runNode(cn, input).then((r) => {
+            running.delete(id);
+            if (r.row.status === 'error' && (cn.node.onError ?? 'stop') === 'stop' && !failure) {
+              failure = { nodeId: id, ...(JSON.parse(r.row.error!) as StepError) };
+            }
+            record(r.row, r.value);
+          });
+          running.set(id, p);
+        }
+      }
+      if (running.size === 0) {
+        // Nothing new became ready in the loop above, and nothing is in flight.
+        const again = !failure && wf.order.some((id) => !state.has(id) && readyNow(wf, id, state));
+        if (!again) break;
+        continue;
+      }
+      await Promise.race(running.values());
+    }
+
+    const waiting = [...state.values()].filter((s) => s.row.status === 'waiting');
+    if (!failure && waiting.length) {
+      const wakeAt = Math.min(...waiting.map((s) => s.row.resume_at ?? now));
+      await write(() => deps.store.park(executionId, wakeAt));
+      log.info('execution parked', { wakeAt: new Date(wakeAt).toISOString() });
+      return { status: 'parked', wakeAt };
+    }
+
+    const status = failure ? 'error' : 'success';
+    const finishedAt = deps.clock.now();
+    await write(() => deps.store.finish(executionId, status, failure ? JSON.stringify(failure) : null, finishedAt));
+    log.info('execution finished', { status, durationMs: finishedAt - (exec.started_at ?? now) });
+    deps.events.emitExecution({
+      executionId,
+      workflowId: wf.id,
+      status,
+      error: failure ?? null,
+      lastOutput: lastFinished ? state.get(lastFinished)?.value : trigger,
+    });
+    return { status };
+
+    /** Runs one node with its retry policy; always resolves to a step row (errors included). */
+    async function runNode(cn: CompiledNode, input: unknown): Promise<{ row: StepRow; value: unknown }> {
+      const { node, def } = cn;
+      const policy = { attempts: node.retry?.attempts ?? 1, delayMs: node.retry?.delayMs ?? 1000 };
+      const startedAt = deps.clock.now();
+      let attempt = 0;
+      for (;;) {
+        attempt++;
+        const stepLog = log.child({ nodeId: node.id, attempt });
+        try {
+          if (!def || def.kind !== 'action') throw new NodeFailure(`Unknown node type "${node.type}"`, { code: 'UNKNOWN_NODE_TYPE' });
+          const data = {
+            trigger,
+            steps: stepsView(state),
+            input,
+            execution: { id: executionId },
+            workflow: { id: wf.id, name: wf.name },
+            now: new Date(deps.clock.now()).toISOString(),
+          };
+          const evaluate = (expression: string, d?: unknown) => deps.expressions.evaluate(expression, d === undefined ? data : d);
+          const resolved = await resolveTemplates(node.config, (e) => evaluate(e), 'config');
+          const parsed = def.config.safeParse(resolved);
+          if (!parsed.success) {
+            throw new NodeFailure('invalid config after expressions were resolved', {
+              code: 'CONFIG_INVALID',
+              details: fromZodIssues(parsed.error.issues, ['config']),
+            });
+          }
+          const ctx = buildRunContext(
+            parsed.data,
+            {
+              executionId,
+              workflowId: wf.id,
+              nodeId: node.id,
+              attempt,
+              input,
+              trigger,
+              evaluate,
+              signal: shutdown.signal,
+              now: () => new Date(deps.clock.now()),
+              log: stepLog,
+            },
+            deps.ports,
+          );
+          const result: NodeResult = await def.run(ctx);
+          stepLog.debug('step finished', { kind: result.kind });
+          return finished(node.id, 'success', attempt, startedAt, result);
+        } catch (err) {
+          const retryable = !(err instanceof NodeFailure) && !(err instanceof ZodError);
+          if (retryable && attempt < policy.attempts && !shutdown.signal.aborted) {
+            const retryAfter = err instanceof RetryableError ? err.retryAfterMs : undefined;
+            const delay = nextDelay(attempt, policy, retryAfter);
+            stepLog.warn('step failed, retrying', { delayMs: delay, error: toStepError(err) });
+            await sleep(delay, shutdown.signal);
+            continue;
+          }
+          const error = toStepError(err);
+          stepLog.info('step failed', { error });
+          const onError = node.onError ?? 'stop';
+          const row = stepRow(executionId, node.id, 'error', {
+            attempts: attempt,
+            error: JSON.stringify(error),
+            started_at: startedAt,
+            finished_at: deps.clock.now(),
+          });
+          // onError "continue": the error becomes the output and the run goes on.
+          if (onError === 'continue') {
+            row.output = JSON.stringify({ error });
+            return { row, value: { error } };
+          }
+          row.handle = '';
+          return { row, value: null };
+        }
+      }
+    }
+
+    function finished(nodeId: string, status: 'success', attempts: number, startedAt: number, result: NodeResult) {
+      const { json, truncated } = encodeValue(result.output, maxBytes);
+      const row = stepRow(executionId, nodeId, status, {
+        attempts,
+        output: json,
+        truncated: truncated ? 1 : 0,
+        started_at: startedAt,
+        finished_at: deps.clock.now(),
+      });
+      if (result.kind === 'route') row.handle = result.handle;
+      if (result.kind === 'stop') row.handle = ''; // matches no edge: the branch ends here
+      if (result.kind === 'wait') {
+        row.status = 'waiting';
+        row.resume_at = result.until.getTime();
+        row.finished_at = null;
+      }
+      return { row, value: result.output };
+    }
+  }
+
+  /** Queues a write into the shared group commit; failures are logged (the step will re-run on resume). */
+  function write(fn: () => void): Promise<void> {
+    return deps.commit.run(fn).catch((err: unknown) => {
+      deps.logger.error('step write failed', { err: String(err) });
+    });
+  }
+
+  return {
+    advance,
+    /** Aborts in-flight node work and retry sleeps (shutdown). */
+    abortAll: () => shutdown.abort(),
+  };
+}
+export type Executor = ReturnType<typeof createExecutor>;
+
+function readyNow(wf: CompiledWorkflow, id: string, state: Map<string, NodeState>): boolean {
+  const cn = wf.nodes.get(id)!;
+  if (cn.def?.kind === 'trigger') return false;
+  return cn.incoming.every((e) => {
+    const s = state.get(e.source)?.row.status;
+    return s === 'success' || s === 'error' || s === 'skipped';
+  });
+}
+
+function stepsView(state: Map<string, NodeState>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [id, s] of state) if (s.row.status === 'success' || s.row.status === 'error') out[id] = s.value;
+  return out;
+}
+
+function stepRow(executionId: string, nodeId: string, status: string, fields: Partial<StepRow>): StepRow {
+  return {
+    execution_id: executionId,
+    node_id: nodeId,
+    status,
+    attempts: 0,
+    input: null,
+    output: null,
+    error: null,
+    handle: null,
+    truncated: 0,
+    started_at: null,
+    finished_at: null,
+    resume_at: null,
+    ...fields,
+  };
+}

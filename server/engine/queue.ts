@@ -1,0 +1,113 @@
+/**
+ * The execution queue: the durable truth is the executions table (status queued/running);
+ * this in-memory FIFO only indexes it. A bounded pool of workers drains it off the request path,
+ * parked executions (durable delays) get one timer for the earliest wake-up, and at boot every
+ * unfinished execution is resumed.
+ */
+import type { ExecutionStore } from '../db/repos/execution.store.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Executor } from './executor.ts';
+
+export type Queue = {
+  enqueue(executionId: string): void;
+  /** Resumes every unfinished execution found in the store (boot). */
+  resumeAll(): number;
+  /** Resolves when nothing is queued or running (tests, benchmarks, graceful stop). */
+  idle(): Promise<void>;
+  stats(): { queued: number; running: number; parked: number };
+  stop(): Promise<void>;
+};
+
+export function createQueue(deps: { executor: Executor; store: ExecutionStore; clock: Clock; logger: Logger; concurrency: number }): Queue {
+  const pending: string[] = [];
+  let head = 0;
+  const inFlight = new Set<string>();
+  const parked = new Map<string, number>();
+  let wakeTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let idleWaiters: (() => void)[] = [];
+
+  function pump(): void {
+    while (!stopped && inFlight.size < deps.concurrency && head < pending.length) {
+      const id = pending[head++]!;
+      if (head > 1024 && head * 2 > pending.length) {
+        pending.splice(0, head); // compact the FIFO without shifting on every take
+        head = 0;
+      }
+      if (inFlight.has(id)) continue;
+      inFlight.add(id);
+      deps.executor
+        .advance(id)
+        .then(
+          (r) => {
+            if (r.status === 'parked') park(id, r.wakeAt);
+          },
+          (err: unknown) => deps.logger.error('execution crashed', { executionId: id, err: String(err), stack: (err as Error)?.stack }),
+        )
+        .finally(() => {
+          inFlight.delete(id);
+          pump();
+          if (inFlight.size === 0 && head >= pending.length && idleWaiters.length) {
+            const w = idleWaiters;
+            idleWaiters = [];
+            w.forEach((f) => f());
+          }
+        });
+    }
+  }
+
+  function park(id: string, wakeAt: number): void {
+    parked.set(id, wakeAt);
+    armWakeTimer();
+  }
+
+  /** One timer for the earliest wake-up, however many executions are parked. */
+  function armWakeTimer(): void {
+    if (wakeTimer) clearTimeout(wakeTimer);
+    wakeTimer = undefined;
+    if (stopped || parked.size === 0) return;
+    const earliest = Math.min(...parked.values());
+    const delay = Math.max(0, Math.min(earliest - deps.clock.now(), 2 ** 31 - 1));
+    wakeTimer = setTimeout(() => {
+      const now = deps.clock.now();
+      for (const [id, at] of parked) {
+        if (at <= now) {
+          parked.delete(id);
+          enqueue(id);
+        }
+      }
+      armWakeTimer();
+    }, delay);
+    wakeTimer.unref();
+  }
+
+  function enqueue(id: string): void {
+    pending.push(id);
+    pump();
+  }
+
+  return {
+    enqueue,
+    resumeAll() {
+      const rows = deps.store.listUnfinished();
+      const now = deps.clock.now();
+      for (const r of rows) {
+        if (r.wake_at != null && r.wake_at > now) park(r.id, r.wake_at);
+        else enqueue(r.id);
+      }
+      if (rows.length) deps.logger.info('resuming unfinished executions', { count: rows.length });
+      return rows.length;
+    },
+    idle() {
+      if (inFlight.size === 0 && head >= pending.length) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+    stats: () => ({ queued: pending.length - head, running: inFlight.size, parked: parked.size }),
+    async stop() {
+      stopped = true;
+      if (wakeTimer) clearTimeout(wakeTimer);
+      deps.executor.abortAll();
+    },
+  };
+}

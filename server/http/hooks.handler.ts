@@ -1,0 +1,68 @@
+/**
+ * ANY /hooks/:token on a lean path: plain node:http, no Express stack, because this is the hot
+ * path that providers hit. Reads the raw body (kept for signatures) under a size cap, then hands
+ * off to the webhook service; the answer is only sent after the event is on disk.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../lib/logger.ts';
+import type { InboundRequest, WebhookService } from '../services/webhook.service.ts';
+
+const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { ...JSON_HEADERS, 'Content-Length': Buffer.byteLength(payload), ...headers });
+  res.end(payload);
+}
+
+const tooLarge = { error: { code: 'PAYLOAD_TOO_LARGE', message: 'the request body is too large' } };
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) return resolve('too_large');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.pause();
+        resolve('too_large');
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
+
+export function createHooksHandler(webhooks: WebhookService, opts: { maxBodyBytes: number; logger: Logger }) {
+  return async function handleHook(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const rest = url.pathname.slice('/hooks/'.length);
+      const slash = rest.indexOf('/');
+      const token = slash < 0 ? rest : rest.slice(0, slash);
+      if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) return send(res, 404, { error: { code: 'NOT_FOUND', message: 'no active webhook at this URL' } });
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, { Allow: 'GET, POST, PUT, PATCH, DELETE, OPTIONS' });
+        return void res.end();
+      }
+      const body = await readBody(req, opts.maxBodyBytes);
+      if (body === 'too_large') return send(res, 413, tooLarge, { Connection: 'close' });
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      const query: Record<string, string> = {};
+      for (const [k, v] of url.searchParams) Object.defineProperty(query, k, { value: v, enumerable: true, writable: true, configurable: true });
+      // The event's path is what follows the token, so the secret token never lands in step data.
+      const inbound: InboundRequest = { token, method: req.method ?? 'GET', path: slash < 0 ? '/' : rest.slice(slash), headers, query, rawBody: body };
+      const reply = await webhooks.handle(inbound);
+      send(res, reply.status, reply.body, reply.headers);
+    } catch (err) {
+      opts.logger.error('webhook failed', { err: String(err), stack: (err as Error)?.stack });
+      if (!res.headersSent) send(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } });
+    }
+  };
+}

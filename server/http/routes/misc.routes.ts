@@ -1,0 +1,47 @@
+/** Small authenticated routes: meta, API keys, live events (SSE). */
+import { Router } from 'express';
+import { CreateApiKey } from '#shared/api/schemas.ts';
+import type { Services } from '../../services/index.ts';
+import { parse } from '../parse.ts';
+
+export function metaRoutes({ auth, events, executions }: Services, meta: { version: string; publicUrl: () => string; smtpConfigured: () => boolean }): Router {
+  const r = Router();
+  r.get('/meta', (_req, res) => {
+    res.json({ version: meta.version, publicUrl: meta.publicUrl(), smtpConfigured: meta.smtpConfigured() });
+  });
+
+  r.get('/api-keys', async (req, res) => {
+    res.json({ items: await auth.listApiKeys(req.principal!.user.id) });
+  });
+  r.post('/api-keys', async (req, res) => {
+    const { label } = parse(CreateApiKey, req.body);
+    res.status(201).json(await auth.createApiKey(req.principal!.user.id, label));
+  });
+  r.delete('/api-keys/:id', async (req, res) => {
+    await auth.deleteApiKey(req.principal!.user.id, req.params.id);
+    res.status(204).end();
+  });
+
+  /** Server-sent events: `execution` (summary on every status change) and `step`. */
+  r.get('/events', (req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.write(': connected\n\n');
+    const workflowId = typeof req.query.workflowId === 'string' ? req.query.workflowId : undefined;
+    const send = (name: string, data: unknown) => res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    const offExec = events.onExecution((e) => {
+      if (workflowId && e.workflowId !== workflowId) return;
+      const summary = executions.summary(e.executionId);
+      if (summary) send('execution', summary);
+    });
+    const offStep = events.onStep((e) => {
+      if (!workflowId || e.workflowId === workflowId) send('step', e);
+    });
+    const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
+    req.on('close', () => {
+      clearInterval(ping);
+      offExec();
+      offStep();
+    });
+  });
+  return r;
+}

@@ -1,0 +1,26 @@
+/** Prefixed ids that sort by creation time (so cursors can be the id itself) and unguessable tokens. */
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+let pool = randomBytes(4096);
+let poolAt = 0;
+
+function randomChars(n: number): string {
+  if (poolAt + n > pool.length) {
+    pool = randomBytes(4096);
+    poolAt = 0;
+  }
+  let s = '';
+  for (let i = 0; i < n; i++) s += ALPHABET[pool[poolAt++]! % 36];
+  return s;
+}
+
+/** `ex_` + 9 base36 chars of milliseconds + 12 random chars: lexicographic order = creation order. */
+export function newId(prefix: 'wf' | 'ex' | 'usr' | 'key' | 'cred' | 'req' | 'mail', now = Date.now()): string {
+  return `${prefix}_${now.toString(36).padStart(9, '0')}${randomChars(12)}`;
+}
+
+/** A webhook token: 192 random bits, URL-safe. */
+export function newToken(bytes = 24): string {
+  return randomBytes(bytes).toString('base64url');
+}

@@ -1,0 +1,55 @@
+/** The one logger interface (pino underneath), with secrets redacted at the logger, not at call sites. */
+import pino from 'pino';
+
+export type Logger = {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(bindings: Record<string, unknown>): Logger;
+};
+
+const REDACT = [
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  'key',
+  '*.key',
+  'data',
+  '*.data.*',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["x-api-key"]',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
+];
+
+function wrap(p: pino.Logger): Logger {
+  return {
+    debug: (msg, fields) => p.debug(fields ?? {}, msg),
+    info: (msg, fields) => p.info(fields ?? {}, msg),
+    warn: (msg, fields) => p.warn(fields ?? {}, msg),
+    error: (msg, fields) => p.error(fields ?? {}, msg),
+    child: (bindings) => wrap(p.child(bindings)),
+  };
+}
+
+/** A JSON logger at `level`, writing to stdout (or `destination`). */
+export function createLogger(level = 'info', destination?: pino.DestinationStream): Logger {
+  const p = pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: undefined }, destination);
+  return wrap(p);
+}
+
+/** A logger that drops everything (unit tests). */
+export const silentLogger: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child: () => silentLogger,
+};

@@ -1,0 +1,140 @@
+/** Starting executions (durably, before any acknowledgement), listing them, showing one, retrying. */
+import { AppError } from '#shared/errors.ts';
+import type { ExecutionDetail, ExecutionMode, ExecutionSummary, Step } from '#shared/execution.ts';
+import type { GroupCommit } from '../db/group-commit.ts';
+import type { ExecutionRow, ExecutionStore } from '../db/repos/execution.store.ts';
+import type { ExecutionQueryRepo } from '../db/repos/execution-query.repo.ts';
+import { isEdgeActive } from '../engine/edges.ts';
+import type { EngineEvents } from '../engine/events.ts';
+import type { Queue } from '../engine/queue.ts';
+import type { SnapshotCache } from '../engine/snapshots.ts';
+import { rowToStep } from '../engine/step-codec.ts';
+import { iso, type Clock } from '../lib/clock.ts';
+import { newId } from '../lib/ids.ts';
+
+export type StartRequest = {
+  workflowId: string;
+  workflowVersion: number;
+  triggerNodeId: string;
+  mode: ExecutionMode;
+  event: unknown;
+  retryOf?: string;
+  /** Redelivery dedupe: a key seen on this hook since `since` returns the first execution instead. */
+  idempotency?: { token: string; key: string; since: number };
+};
+
+export function toSummary(row: ExecutionRow, workflowName?: string): ExecutionSummary {
+  return {
+    id: row.id,
+    workflowId: row.workflow_id,
+    workflowVersion: row.workflow_version,
+    ...(workflowName !== undefined ? { workflowName } : {}),
+    status: row.status as ExecutionSummary['status'],
+    mode: row.mode as ExecutionMode,
+    retryOf: row.retry_of,
+    error: row.error ? JSON.parse(row.error) : null,
+    createdAt: iso(row.created_at)!,
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    durationMs: row.started_at != null && row.finished_at != null ? row.finished_at - row.started_at : null,
+  };
+}
+
+export function createExecutionService(deps: {
+  store: ExecutionStore;
+  query: ExecutionQueryRepo;
+  commit: GroupCommit;
+  queue: Queue;
+  events: EngineEvents;
+  snapshots: SnapshotCache;
+  clock: Clock;
+}) {
+  const { store, commit, queue, clock } = deps;
+
+  /**
+   * Writes the execution and its trigger step in one group-committed transaction (fsync'd), then
+   * queues it. With `idempotency`, the check and the insert share that transaction, so concurrent
+   * duplicates start exactly one execution.
+   */
+  async function start(req: StartRequest): Promise<{ executionId: string; duplicate: boolean }> {
+    const now = clock.now();
+    const id = newId('ex', now);
+    const output = JSON.stringify(req.event ?? null);
+    const idem = req.idempotency;
+    const existing = await commit.run(() => {
+      if (idem) {
+        const first = store.findIdempotent(idem.token, idem.key, idem.since);
+        if (first) return first;
+        store.putIdempotent(idem.token, idem.key, id, now);
+      }
+      store.insertExecution({ id, workflowId: req.workflowId, workflowVersion: req.workflowVersion, mode: req.mode, retryOf: req.retryOf ?? null, createdAt: now });
+      store.upsertStep({
+        execution_id: id,
+        node_id: req.triggerNodeId,
+        status: 'success',
+        attempts: 1,
+        input: null,
+        output,
+        error: null,
+        handle: null,
+        truncated: 0,
+        started_at: now,
+        finished_at: now,
+        resume_at: null,
+      });
+      return undefined;
+    });
+    if (existing) return { executionId: existing, duplicate: true };
+    deps.events.emitExecution({ executionId: id, workflowId: req.workflowId, status: 'queued' });
+    queue.enqueue(id);
+    return { executionId: id, duplicate: false };
+  }
+
+  async function get(id: string): Promise<ExecutionDetail> {
+    const row = store.getExecution(id);
+    if (!row) throw new AppError('NOT_FOUND', `execution ${id} not found`);
+    const rows = store.getSteps(id);
+    // A step's input is its first active upstream's output; derived here instead of stored twice.
+    const wf = await deps.snapshots.get(row.workflow_id, row.workflow_version).catch(() => undefined);
+    const byNode = new Map(rows.map((r) => [r.node_id, r]));
+    const steps: Step[] = [];
+    const order = wf ? wf.order : rows.map((r) => r.node_id);
+    for (const nodeId of order) {
+      const r = byNode.get(nodeId);
+      if (!r) continue;
+      let input: unknown = null;
+      const incoming = wf?.nodes.get(nodeId)?.incoming ?? [];
+      for (const e of incoming) {
+        const src = byNode.get(e.source);
+        if (src && isEdgeActive(src, e.sourceHandle)) {
+          input = src.output ? JSON.parse(src.output) : null;
+          break;
+        }
+      }
+      steps.push(rowToStep(r, input));
+    }
+    return { ...toSummary(row, wf?.name), steps };
+  }
+
+  async function retry(id: string): Promise<{ executionId: string; duplicate: boolean }> {
+    const row = store.getExecution(id);
+    if (!row) throw new AppError('NOT_FOUND', `execution ${id} not found`);
+    const wf = await deps.snapshots.get(row.workflow_id, row.workflow_version);
+    if (!wf.triggerId) throw new AppError('CONFLICT', 'the workflow version of this execution has no trigger');
+    const trig = store.getStep(id, wf.triggerId);
+    const event = trig?.output ? JSON.parse(trig.output) : null;
+    return start({ workflowId: row.workflow_id, workflowVersion: row.workflow_version, triggerNodeId: wf.triggerId, mode: 'retry', event, retryOf: id });
+  }
+
+  return {
+    start,
+    get,
+    retry,
+    list: deps.query.list,
+    summary(id: string): ExecutionSummary | undefined {
+      const row = store.getExecution(id);
+      return row && toSummary(row);
+    },
+  };
+}
+export type ExecutionService = ReturnType<typeof createExecutionService>;

@@ -1,0 +1,16 @@
+/** The service bundle routes depend on. */
+import type { EngineEvents } from '../engine/events.ts';
+import type { AuthService } from './auth.service.ts';
+import type { ExecutionService } from './execution.service.ts';
+import type { RunService } from './run.service.ts';
+import type { WebhookService } from './webhook.service.ts';
+import type { WorkflowService } from './workflow.service.ts';
+
+export type Services = {
+  auth: AuthService;
+  workflows: WorkflowService;
+  executions: ExecutionService;
+  runs: RunService;
+  webhooks: WebhookService;
+  events: EngineEvents;
+};

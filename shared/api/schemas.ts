@@ -1,0 +1,21 @@
+/** Request schemas of the HTTP API, shared by the server (parsing) and the editor (forms). */
+import { z } from 'zod';
+import { ExecutionStatus } from '../execution.ts';
+
+export const Credentials = z.object({
+  email: z.string().trim().email('must be an email address').max(320),
+  password: z.string().min(8, 'at least 8 characters').max(1024),
+});
+export const ChangePassword = z.object({ currentPassword: z.string().min(1), newPassword: z.string().min(8).max(1024) });
+
+export const Limit = z.coerce.number().int().min(1).max(200).default(50);
+
+export const ListWorkflowsQuery = z.object({ limit: Limit, cursor: z.string().max(500).optional(), q: z.string().max(200).optional() });
+export const ListExecutionsQuery = z.object({
+  limit: Limit,
+  cursor: z.string().max(100).optional(),
+  workflowId: z.string().max(100).optional(),
+  status: ExecutionStatus.optional(),
+});
+export const RunBody = z.object({ payload: z.unknown().optional() }).default({});
+export const CreateApiKey = z.object({ label: z.string().trim().min(1).max(100) });

@@ -1,0 +1,95 @@
+/** Every SPEC status code of ANY /hooks/:token, over real HTTP, and durability of accepted events. */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { boot, type Booted } from '../helpers/boot.ts';
+
+let sy: Booted;
+let url: string;
+let inactiveUrl: string;
+
+beforeAll(async () => {
+  sy = await boot({ env: { WEBHOOK_MAX_BODY_BYTES: '2048' } });
+  const mk = async (name: string, active: boolean) => {
+    const wf = await sy.api('/api/workflows', {
+      body: {
+        name,
+        nodes: [
+          { id: 'hook', type: 'trigger.webhook', config: { methods: ['POST', 'PUT'] } },
+          { id: 'x', type: 'data.transform', config: { expression: 'input.body' } },
+        ],
+        edges: [{ id: 'e', source: 'hook', target: 'x' }],
+      },
+    });
+    if (active) await sy.api(`/api/workflows/${wf.body.id}/activate`, { method: 'POST' });
+    return wf.body.triggers[0].url as string;
+  };
+  url = await mk('active', true);
+  inactiveUrl = await mk('inactive', false);
+});
+afterAll(() => sy?.close());
+
+const post = (u: string, body: string | undefined, headers: Record<string, string> = {}, method = 'POST') => fetch(u, { method, headers, body });
+
+describe('/hooks/:token', () => {
+  it('202 with an executionId, and the event is on disk before the answer', async () => {
+    const res = await post(url, '{"a":1}', { 'content-type': 'application/json' });
+    expect(res.status).toBe(202);
+    const { executionId } = (await res.json()) as { executionId: string };
+    // Read the database file through a second connection right after the 202.
+    const other = new Database(join(sy.dataDir, 'switchyard.db'), { readonly: true });
+    try {
+      const row = other.prepare('SELECT id FROM executions WHERE id = ?').get(executionId);
+      const trig = other.prepare("SELECT output FROM steps WHERE execution_id = ? AND node_id = 'hook'").get(executionId) as { output: string };
+      expect(row).toBeTruthy();
+      expect(JSON.parse(trig.output).body).toEqual({ a: 1 });
+    } finally {
+      other.close();
+    }
+  });
+
+  it('parses form and text bodies, keeps query and method', async () => {
+    const form = await post(`${url}?x=1`, 'name=Ada&tag=a&tag=b&__proto__=p', { 'content-type': 'application/x-www-form-urlencoded' }, 'PUT');
+    expect(form.status).toBe(202);
+    const { executionId } = (await form.json()) as { executionId: string };
+    const exec = await sy.api(`/api/executions/${executionId}`);
+    const event = exec.body.steps[0].output;
+    expect(event.method).toBe('PUT');
+    expect(event.query).toEqual({ x: '1' });
+    expect(event.body).toEqual({ name: 'Ada', tag: ['a', 'b'], ['__proto__']: 'p' });
+    expect(({} as Record<string, unknown>).p).toBeUndefined();
+    const text = await post(url, 'hello', { 'content-type': 'text/plain' });
+    expect(text.status).toBe(202);
+  });
+
+  it('404 for unknown and inactive hooks', async () => {
+    expect((await post(url.replace(/[^/]+$/, 'A'.repeat(32)), '{}')).status).toBe(404);
+    expect((await post(inactiveUrl, '{}')).status).toBe(404);
+    expect((await post(url.replace(/[^/]+$/, '..%2f..%2fetc%2fpasswd'), '{}')).status).toBe(404);
+  });
+
+  it('405 with Allow for a method the hook does not accept', async () => {
+    const res = await fetch(url, { method: 'GET' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST, PUT');
+    expect(((await res.json()) as any).error.code).toBe('METHOD_NOT_ALLOWED');
+  });
+
+  it('413 for a body over the limit, 400 for malformed JSON, 415 for multipart', async () => {
+    const big = await post(url, JSON.stringify({ s: 'x'.repeat(5000) }), { 'content-type': 'application/json' });
+    expect(big.status).toBe(413);
+    const bad = await post(url, '{"a":', { 'content-type': 'application/json' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).error.code).toBe('VALIDATION_FAILED');
+    const multi = await post(url, '--x\r\n\r\n--x--', { 'content-type': 'multipart/form-data; boundary=x' });
+    expect(multi.status).toBe(415);
+  });
+
+  it('a redelivered Idempotency-Key returns the first execution and starts nothing new', async () => {
+    const headers = { 'content-type': 'application/json', 'idempotency-key': 'delivery-1' };
+    const first = (await (await post(url, '{}', headers)).json()) as any;
+    const again = await post(url, '{}', headers);
+    expect(again.status).toBe(202);
+    expect(((await again.json()) as any).executionId).toBe(first.executionId);
+  });
+});

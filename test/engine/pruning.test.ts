@@ -1,0 +1,58 @@
+/** Retention: executions pruned by count per workflow and by age, and the database file really shrinks. */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { boot, until, type Booted } from '../helpers/boot.ts';
+
+let sy: Booted | undefined;
+afterEach(async () => {
+  await sy?.close();
+  sy = undefined;
+});
+
+async function hookWorkflow(b: Booted) {
+  const wf = await b.api('/api/workflows', {
+    body: { name: 'p', nodes: [{ id: 'hook', type: 'trigger.webhook', config: {} }, { id: 'x', type: 'data.transform', config: { expression: 'input.body' } }], edges: [{ id: 'e', source: 'hook', target: 'x' }] },
+  });
+  const act = await b.api(`/api/workflows/${wf.body.id}/activate`, { method: 'POST' });
+  return { id: wf.body.id as string, url: act.body.triggers[0].url as string };
+}
+
+async function fire(url: string, n: number, body: unknown) {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    ids.push(((await r.json()) as any).executionId);
+  }
+  return ids;
+}
+
+describe('pruning', () => {
+  it('keeps at most N executions per workflow, newest first', async () => {
+    sy = await boot({ env: { EXECUTIONS_MAX_PER_WORKFLOW: '5' } });
+    const { id, url } = await hookWorkflow(sy);
+    const ids = await fire(url, 12, { a: 1 });
+    await sy.app.queue.idle();
+    const { deleted } = await sy.app.pruneNow();
+    expect(deleted).toBe(7);
+    const left = await sy.api(`/api/executions?workflowId=${id}&limit=50`);
+    expect(left.body.items.map((e: any) => e.id)).toEqual(ids.slice(-5).reverse());
+  });
+
+  it('prunes by age, and incremental vacuum plus a WAL checkpoint shrink the files', async () => {
+    sy = await boot({ env: { EXECUTIONS_MAX_AGE_DAYS: '0' } });
+    const { url } = await hookWorkflow(sy);
+    await fire(url, 60, { blob: 'x'.repeat(40_000) });
+    await until(async () => (await sy!.api('/api/executions?status=success&limit=200')).body.items.length === 60, 20_000);
+    const dbFile = join(sy.dataDir, 'switchyard.db');
+    sy.app.db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    const before = statSync(dbFile).size;
+    const { deleted } = await sy.app.pruneNow();
+    expect(deleted).toBe(60);
+    const after = statSync(dbFile).size;
+    const wal = statSync(`${dbFile}-wal`).size;
+    expect(after).toBeLessThan(before / 4);
+    expect(wal).toBe(0);
+    console.log(`pruning: ${deleted} executions, database ${before} → ${after} bytes, WAL ${wal} bytes`);
+  });
+});
