@@ -16,6 +16,9 @@ export type Queue = {
   /** Resolves when nothing is queued or running (tests, benchmarks, graceful stop). */
   idle(): Promise<void>;
   stats(): { queued: number; running: number; parked: number };
+  /** Stops taking new work (in-flight work finishes); queued executions stay durable. */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 };
 
@@ -26,10 +29,11 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
   const parked = new Map<string, number>();
   let wakeTimer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let paused = false;
   let idleWaiters: (() => void)[] = [];
 
   function pump(): void {
-    while (!stopped && inFlight.size < deps.concurrency && head < pending.length) {
+    while (!stopped && !paused && inFlight.size < deps.concurrency && head < pending.length) {
       const id = pending[head++]!;
       if (head > 1024 && head * 2 > pending.length) {
         pending.splice(0, head); // compact the FIFO without shifting on every take
@@ -104,6 +108,13 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
     stats: () => ({ queued: pending.length - head, running: inFlight.size, parked: parked.size }),
+    pause() {
+      paused = true;
+    },
+    resume() {
+      paused = false;
+      pump();
+    },
     async stop() {
       stopped = true;
       if (wakeTimer) clearTimeout(wakeTimer);
