@@ -40,13 +40,12 @@ export async function boot(opts: { env?: Record<string, string>; overrides?: Ove
     return { status: res.status, body: body as any, headers: res.headers };
   }
 
-  let apiKey = '';
-  const setup = await raw('/api/auth/setup', { body: { email: 'owner@example.com', password: 'correct horse battery' } });
-  if (setup.status === 201) {
-    const cookie = setup.headers.get('set-cookie')!.split(';')[0]!;
-    const key = await raw('/api/api-keys', { body: { label: 'tests' }, headers: { cookie, origin: base } });
-    apiKey = key.body.key;
-  }
+  // A fresh data dir gets the owner; a reused one (restart tests) logs the owner in again.
+  const owner = { email: 'owner@example.com', password: 'correct horse battery' };
+  let session = await raw('/api/auth/setup', { body: owner });
+  if (session.status === 409) session = await raw('/api/auth/login', { body: owner });
+  const cookie = session.headers.get('set-cookie')!.split(';')[0]!;
+  const apiKey = (await raw('/api/api-keys', { body: { label: 'tests' }, headers: { cookie, origin: base } })).body.key as string;
 
   return {
     app,
