@@ -1,0 +1,46 @@
+/**
+ * WAL checkpoints off the main thread. Automatic checkpoints would run inside a COMMIT on the
+ * event loop (two fsyncs, tens of ms under load); instead a worker thread with its own connection
+ * runs PASSIVE checkpoints (never blocking writers) once a second, so the WAL is reused rather
+ * than grown — and overwriting a preallocated WAL makes each group-commit fsync cheaper.
+ */
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+// Plain JS so the worker needs no TypeScript loader.
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 1000');
+const tick = () => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (err) { parentPort.postMessage({ error: String(err) }); }
+};
+const timer = setInterval(tick, workerData.everyMs);
+parentPort.on('message', (m) => {
+  if (m === 'checkpoint') tick();
+  if (m === 'stop') { clearInterval(timer); db.close(); parentPort.close(); }
+});
+`;
+
+export type Checkpointer = { stop(): Promise<void> };
+
+export function startCheckpointer(file: string, opts: { everyMs?: number; onError?: (msg: string) => void } = {}): Checkpointer {
+  const worker = new Worker(WORKER, {
+    eval: true,
+    workerData: { file, everyMs: opts.everyMs ?? 1000, driver: require.resolve('better-sqlite3') },
+  });
+  worker.on('message', (m: { error?: string }) => m.error && opts.onError?.(m.error));
+  worker.on('error', (err) => opts.onError?.(String(err)));
+  worker.unref();
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        worker.once('exit', () => resolve());
+        worker.postMessage('stop');
+        setTimeout(() => void worker.terminate(), 2000).unref();
+      }),
+  };
+}
