@@ -17,6 +17,8 @@ export type EngineEvents = {
   onStep(fn: (e: StepEvent) => void): () => void;
   emitExecution(e: ExecutionEvent): void;
   emitStep(e: StepEvent): void;
+  /** Whether anyone listens for step events (building one costs a JSON parse). */
+  hasStepListeners(): boolean;
   /** Resolves when the execution reaches a final status (or `timeoutMs` passes → undefined). */
   waitForFinal(executionId: string, timeoutMs: number): Promise<ExecutionEvent | undefined>;
 };
@@ -49,6 +51,7 @@ export function createEngineEvents(): EngineEvents {
     emitStep(e) {
       if (ee.listenerCount('step')) ee.emit('step', e);
     },
+    hasStepListeners: () => ee.listenerCount('step') > 0,
     waitForFinal(executionId, timeoutMs) {
       return new Promise((resolve) => {
         const set = waiters.get(executionId) ?? new Set();

@@ -10,7 +10,7 @@ import type { StepError } from '#shared/execution.ts';
 import { fromZodIssues } from '#shared/issues.ts';
 import type { NodeResult } from '#shared/nodes/define.ts';
 import type { GroupCommit } from '../db/group-commit.ts';
-import type { ExecutionStore, StepRow } from '../db/repos/execution.store.ts';
+import type { ExecutionRow, ExecutionStore, StepRow } from '../db/repos/execution.store.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { isEdgeActive } from './edges.ts';
@@ -36,6 +36,12 @@ export type ExecutorDeps = {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 };
 
+/**
+ * What a caller that just created an execution already knows, so advance() need not read it back:
+ * the execution row and its trigger step. Only a hint: resume after a crash reads the database.
+ */
+export type StartHint = { execution: ExecutionRow; steps: StepRow[]; trigger: unknown };
+
 /** What advance() ended with: finished, or parked until `wakeAt` (durable delay). */
 export type AdvanceResult = { status: 'success' | 'error' | 'canceled' | 'missing' } | { status: 'parked'; wakeAt: number };
 
@@ -53,8 +59,8 @@ export function createExecutor(deps: ExecutorDeps) {
   const sleep = deps.sleep ?? defaultSleep;
   const shutdown = new AbortController();
 
-  async function advance(executionId: string): Promise<AdvanceResult> {
-    const exec = deps.store.getExecution(executionId);
+  async function advance(executionId: string, hint?: StartHint): Promise<AdvanceResult> {
+    const exec = hint?.execution ?? deps.store.getExecution(executionId);
     if (!exec) return { status: 'missing' };
     if (exec.status !== 'queued' && exec.status !== 'running') return { status: exec.status as 'success' };
     const wf = await deps.snapshots.get(exec.workflow_id, exec.workflow_version);
@@ -62,14 +68,14 @@ export function createExecutor(deps: ExecutorDeps) {
     const now = deps.clock.now();
 
     const state = new Map<string, NodeState>();
-    for (const row of deps.store.getSteps(executionId)) {
+    for (const row of hint?.steps ?? deps.store.getSteps(executionId)) {
       // A durable delay whose time has come is simply done.
       if (row.status === 'waiting' && row.resume_at != null && row.resume_at <= now) {
         row.status = 'success';
         row.finished_at = now;
         write(() => deps.store.upsertStep(row));
       }
-      state.set(row.node_id, { row, value: decodeValue(row.output) });
+      state.set(row.node_id, { row, value: hint && row.node_id === wf.triggerId ? hint.trigger : decodeValue(row.output) });
     }
     if (exec.status === 'queued') {
       write(() => deps.store.markRunning(executionId, now));
@@ -86,7 +92,7 @@ export function createExecutor(deps: ExecutorDeps) {
       state.set(row.node_id, { row, value });
       if (row.status !== 'skipped') lastFinished = row.node_id;
       write(() => deps.store.upsertStep(row));
-      deps.events.emitStep({ executionId, workflowId: wf.id, step: rowToStep(row) });
+      if (deps.events.hasStepListeners()) deps.events.emitStep({ executionId, workflowId: wf.id, step: rowToStep(row) });
     };
 
     const isDone = (id: string) => {
@@ -156,7 +162,7 @@ export function createExecutor(deps: ExecutorDeps) {
       let attempt = 0;
       for (;;) {
         attempt++;
-        const stepLog = log.child({ nodeId: node.id, attempt });
+        const stepLog = lazyChild(log, { nodeId: node.id, attempt });
         try {
           if (!def || def.kind !== 'action') throw new NodeFailure(`Unknown node type "${node.type}"`, { code: 'UNKNOWN_NODE_TYPE' });
           const data = {
@@ -289,5 +295,18 @@ function stepRow(executionId: string, nodeId: string, status: string, fields: Pa
     finished_at: null,
     resume_at: null,
     ...fields,
+  };
+}
+
+/** A child logger made on first use: most steps log nothing, and pino children are not free. */
+function lazyChild(parent: Logger, bindings: Record<string, unknown>): Logger {
+  let child: Logger | undefined;
+  const get = () => (child ??= parent.child(bindings));
+  return {
+    debug: (m, f) => get().debug(m, f),
+    info: (m, f) => get().info(m, f),
+    warn: (m, f) => get().warn(m, f),
+    error: (m, f) => get().error(m, f),
+    child: (b) => get().child(b),
   };
 }

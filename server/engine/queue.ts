@@ -7,10 +7,10 @@
 import type { ExecutionStore } from '../db/repos/execution.store.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { Executor } from './executor.ts';
+import type { Executor, StartHint } from './executor.ts';
 
 export type Queue = {
-  enqueue(executionId: string): void;
+  enqueue(executionId: string, hint?: StartHint): void;
   /** Resumes every unfinished execution found in the store (boot). */
   resumeAll(): number;
   /** Resolves when nothing is queued or running (tests, benchmarks, graceful stop). */
@@ -24,6 +24,8 @@ export type Queue = {
 
 export function createQueue(deps: { executor: Executor; store: ExecutionStore; clock: Clock; logger: Logger; concurrency: number }): Queue {
   const pending: string[] = [];
+  /** What a fresh execution's creator already knew; dropped once it is taken (resume reads the DB). */
+  const hints = new Map<string, StartHint>();
   let head = 0;
   const inFlight = new Set<string>();
   const parked = new Map<string, number>();
@@ -41,8 +43,10 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
       }
       if (inFlight.has(id)) continue;
       inFlight.add(id);
+      const hint = hints.get(id);
+      if (hint) hints.delete(id);
       deps.executor
-        .advance(id)
+        .advance(id, hint)
         .then(
           (r) => {
             if (r.status === 'parked') park(id, r.wakeAt);
@@ -86,7 +90,9 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
     wakeTimer.unref();
   }
 
-  function enqueue(id: string): void {
+  function enqueue(id: string, hint?: StartHint): void {
+    // Hints are memory: under a huge backlog keep only a bounded number, the rest read from the DB.
+    if (hint && hints.size < 10_000) hints.set(id, hint);
     pending.push(id);
     pump();
   }

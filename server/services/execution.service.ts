@@ -2,7 +2,7 @@
 import { AppError } from '#shared/errors.ts';
 import type { ExecutionDetail, ExecutionMode, ExecutionSummary, Step } from '#shared/execution.ts';
 import type { GroupCommit } from '../db/group-commit.ts';
-import type { ExecutionRow, ExecutionStore } from '../db/repos/execution.store.ts';
+import type { ExecutionRow, ExecutionStore, StepRow } from '../db/repos/execution.store.ts';
 import type { ExecutionQueryRepo } from '../db/repos/execution-query.repo.ts';
 import { isEdgeActive } from '../engine/edges.ts';
 import type { EngineEvents } from '../engine/events.ts';
@@ -61,6 +61,33 @@ export function createExecutionService(deps: {
     const id = newId('ex', now);
     const output = JSON.stringify(req.event ?? null);
     const idem = req.idempotency;
+    const execution: ExecutionRow = {
+      id,
+      workflow_id: req.workflowId,
+      workflow_version: req.workflowVersion,
+      status: 'queued',
+      mode: req.mode,
+      retry_of: req.retryOf ?? null,
+      error: null,
+      created_at: now,
+      started_at: null,
+      finished_at: null,
+      wake_at: null,
+    };
+    const triggerStep: StepRow = {
+      execution_id: id,
+      node_id: req.triggerNodeId,
+      status: 'success',
+      attempts: 1,
+      input: null,
+      output,
+      error: null,
+      handle: null,
+      truncated: 0,
+      started_at: now,
+      finished_at: now,
+      resume_at: null,
+    };
     const existing = await commit.run(() => {
       if (idem) {
         const first = store.findIdempotent(idem.token, idem.key, idem.since);
@@ -68,25 +95,12 @@ export function createExecutionService(deps: {
         store.putIdempotent(idem.token, idem.key, id, now);
       }
       store.insertExecution({ id, workflowId: req.workflowId, workflowVersion: req.workflowVersion, mode: req.mode, retryOf: req.retryOf ?? null, createdAt: now });
-      store.upsertStep({
-        execution_id: id,
-        node_id: req.triggerNodeId,
-        status: 'success',
-        attempts: 1,
-        input: null,
-        output,
-        error: null,
-        handle: null,
-        truncated: 0,
-        started_at: now,
-        finished_at: now,
-        resume_at: null,
-      });
+      store.upsertStep(triggerStep);
       return undefined;
     });
     if (existing) return { executionId: existing, duplicate: true };
     deps.events.emitExecution({ executionId: id, workflowId: req.workflowId, status: 'queued' });
-    queue.enqueue(id);
+    queue.enqueue(id, { execution, steps: [{ ...triggerStep }], trigger: req.event ?? null });
     return { executionId: id, duplicate: false };
   }
 
