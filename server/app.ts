@@ -12,6 +12,8 @@ import { authRoutes } from './http/routes/auth.routes.ts';
 import { executionRoutes } from './http/routes/executions.routes.ts';
 import { metaRoutes } from './http/routes/misc.routes.ts';
 import { workflowRoutes } from './http/routes/workflows.routes.ts';
+import { exceedsDepth, MAX_JSON_DEPTH } from './http/parse.ts';
+import { AppError } from '#shared/errors.ts';
 
 export type AppDeps = {
   services: Services;
@@ -32,12 +34,16 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.use(securityHeaders());
+  app.use(securityHeaders({ hsts: deps.publicUrl().startsWith('https://') }));
 
   const publicOrigin = new URL(deps.publicUrl()).origin;
   const secureCookies = deps.publicUrl().startsWith('https://');
   const api = express.Router();
   api.use(express.json({ limit: deps.maxApiBodyBytes, strict: true }));
+  api.use((req, _res, next) => {
+    if (exceedsDepth(req.body)) throw new AppError('VALIDATION_FAILED', `the request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+    next();
+  });
   api.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();

@@ -10,8 +10,13 @@ export const ConfigSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./data'),
   PUBLIC_URL: z.string().url().optional(),
+  /** 64 hex chars or base64 of 32 bytes (a raw key), else a passphrase of >= 16 chars (scrypt); unset: DATA_DIR/encryption.key. */
   ENCRYPTION_KEY: z.string().optional(),
-  SMTP_URL: z.string().optional(),
+  /** Default mail server, e.g. smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465; unset: the outbox. */
+  SMTP_URL: z
+    .string()
+    .refine((u) => /^smtps?:\/\/[^/?#]+/i.test(u), 'must be an smtp:// or smtps:// URL with a host')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OUTBOUND_BLOCK_PRIVATE: bool.default(false),
   /** Executions advanced at once by the worker pool. */

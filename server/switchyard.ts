@@ -7,11 +7,11 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Router } from 'express';
 import type { CredentialsPort, HttpPort, MailPort } from '#shared/nodes/define.ts';
-import { NodeFailure } from '#shared/errors.ts';
 import { createHttpClient } from './adapters/http-client.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Db } from './db/connection.ts';
+import { startCheckpointer } from './db/checkpointer.ts';
 import { createGroupCommit, type GroupCommit } from './db/group-commit.ts';
 import { createAuthRepo } from './db/repos/auth.repo.ts';
 import { createExecutionQueryRepo } from './db/repos/execution-query.repo.ts';
@@ -25,6 +25,7 @@ import { createExpressionEngine } from './engine/expressions.ts';
 import { createQueue, type Queue } from './engine/queue.ts';
 import { createSnapshotCache } from './engine/snapshots.ts';
 import { createPruner } from './engine/pruner.ts';
+import { createTriggerKinds } from './engine/triggers.ts';
 import { createHooksHandler } from './http/hooks.handler.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
@@ -33,7 +34,13 @@ import { createExecutionService, toSummary } from './services/execution.service.
 import type { Services } from './services/index.ts';
 import { createRunService } from './services/run.service.ts';
 import { createWebhookService, type HookAuthenticator } from './services/webhook.service.ts';
+import { createWebhookRequestRepo } from './db/repos/webhook-request.repo.ts';
+import { webhookRequestRoutes } from './http/routes/webhook-requests.routes.ts';
+import { createWebhookAuthenticator, type SecretSource } from './services/webhook-auth.ts';
+import { createWebhookInspector, INSPECTOR_KEEP } from './services/webhook-inspector.ts';
 import { createWorkflowService } from './services/workflow.service.ts';
+import { createSecretScrubber, scrubbingEvents, scrubbingLogger, scrubbingStore } from './lib/secret-scrubber.ts';
+import { createVault } from './vault.ts';
 
 export const VERSION = '0.1.0';
 
@@ -46,6 +53,8 @@ export type Overrides = {
   /** Extra trigger kinds (schedule, poll) keyed by activation kind. */
   triggerKinds?: Partial<Record<string, TriggerKind>>;
   hookAuthenticator?: HookAuthenticator;
+  /** Where webhook auth reads its secrets (the credentials vault by default). */
+  secrets?: SecretSource;
   extraRoutes?: { path: string; router: Router }[];
   smtpConfigured?: () => boolean;
 };
@@ -65,16 +74,22 @@ export type Switchyard = {
   stop(): Promise<void>;
 };
 
-const notConfigured = (what: string) => () => Promise.reject(new NodeFailure(`${what} are not available in this build`, { code: 'NOT_CONFIGURED' }));
-
 export async function createSwitchyard(config: Config, o: Overrides = {}): Promise<Switchyard> {
   const clock = o.clock ?? systemClock;
-  const logger = o.logger ?? createLogger(config.LOG_LEVEL);
+  // Known secret values are scrubbed from logs, step records and step events (lib/secret-scrubber.ts).
+  const secrets = createSecretScrubber();
+  const logger = scrubbingLogger(o.logger ?? createLogger(config.LOG_LEVEL), secrets);
   mkdirSync(config.DATA_DIR, { recursive: true });
   const db = openDatabase(join(config.DATA_DIR, 'switchyard.db'));
   const commit = createGroupCommit(db.sqlite);
+  const checkpointer = startCheckpointer(join(config.DATA_DIR, 'switchyard.db'), { onError: (err) => logger.warn('wal checkpoint failed', { err }) });
   const store = createExecutionStore(db.sqlite);
   const workflowRepo = createWorkflowRepo(db.kysely);
+  // First, so a wrong ENCRYPTION_KEY refuses the start before anything runs.
+  const vault = await createVault({ config, db, activeWorkflows: () => workflowRepo.listActive(), clock, logger, secrets }).catch(async (err: unknown) => {
+    await db.close();
+    throw err;
+  });
   const query = createExecutionQueryRepo(db.kysely, toSummary);
   const hookRepo = createHookRepo(db.kysely);
   const events = createEngineEvents();
@@ -83,24 +98,39 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   const httpClient = o.http ?? createHttpClient({ blockPrivate: config.OUTBOUND_BLOCK_PRIVATE });
 
   const executor = createExecutor({
-    store,
+    store: scrubbingStore(store, secrets),
     commit,
     snapshots,
     expressions,
-    events,
+    events: scrubbingEvents(events, secrets),
     clock,
     logger: logger.child({ component: 'engine' }),
     ports: {
       http: httpClient,
-      mail: o.mail ?? { send: notConfigured('email sending') },
-      credentials: o.credentials ?? { headersFor: notConfigured('credentials') },
+      mail: o.mail ?? vault.ports.mail,
+      credentials: o.credentials ?? vault.ports.credentials,
     },
   });
   const queue = createQueue({ executor, store, clock, logger, concurrency: config.EXECUTION_CONCURRENCY });
-  const activator = createActivator({ webhook: { arm: async () => {}, disarm: async () => {} }, ...o.triggerKinds }, logger);
+  const webhookKind: TriggerKind = { arm: async () => {}, disarm: async () => {}, info: (wf, node) => webhooks?.triggerInfo(wf.id, node.id) ?? {} };
+  // Schedules and polls start executions through the execution service built just below.
+  const triggers = createTriggerKinds({
+    db: db.kysely,
+    store,
+    clock,
+    logger,
+    http: httpClient,
+    credentials: o.credentials ?? vault.ports.credentials,
+    expressions,
+    start: (req) => executions.start(req),
+  });
+  const activator = createActivator({ webhook: webhookKind, ...triggers.kinds, ...o.triggerKinds }, logger);
 
   const executions = createExecutionService({ store, query, commit, queue, events, snapshots, clock });
   let webhooks: ReturnType<typeof createWebhookService> | undefined;
+  // Webhook auth reads secrets from the vault (cached briefly), and forgets them when a credential changes.
+  const hookAuth = createWebhookAuthenticator({ secrets: o.secrets ?? vault.credentials, clock });
+  vault.credentials.onChange((id) => hookAuth.forget(id));
   const workflows = createWorkflowService({
     db: db.kysely,
     activator,
@@ -115,7 +145,8 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     events,
     clock,
     publicUrl: () => config.publicUrl,
-    ...(o.hookAuthenticator ? { authenticate: o.hookAuthenticator } : {}),
+    authenticate: o.hookAuthenticator ?? hookAuth.authenticate,
+    inspector: createWebhookInspector({ repo: createWebhookRequestRepo(db.sqlite, INSPECTOR_KEEP), commit, clock, logger }),
   });
   const auth = createAuthService({ repo: createAuthRepo(db.kysely), clock, sessionTtlMs: config.SESSION_TTL_HOURS * 3600_000 });
   const runs = createRunService({ workflows, executions, hooks: hookRepo });
@@ -128,7 +159,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     maxApiBodyBytes: config.API_MAX_BODY_BYTES,
     version: VERSION,
     smtpConfigured: o.smtpConfigured ?? (() => Boolean(config.SMTP_URL)),
-    ...(o.extraRoutes ? { extraRoutes: o.extraRoutes } : {}),
+    extraRoutes: [...vault.routes, ...(o.extraRoutes ?? []), { path: '/workflows', router: webhookRequestRoutes({ workflows, webhooks }) }, triggers.routes(workflows)],
   });
   const hooks = createHooksHandler(webhooks, { maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES, logger });
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
@@ -182,8 +213,13 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
         server.closeAllConnections();
       });
       await queue.stop();
+      void webhooks?.flushLog(); // queues the inspector's buffered lines for the flush below
       commit.flush();
+      await commit.sync();
+      commit.close();
+      await checkpointer.stop();
       if ('close' in httpClient && typeof httpClient.close === 'function') await httpClient.close();
+      await vault.close();
       await db.close();
     },
   };

@@ -47,7 +47,8 @@ export function createHooksHandler(webhooks: WebhookService, opts: { maxBodyByte
       const token = slash < 0 ? rest : rest.slice(0, slash);
       if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) return send(res, 404, { error: { code: 'NOT_FOUND', message: 'no active webhook at this URL' } });
       if (req.method === 'OPTIONS') {
-        res.writeHead(204, { Allow: 'GET, POST, PUT, PATCH, DELETE, OPTIONS' });
+        const reply = await webhooks.preflight(token, req.headers as Record<string, string | undefined>);
+        res.writeHead(reply.status, reply.headers);
         return void res.end();
       }
       const body = await readBody(req, opts.maxBodyBytes);

@@ -27,6 +27,16 @@ const REDACT = [
   '*.headers.cookie',
   'req.headers.authorization',
   'req.headers.cookie',
+  // Credentials vault and mail (issue 4): nodemailer's auth {user, pass}, the config's secrets.
+  // Values that surface elsewhere are scrubbed by value (lib/secret-scrubber.ts).
+  'pass',
+  '*.pass',
+  'headers["proxy-authorization"]',
+  '*.headers["proxy-authorization"]',
+  'ENCRYPTION_KEY',
+  '*.ENCRYPTION_KEY',
+  'SMTP_URL',
+  '*.SMTP_URL',
 ];
 
 function wrap(p: pino.Logger): Logger {

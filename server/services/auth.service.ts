@@ -85,7 +85,14 @@ export function createAuthService(deps: { repo: AuthRepo; clock: Clock; sessionT
     /** Changes the password and revokes every session of the user (the caller logs in again). */
     async changePassword(userId: string, current: string, next: string) {
       const row = await repo.userById(userId);
-      if (!row || !(await verifyPassword(current, row.password_hash))) throw new AppError('UNAUTHORIZED', 'the current password is wrong');
+      // A stolen session must not become an unlimited oracle for the current password: same per-account budget as login.
+      const now = clock.now();
+      const wait = row ? perAccount.blockedFor(row.email, now) : 0;
+      if (wait > 0) throw new AppError('TOO_MANY_REQUESTS', 'too many attempts; try again later', { headers: { 'Retry-After': String(Math.ceil(wait / 1000)) } });
+      if (!row || !(await verifyPassword(current, row.password_hash))) {
+        if (row) perAccount.hit(row.email, now);
+        throw new AppError('UNAUTHORIZED', 'the current password is wrong');
+      }
       await repo.setPassword(userId, await hashPassword(next), clock.now());
       await repo.deleteSessionsOf(userId);
       return { user: { id: row.id, email: row.email }, session: await newSession(userId) };

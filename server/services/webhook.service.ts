@@ -1,18 +1,31 @@
 /**
- * Inbound webhooks: token → hook (cached), method and size checks, body parsing, the durable
- * ingest (execution + trigger step fsync'd before the answer), redelivery dedupe, result mode,
- * and capture of a test event for the editor. Knows nothing of req/res: hooks.handler does that.
+ * Inbound webhooks: token → hook (cached), method, rate-limit and auth checks, body parsing, the
+ * durable ingest (execution + trigger step fsync'd before the answer), redelivery dedupe, result
+ * mode, CORS, the request inspector and replay. Knows nothing of req/res: hooks.handler does that.
  */
 import { z } from 'zod';
+import { AppError } from '#shared/errors.ts';
 import { webhookTrigger, type WebhookAuth } from '#shared/nodes/trigger-webhook.ts';
+import type { TriggerInfo } from '#shared/workflow.ts';
 import { WorkflowNode } from '#shared/workflow.ts';
 import type { HookRepo } from '../db/repos/hook.repo.ts';
-import type { EngineEvents } from '../engine/events.ts';
-import type { Clock } from '../lib/clock.ts';
+import { isFinalStatus, type EngineEvents } from '../engine/events.ts';
+import { iso, type Clock } from '../lib/clock.ts';
 import type { ExecutionService } from './execution.service.ts';
+import { hookKey, type WebhookInspector } from './webhook-inspector.ts';
+import { createHookPolicy } from './webhook-policy.ts';
 
 export type WebhookConfig = z.output<typeof webhookTrigger.config>;
-export type Hook = { token: string; workflowId: string; nodeId: string; active: boolean; version: number; config: WebhookConfig };
+export type Hook = {
+  token: string;
+  workflowId: string;
+  nodeId: string;
+  /** workflowId + nodeId, precomputed so the request path does not build it. */
+  key: string;
+  active: boolean;
+  version: number;
+  config: WebhookConfig;
+};
 
 export type InboundRequest = {
   token: string;
@@ -23,9 +36,18 @@ export type InboundRequest = {
   rawBody: Buffer;
 };
 
-export type HookReply = { status: number; body: unknown; headers?: Record<string, string> };
+export type HookReply = {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  /** For the inspector only, never sent. */
+  executionId?: string;
+  reason?: string;
+  /** Not worth a line in the inspector (inactive hook, over the rate limit). */
+  unlogged?: boolean;
+};
 
-/** Checks a request's credentials (issue 6 plugs signatures in here); returns a reason code when refused. */
+/** Checks a request's credentials; returns a short reason code when refused, null when accepted. */
 export type HookAuthenticator = (auth: WebhookAuth, req: InboundRequest, hook: Hook) => Promise<string | null>;
 
 export const IDEMPOTENCY_WINDOW_MS = 72 * 3600_000;
@@ -42,8 +64,10 @@ export function createWebhookService(deps: {
   clock: Clock;
   publicUrl: () => string;
   authenticate?: HookAuthenticator;
+  inspector?: WebhookInspector;
 }) {
   const cache = new Map<string, Hook | null>();
+  const policy = createHookPolicy();
 
   async function resolve(token: string): Promise<Hook | null> {
     const hit = cache.get(token);
@@ -53,47 +77,68 @@ export function createWebhookService(deps: {
     if (row) {
       const node = Nodes.parse(JSON.parse(row.nodes)).find((n) => n.id === row.nodeId);
       const parsed = node && webhookTrigger.config.safeParse(node.config);
-      if (parsed?.success) hook = { token, workflowId: row.workflowId, nodeId: row.nodeId, active: row.active, version: row.version, config: parsed.data };
+      if (parsed?.success) {
+        hook = { token, workflowId: row.workflowId, nodeId: row.nodeId, key: hookKey(row.workflowId, row.nodeId), active: row.active, version: row.version, config: parsed.data };
+      }
     }
     // Unknown tokens are not cached: a flood of random tokens must not grow memory.
     if (hook) cache.set(token, hook);
     return hook;
   }
 
-  function parseBody(req: InboundRequest): { ok: true; body: unknown } | { ok: false; reply: HookReply } {
-    const raw = req.rawBody;
-    if (raw.length === 0) return { ok: true, body: null };
-    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    const text = raw.toString('utf8');
-    if (type === 'application/json' || type.endsWith('+json') || type === '') {
-      try {
-        return { ok: true, body: JSON.parse(text) };
-      } catch {
-        if (type === '') return { ok: true, body: text }; // no declared type: keep it as text
-        return { ok: false, reply: { status: 400, body: { error: { code: 'VALIDATION_FAILED', message: 'the body is not valid JSON' } } } };
-      }
-    }
-    if (type === 'application/x-www-form-urlencoded') {
-      // Object.fromEntries defines own properties, so a "__proto__" field is just a field.
-      const out: Record<string, string | string[]> = {};
-      for (const [k, v] of new URLSearchParams(text)) {
-        const prev = Object.hasOwn(out, k) ? out[k] : undefined;
-        Object.defineProperty(out, k, { value: prev === undefined ? v : [...(Array.isArray(prev) ? prev : [prev]), v], enumerable: true, writable: true, configurable: true });
-      }
-      return { ok: true, body: out };
-    }
-    if (type.startsWith('text/') || type === 'application/xml') return { ok: true, body: text };
-    return {
-      ok: false,
-      reply: { status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: `content type "${type}" is not accepted; send JSON, form-urlencoded or text` } } },
-    };
-  }
-
-  function toEvent(req: InboundRequest, body: unknown, hook: Hook) {
+  function toEvent(req: InboundRequest, body: unknown, hook: Hook, at: number) {
     const headers: Record<string, string> = {};
     const authHeader = hook.config.auth.type === 'header' ? hook.config.auth.name.toLowerCase() : undefined;
     for (const [k, v] of Object.entries(req.headers)) headers[k] = MASKED_HEADERS.has(k) || k === authHeader ? '[redacted]' : v;
-    return { method: req.method, path: req.path, headers, query: req.query, body, receivedAt: new Date(deps.clock.now()).toISOString() };
+    return { method: req.method, path: req.path, headers, query: req.query, body, receivedAt: new Date(at).toISOString() };
+  }
+
+  /** Everything after the hook is known; the caller adds CORS headers and the inspector line. */
+  async function serve(hook: Hook, req: InboundRequest, at: number): Promise<HookReply> {
+    const sample = hook.active ? undefined : await deps.repo.sample(hook.workflowId, hook.nodeId);
+    const listening = !hook.active && (sample?.listening_until ?? 0) > at;
+    if (!hook.active && !listening) return { ...notFound(), unlogged: true };
+    if (!hook.config.methods.includes(req.method as WebhookConfig['methods'][number])) {
+      return {
+        status: 405,
+        headers: { Allow: hook.config.methods.join(', ') },
+        body: { error: { code: 'METHOD_NOT_ALLOWED', message: `this hook accepts ${hook.config.methods.join(', ')}` } },
+      };
+    }
+    if (hook.config.rateLimit) {
+      const limited = policy.throttle(hook, at);
+      if (limited) return { ...limited, unlogged: true };
+    }
+    if (hook.config.auth.type !== 'none') {
+      const reason = deps.authenticate ? await deps.authenticate(hook.config.auth, req, hook) : 'auth_not_supported';
+      if (reason) {
+        deps.inspector?.authFailure(hook, reason);
+        return { status: 401, reason, body: { error: { code: 'UNAUTHORIZED', message: 'authentication failed', details: { reason } } } };
+      }
+    }
+    const parsed = parseBody(req.headers, req.rawBody);
+    if (!parsed.ok) return { ...parsed.reply, reason: 'bad_body' };
+    const event = toEvent(req, parsed.body, hook, at);
+
+    if (listening) {
+      await deps.repo.saveSample(hook.workflowId, hook.nodeId, JSON.stringify(event), at);
+      return { status: 200, body: { captured: true, message: 'test event captured; the workflow is not active, so nothing ran' } };
+    }
+    const key = idempotencyKey(req.headers);
+    const { executionId, duplicate } = await deps.executions.start({
+      workflowId: hook.workflowId,
+      workflowVersion: hook.version,
+      triggerNodeId: hook.nodeId,
+      mode: 'webhook',
+      event,
+      ...(key ? { idempotency: { token: hook.token, key, since: at - IDEMPOTENCY_WINDOW_MS } } : {}),
+    });
+    if (hook.config.response.mode === 'result') {
+      // A redelivery waits for (or returns) the first execution's result, so a retrying sender gets the same answer.
+      const reply = await resultReply(executionId, hook.config.response.timeoutMs);
+      return duplicate ? { ...reply, headers: { ...reply.headers, 'Idempotent-Replayed': 'true' } } : reply;
+    }
+    return { status: 202, executionId, body: duplicate ? { executionId, duplicate: true } : { executionId } };
   }
 
   return {
@@ -107,41 +152,66 @@ export function createWebhookService(deps: {
     async handle(req: InboundRequest): Promise<HookReply> {
       const hook = await resolve(req.token);
       if (!hook) return notFound();
-      const sample = hook.active ? undefined : await deps.repo.sample(hook.workflowId, hook.nodeId);
-      const listening = !hook.active && (sample?.listening_until ?? 0) > deps.clock.now();
-      if (!hook.active && !listening) return notFound();
-      if (!hook.config.methods.includes(req.method as WebhookConfig['methods'][number])) {
-        return {
-          status: 405,
-          headers: { Allow: hook.config.methods.join(', ') },
-          body: { error: { code: 'METHOD_NOT_ALLOWED', message: `this hook accepts ${hook.config.methods.join(', ')}` } },
-        };
+      const at = deps.clock.now();
+      const reply = await serve(hook, req, at);
+      if (hook.config.cors) {
+        const cors = policy.corsHeaders(hook, req.headers.origin);
+        if (cors) reply.headers = { ...reply.headers, ...cors };
       }
-      if (hook.config.auth.type !== 'none') {
-        const reason = deps.authenticate ? await deps.authenticate(hook.config.auth, req, hook) : 'auth_not_supported';
-        if (reason) return { status: 401, body: { error: { code: 'UNAUTHORIZED', message: 'authentication failed', details: { reason } } } };
-      }
-      const parsed = parseBody(req);
-      if (!parsed.ok) return parsed.reply;
-      const event = toEvent(req, parsed.body, hook);
+      if (deps.inspector && !reply.unlogged) deps.inspector.record(hook, req, reply, at);
+      return reply;
+    },
 
-      if (listening) {
-        await deps.repo.saveSample(hook.workflowId, hook.nodeId, JSON.stringify(event), deps.clock.now());
-        return { status: 200, body: { captured: true, message: 'test event captured; the workflow is not active, so nothing ran' } };
+    /** OPTIONS /hooks/:token: a CORS preflight for the hook's allowed origins. */
+    async preflight(token: string, headers: Record<string, string | undefined>): Promise<HookReply> {
+      const hook = await resolve(token);
+      return policy.preflight(hook ?? undefined, headers.origin, headers['access-control-request-headers']);
+    },
+
+    /** The inspector's view of one webhook node: its last requests, newest first. */
+    async requests(workflowId: string, nodeId: string) {
+      return { items: deps.inspector ? await deps.inspector.list(workflowId, nodeId) : [] };
+    },
+
+    /**
+     * Starts a new execution (mode `replay`) from a recorded request, on the workflow's saved version.
+     * A request that started an execution replays that execution's event exactly (the inspector keeps
+     * only the head of large bodies); otherwise the recorded request is parsed again.
+     */
+    async replay(target: { workflowId: string; workflowVersion: number; nodeId: string }, requestId: string): Promise<{ executionId: string }> {
+      const row = await deps.inspector?.get(target.workflowId, target.nodeId, requestId);
+      if (!row) throw new AppError('NOT_FOUND', `request ${requestId} not found (the inspector keeps the last 50)`);
+      let event = row.execution_id ? await originalEvent(row.execution_id, target.nodeId) : undefined;
+      if (event === undefined) {
+        if (row.body_truncated) throw new AppError('CONFLICT', 'this request’s body was larger than the inspector keeps, so it cannot be replayed');
+        const headers = JSON.parse(row.headers) as Record<string, string>;
+        const parsed = parseBody(headers, Buffer.from(row.body ?? '', 'utf8'));
+        if (!parsed.ok) throw new AppError('VALIDATION_FAILED', 'the recorded body cannot be parsed, so it cannot be replayed');
+        event = { method: row.method, path: row.path, headers, query: JSON.parse(row.query) as unknown, body: parsed.body, receivedAt: iso(row.received_at) };
       }
-      // An active hook still feeds "listen for test event" if the editor asked for it.
-      const key = IDEMPOTENCY_HEADERS.map((h) => req.headers[h]).find((v) => v && v.length <= 500);
-      const { executionId, duplicate } = await deps.executions.start({
-        workflowId: hook.workflowId,
-        workflowVersion: hook.version,
-        triggerNodeId: hook.nodeId,
-        mode: 'webhook',
+      const { executionId } = await deps.executions.start({
+        workflowId: target.workflowId,
+        workflowVersion: target.workflowVersion,
+        triggerNodeId: target.nodeId,
+        mode: 'replay',
         event,
-        ...(key ? { idempotency: { token: hook.token, key, since: deps.clock.now() - IDEMPOTENCY_WINDOW_MS } } : {}),
       });
-      const statusUrl = `${deps.publicUrl()}/api/executions/${executionId}`;
-      if (hook.config.response.mode === 'result' && !duplicate) return resultReply(executionId, hook.config.response.timeoutMs, statusUrl);
-      return { status: 202, body: duplicate ? { executionId, duplicate: true } : { executionId } };
+      return { executionId };
+    },
+
+    /** Derived fields for `workflow.triggers`: auth failures counted since the hook was created. */
+    async triggerInfo(workflowId: string, nodeId: string): Promise<Partial<TriggerInfo>> {
+      if (!deps.inspector) return {};
+      const s = await deps.inspector.stats(workflowId, nodeId);
+      return {
+        authFailures: s.authFailures,
+        ...(s.lastAuthFailureReason ? { lastError: `authentication failed: ${s.lastAuthFailureReason}`, lastErrorAt: s.lastAuthFailureAt } : {}),
+      };
+    },
+
+    /** Hands buffered inspector lines to group commit (at shutdown, before the final flush). */
+    flushLog(): Promise<void> {
+      return deps.inspector?.flush() ?? Promise.resolve();
     },
 
     async listen(workflowId: string, nodeId: string): Promise<{ listeningUntil: string }> {
@@ -161,24 +231,80 @@ export function createWebhookService(deps: {
   };
 
   /** Result mode: hold the request until the run ends or the timeout passes. */
-  async function resultReply(executionId: string, timeoutMs: number, statusUrl: string): Promise<HookReply> {
+  async function resultReply(executionId: string, timeoutMs: number): Promise<HookReply> {
     const waiting = deps.events.waitForFinal(executionId, timeoutMs);
-    // It may already have finished before we started waiting.
+    // It may already have finished before we started waiting (or, on redelivery, long ago).
     const now = deps.executions.summary(executionId);
-    const final = now && (now.status === 'success' || now.status === 'error') ? await finalFromStore(executionId) : await waiting;
-    if (!final) return { status: 202, body: { executionId, statusUrl } };
-    if (final.status === 'success') return { status: 200, body: final.lastOutput ?? null };
-    return { status: 500, body: { executionId, error: { code: final.error?.code ?? 'EXECUTION_FAILED', message: final.error?.message ?? 'the execution failed' } } };
+    const final = now && isFinalStatus(now.status) ? await finalFromStore(executionId) : await waiting;
+    if (!final) return { status: 202, executionId, body: { executionId, statusUrl: `${deps.publicUrl()}/api/executions/${executionId}` } };
+    if (final.status === 'success') return { status: 200, executionId, body: final.lastOutput ?? null };
+    // Only the code and message: no stack, no details, nothing of the engine's internals.
+    const error =
+      final.status === 'canceled'
+        ? { code: 'EXECUTION_CANCELED', message: 'the execution was canceled' }
+        : { code: final.error?.code ?? 'EXECUTION_FAILED', message: final.error?.message ?? 'the execution failed' };
+    return { status: 500, executionId, reason: error.code, body: { executionId, error } };
+  }
+
+  /** The event an earlier execution started from, unless it was pruned or stored as a truncated preview. */
+  async function originalEvent(executionId: string, nodeId: string): Promise<unknown> {
+    const detail = await deps.executions.get(executionId).catch(() => undefined);
+    const step = detail?.steps.find((s) => s.nodeId === nodeId);
+    return step && !step.truncated ? step.output : undefined;
   }
 
   async function finalFromStore(executionId: string) {
     const detail = await deps.executions.get(executionId);
-    const last = [...detail.steps].reverse().find((s) => s.status === 'success' || s.status === 'error');
+    // The last node to finish, as the engine reports it live: latest finishedAt, later in the graph on a tie.
+    let last: (typeof detail.steps)[number] | undefined;
+    for (const s of detail.steps) {
+      if (s.status !== 'success' && s.status !== 'error') continue;
+      if (!last || (s.finishedAt ?? '') >= (last.finishedAt ?? '')) last = s;
+    }
     return { status: detail.status, error: detail.error, lastOutput: last?.output };
   }
 }
 export type WebhookService = ReturnType<typeof createWebhookService>;
 
+/** The first redelivery key present (a loop, not map/find: this runs on every delivery). */
+function idempotencyKey(headers: Record<string, string>): string | undefined {
+  for (const h of IDEMPOTENCY_HEADERS) {
+    const v = headers[h];
+    if (v && v.length <= 500) return v;
+  }
+  return undefined;
+}
+
 function notFound(): HookReply {
   return { status: 404, body: { error: { code: 'NOT_FOUND', message: 'no active webhook at this URL' } } };
+}
+
+type Parsed = { ok: true; body: unknown } | { ok: false; reply: HookReply };
+
+function parseBody(headers: Record<string, string>, raw: Buffer): Parsed {
+  if (raw.length === 0) return { ok: true, body: null };
+  const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const text = raw.toString('utf8');
+  if (type === 'application/json' || type.endsWith('+json') || type === '') {
+    try {
+      return { ok: true, body: JSON.parse(text) };
+    } catch {
+      if (type === '') return { ok: true, body: text }; // no declared type: keep it as text
+      return { ok: false, reply: { status: 400, body: { error: { code: 'VALIDATION_FAILED', message: 'the body is not valid JSON' } } } };
+    }
+  }
+  if (type === 'application/x-www-form-urlencoded') {
+    // Own properties only, so a "__proto__" field is just a field.
+    const out: Record<string, string | string[]> = {};
+    for (const [k, v] of new URLSearchParams(text)) {
+      const prev = Object.hasOwn(out, k) ? out[k] : undefined;
+      Object.defineProperty(out, k, { value: prev === undefined ? v : [...(Array.isArray(prev) ? prev : [prev]), v], enumerable: true, writable: true, configurable: true });
+    }
+    return { ok: true, body: out };
+  }
+  if (type.startsWith('text/') || type === 'application/xml') return { ok: true, body: text };
+  return {
+    ok: false,
+    reply: { status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: `content type "${type}" is not accepted; send JSON, form-urlencoded or text` } } },
+  };
 }

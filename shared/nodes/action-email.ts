@@ -1,4 +1,7 @@
-/** `action.email`: sends one email through SMTP (or the outbox when none is configured). */
+/**
+ * `action.email`: sends one email through SMTP (the node's credential, else SMTP_URL), or captures it in
+ * the outbox when neither is configured. The mail port parses and validates every address field.
+ */
 import { z } from 'zod';
 import { defineNode, ok } from './define.ts';
 
@@ -10,11 +13,11 @@ export const emailAction = defineNode({
   description: 'Send an email over SMTP',
   category: 'action',
   icon: '✉',
-  output: '{ messageId, accepted, rejected }',
+  output: '{ messageId, accepted, rejected } (captured: true when it went to the outbox)',
   config: z.object({
     credentialId: z.string().optional(),
     from: z.string().optional(),
-    to: z.union([z.string().min(1), z.array(z.string()).min(1)]),
+    to: z.union([z.string().trim().min(1, 'at least one recipient'), z.array(z.string()).min(1, 'at least one recipient')]),
     cc: Addresses,
     bcc: Addresses,
     replyTo: z.string().optional(),
@@ -34,8 +37,8 @@ export const emailAction = defineNode({
     html: { label: 'HTML body', widget: 'textarea', advanced: true },
   },
   async run({ config, mail, signal }) {
-    const list = (v: string | string[] | undefined) =>
-      v === undefined ? undefined : (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
+    // Not split on commas here: a display name may hold one ("Doe, Jane" <j@x.example>); the port parses lists.
+    const list = (v: string | string[] | undefined) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).filter((s) => s.trim() !== ''));
     const result = await mail.send(
       {
         from: config.from,
@@ -47,7 +50,7 @@ export const emailAction = defineNode({
         text: config.text,
         html: config.html,
       },
-      { credentialId: config.credentialId, signal },
+      { credentialId: config.credentialId || undefined, signal },
     );
     return ok(result);
   },

@@ -172,9 +172,13 @@ export type PollContext<Cfg> = Omit<RunContext<Cfg>, 'input' | 'trigger'> & {
   etag?: string;
   lastModified?: string;
 };
+/**
+ * `items` are in the order the API listed them (the engine assumes newest first); `status` is the
+ * HTTP status; validators are the response's `ETag` / `Last-Modified` for the next poll.
+ */
 export type PollResult =
-  | { notModified: true; etag?: string; lastModified?: string }
-  | { notModified?: false; items: PollItem[]; etag?: string; lastModified?: string };
+  | { notModified: true; etag?: string; lastModified?: string; status?: number }
+  | { notModified?: false; items: PollItem[]; etag?: string; lastModified?: string; status?: number };
 
 export type Activation<Cfg> =
   | { kind: 'webhook' }

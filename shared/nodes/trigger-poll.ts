@@ -1,7 +1,9 @@
 /** `trigger.poll`: polls an HTTP API and starts one run per new item. */
 import { z } from 'zod';
+import { NodeFailure, RetryableError } from '../errors.ts';
 import { defineTrigger } from './define.ts';
 import { HttpRequestConfig, httpRequestUi } from './http-request-config.ts';
+import { itemKey } from './poll-items.ts';
 
 export const pollTrigger = defineTrigger({
   type: 'trigger.poll',
@@ -25,4 +27,38 @@ export const pollTrigger = defineTrigger({
     fireOnFirstPoll: { label: 'Run for items already there on the first poll', widget: 'switch', advanced: true },
   },
   activation: { kind: 'poll', everySeconds: (c) => c.intervalSeconds },
+
+  /** One request (conditional when validators are known), then the items and their keys. */
+  async poll({ config, http, credentials, evaluate, signal, etag, lastModified }) {
+    const { request } = config;
+    const auth = request.credentialId ? await credentials.headersFor(request.credentialId) : {};
+    const headers: Record<string, string> = { ...request.headers, ...auth };
+    if (etag) headers['If-None-Match'] = etag;
+    if (lastModified) headers['If-Modified-Since'] = lastModified;
+    const res = await http.request({
+      method: request.method,
+      url: request.url,
+      query: request.query,
+      headers,
+      timeoutMs: request.timeoutMs,
+      signal,
+    });
+    const validators = {
+      ...(res.headers['etag'] ? { etag: res.headers['etag'] } : {}),
+      ...(res.headers['last-modified'] ? { lastModified: res.headers['last-modified'] } : {}),
+    };
+    if (res.status === 304) return { notModified: true, status: 304, ...validators };
+    if (res.status >= 400) {
+      const details = { status: res.status, body: res.body };
+      throw res.status === 429 || res.status === 408 || res.status >= 500
+        ? new RetryableError(`HTTP ${res.status}`, { retryAfterMs: res.retryAfterMs, code: 'HTTP_STATUS', details })
+        : new NodeFailure(`HTTP ${res.status}`, { code: 'HTTP_STATUS', details });
+    }
+    const listed = await evaluate(config.items, { status: res.status, headers: res.headers, body: res.body });
+    // JSONata collapses a one-element sequence to the element itself: wrap it back.
+    const raw = listed === undefined || listed === null ? [] : Array.isArray(listed) ? listed : [listed];
+    const items = [];
+    for (const item of raw) items.push({ key: itemKey(await evaluate(config.key, item), item), item });
+    return { status: res.status, items, ...validators };
+  },
 });

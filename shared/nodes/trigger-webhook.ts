@@ -27,6 +27,17 @@ export const WebhookResponse = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('result'), timeoutMs: z.number().int().min(100).max(120_000).default(30_000) }),
 ]);
 
+/** Optional per-hook throttle: more than `requests` within `perSeconds` answers 429 with Retry-After. */
+export const WebhookRateLimit = z.object({
+  requests: z.number().int().min(1).max(1_000_000),
+  perSeconds: z.number().int().min(1).max(86_400),
+});
+
+/** Browser origins allowed to call the hook (`*` for any); preflight requests are answered for them. */
+export const WebhookCors = z.object({
+  origins: z.array(z.string().regex(/^(\*|https?:\/\/[^/\s?#]+)$/, 'an origin such as https://app.example.com, or *')).min(1).max(50),
+});
+
 export const webhookTrigger = defineTrigger({
   type: 'trigger.webhook',
   title: 'Webhook',
@@ -38,6 +49,8 @@ export const webhookTrigger = defineTrigger({
     methods: z.array(WebhookMethod).min(1).default(['POST']),
     auth: WebhookAuth.default({ type: 'none' }),
     response: WebhookResponse.default({ mode: 'ack' }),
+    rateLimit: WebhookRateLimit.optional(),
+    cors: WebhookCors.optional(),
     /** Assigned by the server; never chosen by the user. */
     token: z.string().optional(),
   }),
@@ -49,6 +62,8 @@ export const webhookTrigger = defineTrigger({
     },
     auth: { label: 'Authentication', widget: 'object', advanced: true },
     response: { label: 'Response', widget: 'object', advanced: true },
+    rateLimit: { label: 'Rate limit', widget: 'object', advanced: true, help: 'Answer 429 with Retry-After above this many requests per window' },
+    cors: { label: 'Allowed browser origins (CORS)', widget: 'object', advanced: true, help: 'Only needed when a web page calls this hook directly' },
     token: { label: 'Token', widget: 'text', hidden: true, readOnly: true },
   },
   activation: { kind: 'webhook' },

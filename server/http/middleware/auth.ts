@@ -17,7 +17,13 @@ export function readCookie(req: Request, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return undefined; // a malformed %-escape is a forged cookie: no session, not a 500
+      }
+    }
   }
   return undefined;
 }
@@ -30,7 +36,7 @@ export function clearSessionCookie(res: Response, secure: boolean): void {
 }
 
 /** A cookie-authenticated write must come from our own origin (Origin, else Sec-Fetch-Site, else Referer). */
-function isSameOrigin(req: Request, publicOrigin: string): boolean {
+export function isSameOrigin(req: Request, publicOrigin: string): boolean {
   const host = req.headers.host;
   const allowed = new Set([publicOrigin, ...(host ? [`http://${host}`, `https://${host}`] : [])]);
   const origin = req.headers.origin;

@@ -14,9 +14,12 @@ const CSP = [
   "form-action 'self'",
 ].join('; ');
 
-export function securityHeaders(): RequestHandler {
+/** `hsts`: send Strict-Transport-Security, only when the public URL is https (on plain http browsers ignore it, and it would pin a dev host). */
+export function securityHeaders(opts: { hsts?: boolean } = {}): RequestHandler {
   return (_req, res, next) => {
     res.setHeader('Content-Security-Policy', CSP);
+    if (opts.hsts) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    res.setHeader('X-Permitted-Cross-Domain-Policies', 'none');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('Referrer-Policy', 'no-referrer');

@@ -2,7 +2,8 @@
 import { Router } from 'express';
 import { ChangePassword, Credentials } from '#shared/api/schemas.ts';
 import type { AuthService } from '../../services/auth.service.ts';
-import { authenticate, clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from '../middleware/auth.ts';
+import { AppError } from '#shared/errors.ts';
+import { authenticate, clearSessionCookie, isSameOrigin, readCookie, SESSION_COOKIE, setSessionCookie } from '../middleware/auth.ts';
 import { parse } from '../parse.ts';
 
 export function authRoutes(auth: AuthService, opts: { secureCookies: boolean; publicOrigin: string }): Router {
@@ -26,6 +27,8 @@ export function authRoutes(auth: AuthService, opts: { secureCookies: boolean; pu
   });
   r.post('/logout', async (req, res) => {
     const token = readCookie(req, SESSION_COOKIE);
+    // Logout is a cookie-authenticated write too: another site must not be able to end the session (CSRF).
+    if (token && !isSameOrigin(req, opts.publicOrigin)) throw new AppError('FORBIDDEN', 'cross-origin request refused');
     if (token) await auth.logout(token);
     clearSessionCookie(res, opts.secureCookies);
     res.status(204).end();

@@ -25,6 +25,8 @@ export function metaRoutes({ auth, events, executions }: Services, meta: { versi
   /** Server-sent events: `execution` (summary on every status change) and `step`. */
   r.get('/events', (req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    // HEAD has no body, so write() never flushes the headers: the request would hang open, subscribed, forever.
+    if (req.method === 'HEAD') return void res.end();
     res.write(': connected\n\n');
     const workflowId = typeof req.query.workflowId === 'string' ? req.query.workflowId : undefined;
     const send = (name: string, data: unknown) => res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);

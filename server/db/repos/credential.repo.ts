@@ -1,0 +1,84 @@
+/**
+ * SQL for credentials (ciphertext rows) and the vault's key bookkeeping. Rows in and out as they are
+ * stored: encryption and every rule live in credential.service.ts.
+ */
+import type { Kysely } from 'kysely';
+import type { Schema } from '../schema.ts';
+
+export type CredentialsTable = {
+  id: string;
+  name: string;
+  type: string;
+  /** JSON array of the field names that hold a value. */
+  fields: string;
+  /** Sealed `{type, data}` (see adapters/crypto.ts). */
+  data: string;
+  created_at: number;
+  updated_at: number;
+};
+export type VaultMetaTable = { name: string; value: string };
+
+/** Tables from migration 002, added to the shared Schema here so this feature stays in its own files. */
+export type CredentialTables = { credentials: CredentialsTable; vault_meta: VaultMetaTable };
+
+export type CredentialRow = CredentialsTable;
+
+export function createCredentialRepo(base: Kysely<Schema>) {
+  const db = base.withTables<CredentialTables>();
+  return {
+    async get(id: string): Promise<CredentialRow | undefined> {
+      return db.selectFrom('credentials').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    /** Every credential without its ciphertext, by name. */
+    async list(): Promise<Omit<CredentialRow, 'data'>[]> {
+      return db
+        .selectFrom('credentials')
+        .select(['id', 'name', 'type', 'fields', 'created_at', 'updated_at'])
+        .orderBy('name')
+        .orderBy('id')
+        .execute();
+    },
+
+    async insert(row: CredentialRow): Promise<void> {
+      await db.insertInto('credentials').values(row).execute();
+    },
+
+    async update(row: Pick<CredentialRow, 'id' | 'name' | 'fields' | 'data' | 'updated_at'>): Promise<boolean> {
+      const r = await db
+        .updateTable('credentials')
+        .set({ name: row.name, fields: row.fields, data: row.data, updated_at: row.updated_at })
+        .where('id', '=', row.id)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
+    async delete(id: string): Promise<boolean> {
+      const r = await db.deleteFrom('credentials').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+
+    async count(): Promise<number> {
+      const r = await db.selectFrom('credentials').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+
+    /** Key bookkeeping (key check value, KDF salt), as `KeyMetaStore` in adapters/crypto.ts expects. */
+    meta: {
+      async get(name: string): Promise<string | undefined> {
+        const r = await db.selectFrom('vault_meta').select('value').where('name', '=', name).executeTakeFirst();
+        return r?.value;
+      },
+      async set(name: string, value: string): Promise<void> {
+        await db
+          .insertInto('vault_meta')
+          .values({ name, value })
+          .onConflict((oc) => oc.column('name').doUpdateSet({ value }))
+          .execute();
+      },
+      hasSealedData: async (): Promise<boolean> =>
+        (await db.selectFrom('credentials').select('id').limit(1).executeTakeFirst()) !== undefined,
+    },
+  };
+}
+export type CredentialRepo = ReturnType<typeof createCredentialRepo>;

@@ -1,0 +1,96 @@
+/**
+ * SQL for `trigger_state`: one JSON document per (workflow, trigger node) — a schedule's next run
+ * and lease, a poller's seen keys and errors. Writes that race another process are compare-and-set.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Schema } from '../schema.ts';
+
+export type StateRow = { workflowId: string; nodeId: string; json: string; updatedAt: number };
+
+/** One compare-and-set: replace `expect` (the exact stored text) with `next`. */
+export type StateSwap = { workflowId: string; nodeId: string; expect: string; next: string };
+
+export const stateKey = (workflowId: string, nodeId: string): string => `${workflowId}\u0000${nodeId}`;
+
+/** Rows per UPDATE statement: keeps the JSON parameter a few MB at most. */
+const SWAP_CHUNK = 2000;
+
+export function createTriggerStateRepo(db: Kysely<Schema>) {
+  return {
+    async get(workflowId: string, nodeId: string): Promise<StateRow | undefined> {
+      const row = await db
+        .selectFrom('trigger_state')
+        .selectAll()
+        .where('workflow_id', '=', workflowId)
+        .where('node_id', '=', nodeId)
+        .executeTakeFirst();
+      return row && { workflowId: row.workflow_id, nodeId: row.node_id, json: row.state, updatedAt: row.updated_at };
+    },
+
+    /** Last writer wins: for state only one process can sensibly own (a poller's seen keys). */
+    async put(workflowId: string, nodeId: string, json: string, at: number): Promise<void> {
+      await db
+        .insertInto('trigger_state')
+        .values({ workflow_id: workflowId, node_id: nodeId, state: json, updated_at: at })
+        .onConflict((oc) => oc.columns(['workflow_id', 'node_id']).doUpdateSet({ state: json, updated_at: at }))
+        .execute();
+    },
+
+    /** Inserts only when no row exists; false when another process got there first. */
+    async insertIfAbsent(workflowId: string, nodeId: string, json: string, at: number): Promise<boolean> {
+      const r = await db
+        .insertInto('trigger_state')
+        .values({ workflow_id: workflowId, node_id: nodeId, state: json, updated_at: at })
+        .onConflict((oc) => oc.columns(['workflow_id', 'node_id']).doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
+
+    /**
+     * The lease: each row is replaced only if it still holds exactly the text the caller last saw.
+     * One UPDATE per chunk (SQLite runs each statement atomically under the write lock), so two
+     * processes sharing the file can never both win the same swap. Returns the keys that won.
+     */
+    async swapMany(swaps: readonly StateSwap[], at: number): Promise<Set<string>> {
+      const won = new Set<string>();
+      for (let i = 0; i < swaps.length; i += SWAP_CHUNK) {
+        const chunk = swaps.slice(i, i + SWAP_CHUNK).map((s) => ({ w: s.workflowId, n: s.nodeId, e: s.expect, x: s.next }));
+        const { rows } = await sql<{ workflow_id: string; node_id: string }>`
+          UPDATE trigger_state
+             SET state = j.x, updated_at = ${at}
+            FROM (SELECT json_extract(value, '$.w') AS w, json_extract(value, '$.n') AS n,
+                         json_extract(value, '$.e') AS e, json_extract(value, '$.x') AS x
+                    FROM json_each(${JSON.stringify(chunk)})) AS j
+           WHERE trigger_state.workflow_id = j.w AND trigger_state.node_id = j.n AND trigger_state.state = j.e
+          RETURNING trigger_state.workflow_id, trigger_state.node_id`.execute(db);
+        for (const r of rows) won.add(stateKey(r.workflow_id, r.node_id));
+      }
+      return won;
+    },
+
+    async swap(swap: StateSwap, at: number): Promise<boolean> {
+      return (await this.swapMany([swap], at)).size === 1;
+    },
+
+    async deleteForWorkflow(workflowId: string): Promise<void> {
+      await db.deleteFrom('trigger_state').where('workflow_id', '=', workflowId).execute();
+    },
+
+    /**
+     * Whether a schedule slot already produced an execution (crash recovery between the lease and
+     * the execution write). Reads the trigger step's output; bounded by the workflow index.
+     */
+    async hasExecutionForSlot(workflowId: string, nodeId: string, since: number, scheduledAt: string): Promise<boolean> {
+      const row = await db
+        .selectFrom('executions as e')
+        .innerJoin('steps as s', (j) => j.onRef('s.execution_id', '=', 'e.id').on('s.node_id', '=', nodeId))
+        .select('e.id')
+        .where('e.workflow_id', '=', workflowId)
+        .where('e.created_at', '>=', since)
+        .where(sql<string>`json_extract(s.output, '$.scheduledAt')`, '=', scheduledAt)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+  };
+}
+export type TriggerStateRepo = ReturnType<typeof createTriggerStateRepo>;

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { armState, MISSED_AFTER_MS, planDue, type ScheduleConfig } from './schedule-plan.ts';
+
+const t = (iso: string) => Date.parse(iso);
+const hourly: ScheduleConfig = { expression: '0 * * * *', timezone: 'UTC', overlap: 'skip', catchUp: 'none' };
+
+describe('armState', () => {
+  it('computes the next run on first arm', () => {
+    const s = armState(undefined, hourly, 1, t('2025-01-15T10:20:00Z'));
+    expect(s.nextRunAt).toBe(t('2025-01-15T11:00:00Z'));
+    expect(s).toMatchObject({ version: 1, skippedRuns: 0, pending: null });
+  });
+
+  it('keeps the persisted next run (even an overdue one) while cron and timezone stay the same', () => {
+    const first = armState(undefined, hourly, 1, t('2025-01-15T10:20:00Z'));
+    const again = armState(first, { ...hourly, overlap: 'allow' }, 2, t('2025-01-15T13:00:30Z'));
+    expect(again.nextRunAt).toBe(t('2025-01-15T11:00:00Z'));
+    expect(again).toMatchObject({ version: 2, overlap: 'allow' });
+  });
+
+  it('recomputes when the cron or the timezone changes', () => {
+    const first = armState(undefined, hourly, 1, t('2025-01-15T10:20:00Z'));
+    const moved = armState(first, { ...hourly, expression: '0 9 * * *', timezone: 'Europe/Paris' }, 2, t('2025-01-15T10:20:00Z'));
+    expect(moved.nextRunAt).toBe(t('2025-01-16T08:00:00Z'));
+  });
+});
+
+describe('planDue', () => {
+  const base = armState(undefined, hourly, 1, t('2025-01-15T10:20:00Z'));
+
+  it('is not due before the next run', () => {
+    expect(planDue(base, t('2025-01-15T10:59:59Z'), false)).toBeNull();
+  });
+
+  it('fires the slot on time and moves to the next one, leasing it as pending', () => {
+    const plan = planDue(base, t('2025-01-15T11:00:00.004Z'), false)!;
+    expect(plan.action).toBe('fire');
+    expect(plan.slot).toBe(t('2025-01-15T11:00:00Z'));
+    expect(plan.next.nextRunAt).toBe(t('2025-01-15T12:00:00Z'));
+    expect(plan.next.pending).toEqual({ slot: plan.slot, firedAt: t('2025-01-15T11:00:00.004Z') });
+  });
+
+  it('skips (and counts) when the previous run is unfinished and overlap is skip', () => {
+    const plan = planDue(base, t('2025-01-15T11:00:00Z'), true)!;
+    expect(plan.action).toBe('skip');
+    expect(plan.next).toMatchObject({ skippedRuns: 1, lastSkippedAt: t('2025-01-15T11:00:00Z'), pending: null });
+    expect(planDue({ ...base, overlap: 'allow' }, t('2025-01-15T11:00:00Z'), true)!.action).toBe('fire');
+  });
+
+  it('catchUp none: a slot more than a minute late is missed, not run', () => {
+    const now = t('2025-01-15T13:30:00Z');
+    const plan = planDue(base, now, false)!;
+    expect(plan.action).toBe('miss');
+    expect(plan.slot).toBe(t('2025-01-15T13:00:00Z'));
+    expect(plan.next.missedRuns).toBe(3); // 11:00, 12:00, 13:00
+    expect(plan.next.lastMissedAt).toBe(t('2025-01-15T13:00:00Z'));
+    expect(plan.next.nextRunAt).toBe(t('2025-01-15T14:00:00Z'));
+  });
+
+  it('catchUp last: runs the most recent missed slot once', () => {
+    const plan = planDue({ ...base, catchUp: 'last' }, t('2025-01-15T13:30:00Z'), false)!;
+    expect(plan.action).toBe('fire');
+    expect(plan.slot).toBe(t('2025-01-15T13:00:00Z'));
+    expect(plan.next.missedRuns).toBe(2);
+    expect(plan.next.lastMissedAt).toBe(t('2025-01-15T12:00:00Z'));
+  });
+
+  it('a slot late by less than a minute still fires under catchUp none', () => {
+    const plan = planDue(base, t('2025-01-15T11:00:00Z') + MISSED_AFTER_MS - 1, false)!;
+    expect(plan.action).toBe('fire');
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * A schedule's persisted state and the pure decisions over it: where the next run lands after
+ * (re)arming, and what a due slot becomes — fired, skipped for overlap, or missed (catch-up).
+ */
+import { compileCron } from './cron.ts';
+
+export type ScheduleConfig = { expression: string; timezone: string; overlap: 'skip' | 'allow'; catchUp: 'none' | 'last' };
+
+/**
+ * Everything a process needs to fire the schedule lives here, so a second process sharing the
+ * data directory acts on the same cron, timezone and workflow version after any lease it loses.
+ */
+export type ScheduleState = {
+  kind: 'schedule';
+  version: number;
+  cron: string;
+  timezone: string;
+  overlap: 'skip' | 'allow';
+  catchUp: 'none' | 'last';
+  nextRunAt: number | null;
+  /** A slot leased but not yet confirmed as an execution: recovered after a crash. */
+  pending: { slot: number; firedAt: number } | null;
+  lastScheduledAt: number | null;
+  lastFiredAt: number | null;
+  skippedRuns: number;
+  lastSkippedAt: number | null;
+  missedRuns: number;
+  lastMissedAt: number | null;
+};
+
+/**
+ * A slot processed more than this late counts as missed (the server was down, asleep or starved):
+ * `catchUp` decides whether it still runs. Later than that, "run at 09:00" is no longer true.
+ */
+export const MISSED_AFTER_MS = 60_000;
+/** Counting missed slots stops here (an every-second schedule down for a week). */
+const COUNT_CAP = 100_000;
+
+export function parseScheduleState(json: string): ScheduleState | undefined {
+  try {
+    const s = JSON.parse(json) as Partial<ScheduleState> | null;
+    return s && s.kind === 'schedule' && typeof s.cron === 'string' ? (s as ScheduleState) : undefined;
+  } catch {
+    // A corrupt row is treated as absent: re-arming writes a fresh state over it (by compare-and-set).
+    return undefined;
+  }
+}
+
+/**
+ * State after (re)arming. The persisted next run survives restarts and edits that keep the cron and
+ * timezone, so a due or overdue slot is still handled (by catch-up) rather than silently dropped.
+ */
+export function armState(prev: ScheduleState | undefined, cfg: ScheduleConfig, version: number, now: number): ScheduleState {
+  const sameTiming = prev !== undefined && prev.cron === cfg.expression && prev.timezone === cfg.timezone;
+  const nextRunAt = sameTiming ? prev.nextRunAt : compileCron(cfg.expression, cfg.timezone).next(now);
+  return {
+    kind: 'schedule',
+    version,
+    cron: cfg.expression,
+    timezone: cfg.timezone,
+    overlap: cfg.overlap,
+    catchUp: cfg.catchUp,
+    nextRunAt,
+    pending: prev?.pending ?? null,
+    lastScheduledAt: prev?.lastScheduledAt ?? null,
+    lastFiredAt: prev?.lastFiredAt ?? null,
+    skippedRuns: prev?.skippedRuns ?? 0,
+    lastSkippedAt: prev?.lastSkippedAt ?? null,
+    missedRuns: prev?.missedRuns ?? 0,
+    lastMissedAt: prev?.lastMissedAt ?? null,
+  };
+}
+
+export type DuePlan = { action: 'fire' | 'skip' | 'miss'; slot: number; next: ScheduleState };
+
+/**
+ * What to do with a schedule whose next run is due at `now`. At most one slot runs per pass: the
+ * latest due one; older due slots are counted as missed. `busy` = the workflow has a run unfinished.
+ */
+export function planDue(state: ScheduleState, now: number, busy: boolean): DuePlan | null {
+  const due = state.nextRunAt;
+  if (due === null || due > now) return null;
+  const cron = compileCron(state.cron, state.timezone);
+  // The common case, one slot due: its successor is already the next run (one calendar walk, not three).
+  const after = cron.next(due);
+  const onlyOne = after === null || after > now;
+  const slot = onlyOne ? due : (cron.latest(due, now) ?? due);
+  const nextRunAt = onlyOne ? after : cron.next(Math.max(now, slot));
+  let missed = 0;
+  let lastMissedAt = state.lastMissedAt;
+  if (slot > due) {
+    missed = 1 + cron.countBetween(due, slot, COUNT_CAP);
+    lastMissedAt = cron.latest(due, slot - 1) ?? due;
+  }
+  const late = now - slot > MISSED_AFTER_MS;
+  let action: DuePlan['action'] = late && state.catchUp === 'none' ? 'miss' : 'fire';
+  if (action === 'fire' && busy && state.overlap === 'skip') action = 'skip';
+
+  const next: ScheduleState = { ...state, nextRunAt, missedRuns: state.missedRuns + missed, lastMissedAt };
+  if (action === 'fire') {
+    next.pending = { slot, firedAt: now };
+    next.lastScheduledAt = slot;
+    next.lastFiredAt = now;
+  } else if (action === 'skip') {
+    next.skippedRuns = state.skippedRuns + 1;
+    next.lastSkippedAt = slot;
+  } else {
+    next.missedRuns += 1;
+    next.lastMissedAt = slot;
+  }
+  return { action, slot, next };
+}

@@ -1,0 +1,72 @@
+/**
+ * Wires the credentials vault and email into Switchyard: the key check (a wrong key refuses the start),
+ * the credential service, the engine's credentials and mail ports, and the /api routes. switchyard.ts calls it once.
+ */
+import type { Router } from 'express';
+import type { CredentialsPort } from '#shared/nodes/define.ts';
+import { openSecretBox } from './adapters/crypto.ts';
+import { createMailer, type Mailer } from './adapters/mailer.ts';
+import type { Config } from './config.ts';
+import type { Db } from './db/connection.ts';
+import { createCredentialRepo } from './db/repos/credential.repo.ts';
+import { createOutboxRepo } from './db/repos/outbox.repo.ts';
+import { credentialRoutes, outboxRoutes } from './http/routes/credentials.routes.ts';
+import type { Clock } from './lib/clock.ts';
+import type { Logger } from './lib/logger.ts';
+import type { SecretScrubber } from './lib/secret-scrubber.ts';
+import { createCredentialsPort } from './services/credential-headers.ts';
+import { createCredentialService, type CredentialService } from './services/credential.service.ts';
+import { createOutboxService } from './services/outbox.service.ts';
+
+export type Vault = {
+  /** `reveal(id)` is for server-internal consumers only (webhook auth); `onChange` tells caches to forget. */
+  credentials: CredentialService;
+  mailer: Mailer;
+  ports: { credentials: CredentialsPort; mail: Mailer };
+  routes: { path: string; router: Router }[];
+  close(): Promise<void>;
+};
+
+/** SMTP_URL's password, so the scrubber knows it from the start. */
+function urlPassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    // Not a WHATWG-parseable URL: nodemailer will report it on first use; nothing to register.
+    return undefined;
+  }
+}
+
+/** Opens the vault; rejects with a KeyError (message meant for the operator) when the key is wrong or missing. */
+export async function createVault(deps: {
+  config: Config;
+  db: Db;
+  activeWorkflows: () => Promise<{ id: string; name: string; nodes: { config: unknown }[] }[]>;
+  clock: Clock;
+  logger: Logger;
+  secrets: SecretScrubber;
+}): Promise<Vault> {
+  const { config, secrets } = deps;
+  const log = deps.logger.child({ component: 'vault' });
+  secrets.add([config.ENCRYPTION_KEY, urlPassword(config.SMTP_URL)].filter((v): v is string => !!v));
+
+  const repo = createCredentialRepo(deps.db.kysely);
+  const box = await openSecretBox({ encryptionKey: config.ENCRYPTION_KEY, dataDir: config.DATA_DIR, meta: repo.meta, warn: (m, f) => log.warn(m, f) });
+  const credentials = createCredentialService({ repo, box, clock: deps.clock, secrets, activeWorkflows: deps.activeWorkflows });
+  const outbox = createOutboxRepo(deps.db.kysely);
+  const mailer = createMailer({ credentials, smtpUrl: config.SMTP_URL, outbox, clock: deps.clock, logger: deps.logger });
+  credentials.onChange((id) => mailer.forget(id));
+  log.info('vault opened', { keySource: box.source, defaultMail: mailer.hasDefaultServer() ? 'SMTP_URL' : 'outbox' });
+
+  return {
+    credentials,
+    mailer,
+    ports: { credentials: createCredentialsPort(credentials), mail: mailer },
+    routes: [
+      { path: '/credentials', router: credentialRoutes(credentials) },
+      { path: '/outbox', router: outboxRoutes(createOutboxService({ repo: outbox })) },
+    ],
+    close: () => mailer.close(),
+  };
+}

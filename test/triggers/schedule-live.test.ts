@@ -1,0 +1,101 @@
+/**
+ * trigger.schedule on real timers: an every-second schedule fires on the second through the durable
+ * queue, stops on deactivation, skips while the previous run is unfinished, and two servers sharing
+ * one data directory never fire the same slot twice.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { boot, until, type Booted } from '../helpers/boot.ts';
+import { startSink } from '../helpers/sink.ts';
+import { createActive, events, sleep, stateOf, triggerInfo } from './helpers.ts';
+
+let sy: Booted;
+beforeAll(async () => {
+  sy = await boot();
+});
+afterAll(async () => {
+  await sy?.close();
+});
+
+const everySecond = (extra: Record<string, unknown> = {}) => ({ id: 'tick', type: 'trigger.schedule', config: { cron: '* * * * * *', ...extra } });
+
+describe('every-second schedule', () => {
+  it('fires on the second, one execution per slot, and stops on deactivation', async () => {
+    const wf = await createActive(sy, { name: 'tick', nodes: [everySecond({ overlap: 'allow' })] });
+    const next = wf.triggers[0]!.nextRunAt as string;
+    expect(next).toMatch(/:\d\d\.000Z$/);
+
+    const seen = await until(() => {
+      const e = events(sy, wf.id, 'tick');
+      return e.length >= 3 ? e : undefined;
+    });
+    for (const e of seen) {
+      expect(e.mode).toBe('schedule');
+      expect(e.version).toBe(wf.version);
+      expect(e.output.scheduledAt).toMatch(/\.000Z$/);
+      expect(Date.parse(e.output.firedAt)).toBeGreaterThanOrEqual(Date.parse(e.output.scheduledAt));
+    }
+    // Whole, distinct, increasing seconds. (Not "exactly 1000 ms apart": a stalled machine may
+    // legitimately collapse slots into one late run, which is counted as missed instead.)
+    const slots = seen.map((e) => Date.parse(e.output.scheduledAt));
+    for (let i = 1; i < slots.length; i++) {
+      expect(slots[i]! - slots[i - 1]!).toBeGreaterThan(0);
+      expect((slots[i]! - slots[i - 1]!) % 1000).toBe(0);
+    }
+    await until(async () => (await sy.api(`/api/executions/${seen[0]!.executionId}`)).body.status === 'success');
+
+    const off = await sy.api(`/api/workflows/${wf.id}/deactivate`, { method: 'POST' });
+    expect(off.body.triggers[0].nextRunAt).toBeNull();
+    expect(stateOf(sy, wf.id, 'tick')).toBeUndefined();
+    const after = events(sy, wf.id, 'tick').length;
+    await sleep(2200);
+    expect(events(sy, wf.id, 'tick').length).toBe(after);
+  });
+
+  it('skips (and records) runs while the previous run is unfinished', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const sink = await startSink(async () => {
+      await held;
+      return { status: 200, body: { ok: true } };
+    });
+    try {
+      const wf = await createActive(sy, {
+        name: 'slow',
+        nodes: [everySecond(), { id: 'call', type: 'action.http', config: { url: `${sink.url}/slow` } }],
+        edges: [{ id: 'e', source: 'tick', target: 'call' }],
+      });
+      const info = await until(async () => {
+        const t = await triggerInfo(sy, wf.id);
+        return t.skippedRuns >= 2 ? t : undefined;
+      });
+      expect(info.lastSkippedAt).toMatch(/\.000Z$/);
+      expect(events(sy, wf.id, 'tick')).toHaveLength(1);
+      release();
+      await until(() => events(sy, wf.id, 'tick').length >= 2);
+      await sy.api(`/api/workflows/${wf.id}/deactivate`, { method: 'POST' });
+    } finally {
+      release();
+      await sink.close();
+    }
+  });
+});
+
+describe('two servers on one data directory', () => {
+  it('fire each slot exactly once (the lease is a compare-and-set on the persisted next run)', async () => {
+    const a = await boot();
+    let b: Booted | undefined;
+    try {
+      const wf = await createActive(a, { name: 'shared', nodes: [everySecond({ overlap: 'allow' })] });
+      b = await boot({ dataDir: a.dataDir }); // arms the same schedule at boot
+      const before = events(a, wf.id, 'tick').length;
+      await until(() => events(a, wf.id, 'tick').length >= before + 4);
+      await a.api(`/api/workflows/${wf.id}/deactivate`, { method: 'POST' });
+      await sleep(1500); // b learns of the deactivation when its next lease fails
+      const fired = events(a, wf.id, 'tick').map((e) => e.output.scheduledAt as string);
+      expect(new Set(fired).size).toBe(fired.length);
+    } finally {
+      await b?.close({ keepData: true });
+      await a.close();
+    }
+  });
+});

@@ -1,0 +1,177 @@
+/** Small shared building blocks: status badges, empty/error/loading states, switch, copy button, JSON view. */
+import { useId, useState, type ReactNode } from 'react';
+import { toast } from '../lib/toast.ts';
+import { Icon } from './icons.tsx';
+
+export function Spinner({ label = 'Loading' }: { label?: string }) {
+  return <span className="spinner" role="progressbar" aria-label={label} />;
+}
+
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <div className="state state-loading" aria-busy="true">
+      <Spinner label={label} />
+      <span>{label}</span>
+    </div>
+  );
+}
+
+export function ErrorState({ message, onRetry }: { message: string; onRetry?: () => void }) {
+  return (
+    <div className="state state-error" role="alert">
+      <strong>Something went wrong</strong>
+      <span>{message}</span>
+      {onRetry && (
+        <button type="button" className="btn" onClick={onRetry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function EmptyState({ icon, title, children, action }: { icon: ReactNode; title: string; children?: ReactNode; action?: ReactNode }) {
+  return (
+    <div className="empty">
+      <div className="empty-icon" aria-hidden="true">
+        {icon}
+      </div>
+      <h2>{title}</h2>
+      {children && <div className="empty-body">{children}</div>}
+      {action && <div className="empty-action">{action}</div>}
+    </div>
+  );
+}
+
+const STATUS_LABEL: Record<string, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  success: 'Succeeded',
+  error: 'Failed',
+  canceled: 'Canceled',
+  skipped: 'Skipped',
+  waiting: 'Waiting',
+};
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span className={`badge status-${status}`}>{STATUS_LABEL[status] ?? status}</span>;
+}
+
+export function Switch({ checked, onChange, label, disabled }: { checked: boolean; onChange: (v: boolean) => void; label: string; disabled?: boolean }) {
+  return (
+    <button
+      type="button"
+      role="switch"
+      aria-checked={checked}
+      aria-label={label}
+      disabled={disabled}
+      className={`switch${checked ? ' on' : ''}`}
+      onClick={() => onChange(!checked)}
+    >
+      <span className="switch-thumb" />
+    </button>
+  );
+}
+
+export async function copyText(text: string, what = 'Copied'): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+    toast('success', what);
+  } catch {
+    // Clipboard access can be refused (http origin, permissions): fall back to a selection copy.
+    const ta = document.createElement('textarea');
+    ta.value = text;
+    document.body.appendChild(ta);
+    ta.select();
+    const ok = document.execCommand('copy');
+    ta.remove();
+    toast(ok ? 'success' : 'error', ok ? what : 'Could not copy; select the text and copy it by hand');
+  }
+}
+
+export function CopyButton({ text, label }: { text: string; label: string }) {
+  return (
+    <button type="button" className="btn btn-icon" aria-label={label} title={label} onClick={() => void copyText(text)}>
+      <Icon name="copy" size={15} />
+    </button>
+  );
+}
+
+const MAX_JSON_CHARS = 200_000;
+
+export function stringify(value: unknown): string {
+  if (value === undefined) return '(nothing)';
+  try {
+    const s = JSON.stringify(value, null, 2) ?? String(value);
+    return s.length > MAX_JSON_CHARS ? `${s.slice(0, MAX_JSON_CHARS)}\n… (cut for display)` : s;
+  } catch {
+    return String(value);
+  }
+}
+
+/** Collapsible, copyable JSON. */
+export function JsonView({ value, label, open = true, truncated }: { value: unknown; label: string; open?: boolean; truncated?: boolean }) {
+  const text = stringify(value);
+  const id = useId();
+  return (
+    <details className="json" open={open}>
+      <summary>
+        <span id={id}>{label}</span>
+        {truncated && <span className="badge status-waiting">truncated</span>}
+      </summary>
+      <div className="json-body">
+        <pre aria-labelledby={id}>{text}</pre>
+        <CopyButton text={text} label={`Copy ${label.toLowerCase()}`} />
+      </div>
+    </details>
+  );
+}
+
+/** A button that asks first; used for destructive actions. */
+export function useConfirm(): [ReactNode, (message: string, confirmLabel?: string) => Promise<boolean>] {
+  const [state, setState] = useState<{ message: string; confirmLabel: string; resolve: (v: boolean) => void } | null>(null);
+  const ask = (message: string, confirmLabel = 'Delete') => new Promise<boolean>((resolve) => setState({ message, confirmLabel, resolve }));
+  const close = (v: boolean) => {
+    state?.resolve(v);
+    setState(null);
+  };
+  const node = state ? (
+    <div className="modal-backdrop" onMouseDown={() => close(false)}>
+      <div
+        className="modal"
+        role="alertdialog"
+        aria-modal="true"
+        aria-label="Please confirm"
+        onMouseDown={(e) => e.stopPropagation()}
+        onKeyDown={(e) => e.key === 'Escape' && close(false)}
+      >
+        <p>{state.message}</p>
+        <div className="modal-actions">
+          <button type="button" className="btn" onClick={() => close(false)} autoFocus>
+            Cancel
+          </button>
+          <button type="button" className="btn btn-danger" onClick={() => close(true)}>
+            {state.confirmLabel}
+          </button>
+        </div>
+      </div>
+    </div>
+  ) : null;
+  return [node, ask];
+}
+
+export function Modal({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
+  return (
+    <div className="modal-backdrop" onMouseDown={onClose}>
+      <div className="modal modal-wide" role="dialog" aria-modal="true" aria-label={title} onMouseDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+        <div className="modal-head">
+          <h2>{title}</h2>
+          <button type="button" className="btn btn-icon" aria-label="Close" onClick={onClose}>
+            <Icon name="close" />
+          </button>
+        </div>
+        {children}
+      </div>
+    </div>
+  );
+}

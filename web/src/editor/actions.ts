@@ -1,0 +1,162 @@
+/**
+ * Editor commands that talk to the server: save, activate/deactivate, run, and following an
+ * execution so each node shows its status. They read and write the editor store.
+ */
+import type { ExecutionDetail, ExecutionStatus, Step } from '#shared/execution.ts';
+import { getNodeDefinition } from '#shared/nodes/registry.ts';
+import type { Workflow } from '#shared/workflow.ts';
+import { api, ApiError, errorMessage } from '../api/client.ts';
+import { formatDuration, plural } from '../lib/format.ts';
+import { toast } from '../lib/toast.ts';
+import { selectIsDirty, useEditorStore, type RunState } from './store.ts';
+
+const FINISHED: readonly ExecutionStatus[] = ['success', 'error', 'canceled'];
+export const isFinished = (s: ExecutionStatus) => FINISHED.includes(s);
+
+let inFlight: Promise<Workflow | null> | null = null;
+
+/** Saves the draft (one save at a time; a save requested meanwhile runs after it). */
+export async function saveWorkflow(options: { quiet?: boolean } = {}): Promise<Workflow | null> {
+  if (inFlight) await inFlight;
+  const s = useEditorStore.getState();
+  if (!s.workflow) return null;
+  const revision = s.revision;
+  const doc = s.toDocument();
+  const name = s.name.trim() || 'Untitled workflow';
+  s.setBusy('saving');
+  inFlight = api.workflows.save(s.workflow.id, { name, ...doc }).then(
+    (wf) => {
+      useEditorStore.getState().markSaved(wf, revision);
+      if (!options.quiet) toast('success', 'Saved', wf.active ? 'The active version now runs.' : undefined);
+      return wf;
+    },
+    (e: unknown) => {
+      toast('error', 'Could not save', errorMessage(e));
+      return null;
+    },
+  );
+  try {
+    return await inFlight;
+  } finally {
+    inFlight = null;
+    useEditorStore.getState().setBusy(null);
+  }
+}
+
+/** Saves first when there are unsaved changes; false when that save failed. */
+export async function ensureSaved(): Promise<boolean> {
+  const s = useEditorStore.getState();
+  if (!s.workflow) return false;
+  if (!selectIsDirty(s)) return true;
+  return (await saveWorkflow({ quiet: true })) !== null;
+}
+
+export async function setActive(active: boolean): Promise<void> {
+  if (!(await ensureSaved())) return;
+  const s = useEditorStore.getState();
+  if (!s.workflow) return;
+  s.setBusy(active ? 'activating' : 'deactivating');
+  try {
+    const wf = active ? await api.workflows.activate(s.workflow.id) : await api.workflows.deactivate(s.workflow.id);
+    const st = useEditorStore.getState();
+    st.setWorkflowMeta(wf);
+    st.setServerIssues([], st.toDocument());
+    toast('success', active ? 'Workflow is active' : 'Workflow is inactive', active ? 'Its trigger now starts runs.' : 'Its trigger no longer starts runs.');
+  } catch (e) {
+    const st = useEditorStore.getState();
+    if (e instanceof ApiError && e.issues.length > 0) {
+      const doc = st.toDocument();
+      st.setServerIssues(e.issues, doc);
+      const first = st.serverIssues.find((i) => i.nodeId);
+      if (first?.nodeId) st.select(first.nodeId);
+      toast('error', 'Activation refused', `${plural(e.issues.length, 'problem')} to fix; each is marked on its node.`);
+    } else {
+      toast('error', active ? 'Could not activate' : 'Could not deactivate', errorMessage(e));
+    }
+  } finally {
+    useEditorStore.getState().setBusy(null);
+  }
+}
+
+/** The payload "Run" sends: the manual trigger's sample payload, or a webhook's captured test event. */
+function runPayload(): unknown {
+  const s = useEditorStore.getState();
+  const trigger = s.nodes.find((n) => getNodeDefinition(n.data.type)?.kind === 'trigger');
+  if (!trigger) return undefined;
+  if (trigger.data.type === 'trigger.manual') return trigger.data.config.samplePayload ?? {};
+  return s.sampleData[trigger.id];
+}
+
+export async function runWorkflow(): Promise<void> {
+  if (!(await ensureSaved())) return;
+  const s = useEditorStore.getState();
+  if (!s.workflow) return;
+  s.setBusy('running');
+  try {
+    const { executionId } = await api.workflows.run(s.workflow.id, runPayload());
+    toast('info', 'Run started', 'Each node shows its result as it finishes.');
+    void trackExecution(executionId, { announce: true });
+  } catch (e) {
+    toast('error', 'Could not run', errorMessage(e));
+  } finally {
+    useEditorStore.getState().setBusy(null);
+  }
+}
+
+export function toRunState(d: ExecutionDetail): RunState {
+  const steps: Record<string, Step> = {};
+  for (const step of d.steps) steps[step.nodeId] = step;
+  return { executionId: d.id, status: d.status, steps };
+}
+
+let tracking: string | null = null;
+
+/**
+ * Shows an execution on the canvas until it finishes. Live `step` events update nodes as they come;
+ * polling the detail is the source of truth and the fallback when events are unavailable.
+ */
+export async function trackExecution(executionId: string, options: { announce?: boolean } = {}): Promise<void> {
+  tracking = executionId;
+  useEditorStore.getState().setRun({ executionId, status: 'queued', steps: {} });
+  for (let i = 0; i < 600 && tracking === executionId; i++) {
+    try {
+      const d = await api.executions.get(executionId);
+      if (tracking !== executionId) return;
+      useEditorStore.getState().setRun(toRunState(d));
+      if (isFinished(d.status)) {
+        if (options.announce) {
+          if (d.status === 'success') toast('success', 'Run succeeded', `Finished in ${formatDuration(d.durationMs)}. Click a node to see its input and output.`);
+          else toast('error', d.status === 'canceled' ? 'Run canceled' : 'Run failed', d.error?.message ?? 'Click the red node to see why.');
+        }
+        return;
+      }
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) {
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      toast('error', 'Lost track of the run', errorMessage(e));
+      return;
+    }
+    await new Promise((r) => setTimeout(r, i < 10 ? 400 : 1500));
+  }
+}
+
+export function stopTracking(): void {
+  tracking = null;
+}
+
+/** Loads the most recent execution of the workflow so the canvas and data picker have data. */
+export async function loadLatestRun(workflowId: string): Promise<void> {
+  try {
+    const list = await api.executions.list({ workflowId, limit: 1 });
+    const latest = list.items[0];
+    if (!latest) return;
+    const d = await api.executions.get(latest.id);
+    if (useEditorStore.getState().workflow?.id !== workflowId || tracking) return;
+    useEditorStore.getState().setRun(toRunState(d));
+    if (!isFinished(d.status)) void trackExecution(d.id);
+  } catch {
+    // The last run is a convenience; the editor works without it.
+  }
+}

@@ -1,0 +1,107 @@
+/** The React Flow canvas: nodes and edges from the store, drop from the palette, connect rules, minimap. */
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge, type IsValidConnection } from '@xyflow/react';
+import { useCallback, type DragEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { getNodeDefinition } from '#shared/nodes/registry.ts';
+import { toast } from '../lib/toast.ts';
+import type { FlowNode } from './mapping.ts';
+import { nodeTypes } from './node-types.ts';
+import { DRAG_MIME } from './palette.tsx';
+import { useEditorStore } from './store.ts';
+
+const selector = (s: ReturnType<typeof useEditorStore.getState>) => ({
+  nodes: s.nodes,
+  edges: s.edges,
+  onNodesChange: s.onNodesChange,
+  onEdgesChange: s.onEdgesChange,
+  onConnect: s.onConnect,
+  beginDrag: s.beginDrag,
+});
+
+const minimapColor = (n: FlowNode) => {
+  const cat = getNodeDefinition(n.data.type)?.category;
+  return cat === 'trigger' ? '#f59e0b' : cat === 'logic' ? '#8b5cf6' : cat === 'action' ? '#3b82f6' : '#10b981';
+};
+
+export function addNodeWithFeedback(type: string, position: { x: number; y: number }): string | null {
+  const id = useEditorStore.getState().addNode(type, position);
+  if (!id) {
+    const def = getNodeDefinition(type);
+    toast('info', def?.kind === 'trigger' ? 'This workflow already has a trigger' : `Cannot add ${type}`, def?.kind === 'trigger' ? 'Delete the current trigger first to use another one.' : undefined);
+  }
+  return id;
+}
+
+export function Canvas() {
+  const { nodes, edges, onNodesChange, onEdgesChange, onConnect, beginDrag } = useEditorStore(useShallow(selector));
+  const { screenToFlowPosition } = useReactFlow();
+
+  const isValidConnection: IsValidConnection = useCallback((c: Connection | Edge) => {
+    if (c.source === c.target) return false;
+    const { nodes: all, edges: existing } = useEditorStore.getState();
+    const target = all.find((n) => n.id === c.target);
+    if (!target || getNodeDefinition(target.data.type)?.kind === 'trigger') return false;
+    return !existing.some((e) => e.source === c.source && e.target === c.target && (e.sourceHandle ?? null) === (c.sourceHandle ?? null));
+  }, []);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'move';
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      e.preventDefault();
+      const type = e.dataTransfer.getData(DRAG_MIME) || e.dataTransfer.getData('text/plain');
+      if (!type || !getNodeDefinition(type)) return;
+      const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      addNodeWithFeedback(type, { x: Math.round(p.x - 110), y: Math.round(p.y - 30) });
+    },
+    [screenToFlowPosition],
+  );
+
+  return (
+    <div className="canvas" onDrop={onDrop} onDragOver={onDragOver}>
+      <ReactFlow<FlowNode>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        onNodeDragStart={beginDrag}
+        onSelectionDragStart={beginDrag}
+        onSelectionChange={({ nodes: sel }) => {
+          const next = sel.length === 1 ? sel[0]!.id : null;
+          if (useEditorStore.getState().selectedNodeId !== next) useEditorStore.setState({ selectedNodeId: next });
+        }}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control']}
+        defaultEdgeOptions={{ type: 'smoothstep' }}
+        minZoom={0.1}
+        maxZoom={2}
+        fitView
+        fitViewOptions={{ padding: 0.3, maxZoom: 1 }}
+        colorMode="system"
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={20} />
+        <MiniMap<FlowNode> pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap" />
+        <Controls showInteractive={false} aria-label="Zoom controls" />
+      </ReactFlow>
+      {nodes.length === 0 && (
+        <div className="canvas-empty">
+          <div className="canvas-empty-card">
+            <div className="empty-icon" aria-hidden="true">
+              ⚡
+            </div>
+            <h2>Start with a trigger</h2>
+            <p>Every workflow begins with one trigger: a Webhook for incoming requests, a Schedule, or polling an API. Drag one from the left, or click it.</p>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,144 @@
+/**
+ * The editor page (lazy-loaded): loads a workflow into the store, lays out palette, canvas,
+ * toolbar and config panel, and wires shortcuts, the unsaved-changes guard and live run updates.
+ */
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { useEffect, useState } from 'react';
+import { getNodeDefinition } from '#shared/nodes/registry.ts';
+import { api, errorMessage } from '../api/client.ts';
+import { useServerEvents } from '../api/events.ts';
+import { ErrorState, Loading } from '../components/ui.tsx';
+import { setNavigationGuard } from '../lib/router.ts';
+import { toast } from '../lib/toast.ts';
+import { isFinished, loadLatestRun, saveWorkflow, stopTracking, trackExecution } from './actions.ts';
+import { addNodeWithFeedback, Canvas } from './canvas.tsx';
+import { ConfigPanel } from './config-panel.tsx';
+import { Palette } from './palette.tsx';
+import { selectIsDirty, useEditorStore } from './store.ts';
+import { Toolbar } from './toolbar.tsx';
+
+export function EditorPage({ workflowId }: { workflowId: string }) {
+  const [state, setState] = useState<{ loading: boolean; error: string | null }>({ loading: true, error: null });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    setState({ loading: true, error: null });
+    api.workflows.get(workflowId).then(
+      (wf) => {
+        if (!live) return;
+        useEditorStore.getState().load(wf);
+        setState({ loading: false, error: null });
+        void loadLatestRun(wf.id);
+      },
+      (e) => live && setState({ loading: false, error: errorMessage(e) }),
+    );
+    return () => {
+      live = false;
+      stopTracking();
+    };
+  }, [workflowId, attempt]);
+
+  useEffect(() => {
+    const warn = (e: BeforeUnloadEvent) => {
+      if (!selectIsDirty(useEditorStore.getState())) return;
+      e.preventDefault();
+      e.returnValue = '';
+    };
+    window.addEventListener('beforeunload', warn);
+    const unguard = setNavigationGuard(() => !selectIsDirty(useEditorStore.getState()) || window.confirm('You have unsaved changes. Leave without saving?'));
+    return () => {
+      window.removeEventListener('beforeunload', warn);
+      unguard();
+    };
+  }, []);
+
+  useServerEvents({
+    execution: (e) => {
+      const s = useEditorStore.getState();
+      if (e.workflowId !== workflowId) return;
+      s.setRunStatus(e.id, e.status);
+      // Runs started elsewhere (a webhook, the schedule) show up on the canvas as they happen.
+      if (!s.run || (s.run.executionId !== e.id && isFinished(s.run.status))) void trackExecution(e.id);
+    },
+    step: (e) => {
+      if (e.workflowId === workflowId) useEditorStore.getState().mergeStep(e.executionId, e.step);
+    },
+  });
+
+  if (state.loading) return <Loading label="Opening the workflow…" />;
+  if (state.error) return <ErrorState message={state.error} onRetry={() => setAttempt((a) => a + 1)} />;
+  return (
+    <ReactFlowProvider>
+      <EditorLayout />
+    </ReactFlowProvider>
+  );
+}
+
+const isTyping = (t: EventTarget | null) =>
+  t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
+
+function EditorLayout() {
+  const hasTrigger = useEditorStore((s) => s.nodes.some((n) => getNodeDefinition(n.data.type)?.kind === 'trigger'));
+  const { screenToFlowPosition, getNode } = useReactFlow();
+
+  const addByClick = (type: string) => {
+    const s = useEditorStore.getState();
+    const from = s.selectedNodeId ? getNode(s.selectedNodeId) : undefined;
+    const canvas = document.querySelector('.canvas')?.getBoundingClientRect();
+    const center = canvas ? screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 }) : { x: 0, y: 0 };
+    const pos = from ? { x: from.position.x + 300, y: from.position.y } : { x: center.x - 110 + (s.nodes.length % 5) * 20, y: center.y - 40 + (s.nodes.length % 5) * 20 };
+    const fromId = from?.id;
+    const id = addNodeWithFeedback(type, pos);
+    // Clicking a step while a node is selected appends it after that node, like n8n.
+    const fromDef = fromId ? getNodeDefinition(s.nodes.find((n) => n.id === fromId)?.data.type ?? '') : undefined;
+    if (id && fromId && getNodeDefinition(type)?.kind !== 'trigger' && fromDef && !fromDef.handles) {
+      useEditorStore.getState().onConnect({ source: fromId, target: id, sourceHandle: null, targetHandle: null });
+    }
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const mod = e.ctrlKey || e.metaKey;
+      const key = e.key.toLowerCase();
+      const s = useEditorStore.getState();
+      if (mod && key === 's') {
+        e.preventDefault();
+        void saveWorkflow();
+        return;
+      }
+      if (isTyping(e.target)) return;
+      if (mod && key === 'z') {
+        e.preventDefault();
+        if (e.shiftKey) s.redo();
+        else s.undo();
+      } else if (mod && key === 'y') {
+        e.preventDefault();
+        s.redo();
+      } else if (mod && key === 'c') {
+        const n = s.copySelection();
+        if (n) toast('info', `Copied ${n} node${n === 1 ? '' : 's'}`);
+      } else if (mod && key === 'v') {
+        e.preventDefault();
+        s.paste();
+      } else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) {
+        e.preventDefault();
+        s.deleteSelection();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <div className="editor">
+      <Toolbar />
+      <div className="editor-main">
+        <Palette onAdd={addByClick} hasTrigger={hasTrigger} />
+        <Canvas />
+        <ConfigPanel />
+      </div>
+    </div>
+  );
+}

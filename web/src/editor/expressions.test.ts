@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { contextFor, flattenPaths, isJsonataField, pathSegment, preview, upstreamOf } from './expressions.ts';
+import type { FlowEdge, FlowNode } from './mapping.ts';
+
+const nodes: FlowNode[] = [
+  { id: 'hook', type: 'workflow', position: { x: 0, y: 0 }, data: { type: 'trigger.webhook', config: {} } },
+  { id: 'check', type: 'workflow', position: { x: 0, y: 0 }, data: { type: 'logic.if', config: {} } },
+  { id: 'crm', type: 'workflow', position: { x: 0, y: 0 }, data: { type: 'action.http', config: {} } },
+];
+const edges: FlowEdge[] = [
+  { id: 'a', source: 'hook', target: 'check' },
+  { id: 'b', source: 'check', target: 'crm', sourceHandle: 'true' },
+];
+const samples = { hook: { body: { email: 'ada@example.com', tags: ['x'] }, headers: { 'content-type': 'application/json' } } };
+
+describe('expression helpers', () => {
+  it('lists picker paths, quoting keys JSONata cannot take bare', () => {
+    const rows = flattenPaths('steps.hook', samples.hook).map((r) => r.path);
+    expect(rows).toContain('steps.hook.body.email');
+    expect(rows).toContain('steps.hook.body.tags[0]');
+    expect(rows).toContain('steps.hook.headers.`content-type`');
+    expect(pathSegment('ok_1')).toBe('ok_1');
+  });
+
+  it('finds upstream nodes nearest first', () => {
+    expect(upstreamOf('crm', edges)).toEqual(['check', 'hook']);
+    expect(upstreamOf('hook', edges)).toEqual([]);
+  });
+
+  it('previews templates with the engine resolver', async () => {
+    const ctx = contextFor('crm', nodes, edges, samples, { id: 'wf', name: 'W' });
+    expect(ctx.trigger).toBe(samples.hook);
+    await expect(preview('https://x.test/?e={{ steps.hook.body.email }}', ctx, false)).resolves.toMatchObject({ ok: true, text: 'https://x.test/?e=ada@example.com' });
+    await expect(preview('{{ steps.hook.body }}', ctx, false)).resolves.toMatchObject({ ok: true, value: samples.hook.body });
+    await expect(preview('$count(trigger.body.tags) = 1', ctx, true)).resolves.toMatchObject({ ok: true, value: true });
+    await expect(preview('{{ steps.hook.body.email + }}', ctx, false)).resolves.toMatchObject({ ok: false });
+  });
+
+  it('tells JSONata fields from template fields', () => {
+    expect(isJsonataField({ label: 'Condition', widget: 'expression' })).toBe(true);
+    expect(isJsonataField({ label: 'Items (JSONata)', widget: 'expression' })).toBe(true);
+    expect(isJsonataField({ label: 'URL', widget: 'expression' })).toBe(false);
+  });
+});

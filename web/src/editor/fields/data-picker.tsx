@@ -1,0 +1,65 @@
+/**
+ * The data picker: paths from the upstream nodes' known outputs (last run or captured sample),
+ * each a button that inserts `steps.<node>.<path>` into the field being edited.
+ */
+import { useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { getNodeDefinition } from '#shared/nodes/registry.ts';
+import { flattenPaths, upstreamOf } from '../expressions.ts';
+import { useEditorStore } from '../store.ts';
+
+export function DataPicker({ nodeId, label, onPick, onClose }: { nodeId: string; label: string; onPick: (path: string) => void; onClose: () => void }) {
+  const edges = useEditorStore((s) => s.edges);
+  const upstream = useMemo(() => upstreamOf(nodeId, edges), [nodeId, edges]);
+  // Select stable references (node data objects, sample values) so the shallow compare holds.
+  const datas = useEditorStore(useShallow((s) => upstream.map((id) => s.nodes.find((n) => n.id === id)?.data)));
+  const samples = useEditorStore(useShallow((s) => upstream.map((id) => s.sampleData[id])));
+  const sources = upstream.map((id, i) => ({ id, type: datas[i]?.type ?? '', name: datas[i]?.name, data: samples[i] }));
+  const [filter, setFilter] = useState('');
+  const withData = sources.filter((s) => s.data !== undefined);
+
+  return (
+    <div className="picker" role="dialog" aria-label={`Data for ${label}`} onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+      <div className="picker-head">
+        <input className="input" aria-label="Filter data paths" placeholder="Filter paths…" value={filter} onChange={(e) => setFilter(e.target.value)} autoFocus />
+        <button type="button" className="btn btn-icon btn-ghost" aria-label="Close data picker" onClick={onClose}>
+          ✕
+        </button>
+      </div>
+      {upstream.length === 0 && <p className="muted picker-empty">Connect this node to an upstream node first: its output becomes available here.</p>}
+      {upstream.length > 0 && withData.length === 0 && (
+        <p className="muted picker-empty">No data yet. Listen for a test event on the trigger, or press Run, and the output of each upstream node shows up here.</p>
+      )}
+      <div className="picker-list">
+        {withData.map((src) => {
+          const def = getNodeDefinition(src.type);
+          const rows = flattenPaths(`steps.${src.id}`, src.data).filter((r) => !filter || r.path.toLowerCase().includes(filter.toLowerCase()));
+          return (
+            <section key={src.id} className="picker-source">
+              <h4>
+                <span aria-hidden="true">{def?.icon}</span> {src.name || def?.title || src.type} <code>{src.id}</code>
+              </h4>
+              <ul>
+                {rows.map((r) => (
+                  <li key={r.path}>
+                    <button
+                      type="button"
+                      className="picker-row"
+                      style={{ paddingLeft: 8 + r.depth * 14 }}
+                      aria-label={r.path}
+                      title={`Insert ${r.path}`}
+                      onClick={() => onPick(r.path)}
+                    >
+                      <span className="picker-key">{r.depth === 0 ? r.path : r.label}</span>
+                      <span className="picker-val">{r.preview}</span>
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,29 @@
+/** Validation issues tied to canvas nodes: server `{path, message}` paths re-keyed to node ids. */
+import type { Issue } from '#shared/issues.ts';
+import type { GraphDocument } from './mapping.ts';
+
+/** A validation fault tied to a node when it can be (`path` is then relative to it, e.g. `config.url`). */
+export type NodeIssue = { nodeId: string | null; path: string; message: string };
+
+/** Zod's "expected string, received undefined" is, for a person filling a form, "required". */
+export function friendlyMessage(message: string): string {
+  return /received undefined$/i.test(message) || /^required$/i.test(message) ? 'required' : message;
+}
+
+/** Maps `nodes.2.config.url` / `edges.1.target` to the node they concern. */
+export function toNodeIssues(issues: readonly Issue[], doc: GraphDocument): NodeIssue[] {
+  return issues.map(({ path, message: raw }) => {
+    const issue = { path, message: friendlyMessage(raw) };
+    const [head, index, ...rest] = issue.path.split('.');
+    const i = Number(index);
+    if (head === 'nodes' && Number.isInteger(i) && doc.nodes[i]) {
+      return { nodeId: doc.nodes[i].id, path: rest.join('.'), message: issue.message };
+    }
+    if (head === 'edges' && Number.isInteger(i) && doc.edges[i]) {
+      const e = doc.edges[i];
+      const target = doc.nodes.some((n) => n.id === e.target) ? e.target : e.source;
+      return { nodeId: target, path: '', message: issue.message };
+    }
+    return { nodeId: null, path: issue.path, message: issue.message };
+  });
+}

@@ -1,0 +1,38 @@
+/** One line that says what a node does, derived from its UI hints: shown on the canvas node. */
+import cronstrue from 'cronstrue';
+import type { AnyNodeDefinition, FieldUi } from '#shared/nodes/define.ts';
+
+const PRIORITY: FieldUi['widget'][] = ['expression', 'cron', 'text', 'textarea', 'select', 'multiselect', 'number'];
+
+export function describeCron(expression: string): string | null {
+  try {
+    return cronstrue.toString(expression, { use24HourTimeFormat: true, verbose: false });
+  } catch {
+    return null;
+  }
+}
+
+export function nodeSummary(def: AnyNodeDefinition, config: Record<string, unknown>): string | null {
+  const fields = Object.entries(def.ui as Record<string, FieldUi>).filter(([, ui]) => !ui.hidden && !ui.advanced);
+  for (const widget of PRIORITY) {
+    for (const [key, ui] of fields) {
+      if (ui.widget !== widget) continue;
+      const v = config[key];
+      if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)) continue;
+      if (widget === 'cron' && typeof v === 'string') return describeCron(v) ?? v;
+      const text = Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? null : String(v);
+      if (text) return text.length > 48 ? `${text.slice(0, 47)}…` : text;
+    }
+  }
+  return null;
+}
+
+/** `config.url` → "URL", using the node's labels; other paths come back as they are. */
+export function fieldLabel(def: AnyNodeDefinition | undefined, path: string): string {
+  const [head, key] = path.split('.');
+  if (head === 'config' && key && def) {
+    const ui = (def.ui as Record<string, FieldUi | undefined>)[key];
+    if (ui) return ui.label;
+  }
+  return path;
+}

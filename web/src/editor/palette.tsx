@@ -1,0 +1,65 @@
+/** The node palette: every registry definition, grouped by category, searchable; drag onto the canvas or click to add. */
+import { useMemo, useState } from 'react';
+import type { AnyNodeDefinition, NodeCategory } from '#shared/nodes/define.ts';
+import { nodeDefinitions } from '#shared/nodes/registry.ts';
+
+export const DRAG_MIME = 'application/x-switchyard-node';
+
+const CATEGORY_LABEL: Record<NodeCategory, string> = { trigger: 'Triggers', action: 'Actions', logic: 'Logic', data: 'Data', flow: 'Flow' };
+const ORDER: NodeCategory[] = ['trigger', 'action', 'logic', 'data', 'flow'];
+
+export function Palette({ onAdd, hasTrigger }: { onAdd: (type: string) => void; hasTrigger: boolean }) {
+  const [q, setQ] = useState('');
+  const groups = useMemo(() => {
+    const needle = q.trim().toLowerCase();
+    const match = (d: AnyNodeDefinition) => !needle || `${d.title} ${d.description} ${d.type}`.toLowerCase().includes(needle);
+    return ORDER.map((cat) => ({ cat, items: nodeDefinitions.filter((d) => d.category === cat && match(d)) })).filter((g) => g.items.length);
+  }, [q]);
+
+  return (
+    <nav className="palette" aria-label="Node palette">
+      <input className="input" type="search" aria-label="Search nodes" placeholder="Search nodes…" value={q} onChange={(e) => setQ(e.target.value)} />
+      {groups.length === 0 && <p className="muted small">Nothing matches “{q}”.</p>}
+      {groups.map((g) => (
+        <section key={g.cat} className="palette-group" aria-label={CATEGORY_LABEL[g.cat]}>
+          <h3>{CATEGORY_LABEL[g.cat]}</h3>
+          {g.cat === 'trigger' && hasTrigger && <p className="muted small">A workflow has one trigger; this one has it.</p>}
+          <ul>
+            {g.items.map((d) => {
+              const disabled = d.kind === 'trigger' && hasTrigger;
+              return (
+                <li key={d.type}>
+                  <button
+                    type="button"
+                    className={`palette-item cat-${d.category}`}
+                    draggable={!disabled}
+                    disabled={disabled}
+                    aria-label={d.title}
+                    aria-describedby={`pal-${d.type}`}
+                    title="Drag onto the canvas, or click to add"
+                    onDragStart={(e) => {
+                      e.dataTransfer.setData(DRAG_MIME, d.type);
+                      e.dataTransfer.setData('text/plain', d.type);
+                      e.dataTransfer.effectAllowed = 'move';
+                    }}
+                    onClick={() => onAdd(d.type)}
+                  >
+                    <span className="palette-icon" aria-hidden="true">
+                      {d.icon}
+                    </span>
+                    <span className="palette-text">
+                      <span className="palette-title">{d.title}</span>
+                      <span className="palette-desc" id={`pal-${d.type}`}>
+                        {d.description}
+                      </span>
+                    </span>
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        </section>
+      ))}
+    </nav>
+  );
+}

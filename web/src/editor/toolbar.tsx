@@ -1,0 +1,136 @@
+/** The editor's top bar: name, save state, undo/redo, layout, problems, Run, the Active switch and Save. */
+import { useReactFlow } from '@xyflow/react';
+import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { getNodeDefinition } from '#shared/nodes/registry.ts';
+import { Icon } from '../components/icons.tsx';
+import { StatusBadge, Switch } from '../components/ui.tsx';
+import { href } from '../lib/router.ts';
+import { layoutPositions } from './layout.ts';
+import { fieldLabel } from './node-summary.ts';
+import { runWorkflow, saveWorkflow, setActive } from './actions.ts';
+import { selectIsDirty, useEditorStore, type NodeIssue } from './store.ts';
+
+const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+const MOD = isMac ? '⌘' : 'Ctrl+';
+
+export function Toolbar() {
+  const { name, isDirty, busy, active, workflowId, version, canUndo, canRedo, runId, runStatus } = useEditorStore(
+    useShallow((s) => ({
+      name: s.name,
+      isDirty: selectIsDirty(s),
+      busy: s.busy,
+      active: s.workflow?.active ?? false,
+      workflowId: s.workflow?.id ?? '',
+      version: s.workflow?.version ?? 0,
+      canUndo: s.past.length > 0,
+      canRedo: s.future.length > 0,
+      runId: s.run?.executionId ?? null,
+      runStatus: s.run?.status ?? null,
+    })),
+  );
+  const { fitView } = useReactFlow();
+  const store = useEditorStore.getState();
+
+  const tidy = () => {
+    const { nodes, edges, applyLayout } = useEditorStore.getState();
+    applyLayout(layoutPositions(nodes, edges));
+    requestAnimationFrame(() => void fitView({ padding: 0.3, duration: 300, maxZoom: 1 }));
+  };
+
+  return (
+    <header className="editor-bar">
+      <a className="btn btn-icon btn-ghost" href={href('/')} aria-label="Back to workflows" title="Back to workflows">
+        <Icon name="back" />
+      </a>
+      <input className="input input-name" aria-label="Workflow name" value={name} onChange={(e) => store.setName(e.target.value)} placeholder="Untitled workflow" />
+      <span className={`save-state${isDirty ? ' dirty' : ''}`} aria-live="polite">
+        {busy === 'saving' ? 'Saving…' : isDirty ? 'Unsaved changes' : `Saved · v${version}`}
+      </span>
+      <div className="bar-group" role="group" aria-label="Edit">
+        <button type="button" className="btn btn-icon btn-ghost" aria-label="Undo" title={`Undo (${MOD}Z)`} disabled={!canUndo} onClick={() => store.undo()}>
+          <Icon name="undo" />
+        </button>
+        <button type="button" className="btn btn-icon btn-ghost" aria-label="Redo" title={`Redo (${MOD}Shift+Z)`} disabled={!canRedo} onClick={() => store.redo()}>
+          <Icon name="redo" />
+        </button>
+        <button type="button" className="btn btn-icon btn-ghost" aria-label="Auto-layout" title="Tidy up (auto-layout)" onClick={tidy}>
+          <Icon name="layout" />
+        </button>
+        <button type="button" className="btn btn-icon btn-ghost" aria-label="Fit view" title="Fit view" onClick={() => void fitView({ padding: 0.3, duration: 300, maxZoom: 1 })}>
+          <Icon name="fit" />
+        </button>
+      </div>
+      <Problems />
+      <span className="spacer" />
+      {runId && runStatus && (
+        <a className="last-run" href={href(`/executions/${encodeURIComponent(runId)}`)} title="Open this execution">
+          Last run <StatusBadge status={runStatus} />
+        </a>
+      )}
+      <a className="btn btn-ghost" href={href(`/executions?workflowId=${encodeURIComponent(workflowId)}`)}>
+        Executions
+      </a>
+      <button type="button" className="btn" disabled={busy !== null} onClick={() => void runWorkflow()} title="Run the saved workflow now (saves first)">
+        {busy === 'running' ? 'Starting…' : '▶ Run'}
+      </button>
+      <label className="active-toggle">
+        <span>{busy === 'activating' ? 'Activating…' : busy === 'deactivating' ? 'Deactivating…' : active ? 'Active' : 'Inactive'}</span>
+        <Switch checked={active} label="Active" disabled={busy !== null} onChange={(v) => void setActive(v)} />
+      </label>
+      <button type="button" className="btn btn-primary" disabled={busy === 'saving'} onClick={() => void saveWorkflow()} title={`Save (${MOD}S)`}>
+        Save
+      </button>
+    </header>
+  );
+}
+
+function Problems() {
+  const issues = useEditorStore(
+    useShallow((s) => {
+      const seen = new Set<string>();
+      const out: NodeIssue[] = [];
+      for (const i of [...s.serverIssues, ...s.graphIssues]) {
+        const k = `${i.nodeId}|${i.path}|${i.message}`;
+        if (!seen.has(k)) {
+          seen.add(k);
+          out.push(i);
+        }
+      }
+      return out;
+    }),
+  );
+  const [open, setOpen] = useState(false);
+  const { setCenter, getNode } = useReactFlow();
+  if (issues.length === 0) return <span className="problems ok">✓ Ready to activate</span>;
+  const go = (nodeId: string | null) => {
+    if (!nodeId) return;
+    useEditorStore.getState().select(nodeId);
+    const n = getNode(nodeId);
+    if (n) void setCenter(n.position.x + 120, n.position.y + 40, { zoom: 1, duration: 300 });
+    setOpen(false);
+  };
+  return (
+    <div className="problems-wrap">
+      <button type="button" className="btn btn-ghost problems" aria-expanded={open} onClick={() => setOpen(!open)}>
+        ⚠ {issues.length} problem{issues.length === 1 ? '' : 's'}
+      </button>
+      {open && (
+        <ul className="problems-list" aria-label="Problems">
+          {issues.map((i) => {
+            const node = i.nodeId ? useEditorStore.getState().nodes.find((n) => n.id === i.nodeId) : undefined;
+            const def = node ? getNodeDefinition(node.data.type) : undefined;
+            return (
+              <li key={`${i.nodeId}|${i.path}|${i.message}`}>
+                <button type="button" onClick={() => go(i.nodeId)} disabled={!i.nodeId}>
+                  {i.nodeId && <code>{i.nodeId}</code>} {i.path && i.nodeId ? `${fieldLabel(def, i.path)}: ` : ''}
+                  {i.message}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </div>
+  );
+}

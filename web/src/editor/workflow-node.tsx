@@ -1,0 +1,92 @@
+/**
+ * The one canvas node component for every node type: icon and title from the registry, a target
+ * handle unless it is a trigger, one source handle per declared handle (labelled `true`/`false`
+ * on logic.if), the last run's status and duration, and validation issues pinned to it.
+ */
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { memo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { getNodeDefinition } from '#shared/nodes/registry.ts';
+import { formatDuration } from '../lib/format.ts';
+import type { FlowNode } from './mapping.ts';
+import { fieldLabel, nodeSummary } from './node-summary.ts';
+import { useEditorStore } from './store.ts';
+
+const STATUS_TEXT: Record<string, string> = { success: 'Succeeded', error: 'Failed', skipped: 'Skipped', waiting: 'Waiting' };
+
+export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selected }: NodeProps<FlowNode>) {
+  const def = getNodeDefinition(data.type);
+  const step = useEditorStore((s) => s.run?.steps[id]);
+  const isRunning = useEditorStore((s) => s.run?.status === 'running' || s.run?.status === 'queued');
+  const pinned = useEditorStore(
+    useShallow((s) => s.serverIssues.filter((i) => i.nodeId === id).map((i) => (i.path ? `${fieldLabel(def, i.path)}: ${i.message}` : i.message))),
+  );
+  const local = useEditorStore(
+    useShallow((s) => s.graphIssues.filter((i) => i.nodeId === id).map((i) => (i.path ? `${fieldLabel(def, i.path)}: ${i.message}` : i.message))),
+  );
+
+  const isTrigger = def?.kind === 'trigger';
+  const title = data.name || def?.title || data.type;
+  const summary = def ? nodeSummary(def, data.config) : `Unknown node type "${data.type}"`;
+  const handles = def?.handles ?? null;
+  const status = step?.status ?? (isRunning ? 'pending' : null);
+  const classes = [
+    'wf-node',
+    `cat-${def?.category ?? 'unknown'}`,
+    isTrigger ? 'is-trigger' : '',
+    selected ? 'is-selected' : '',
+    status ? `run-${status}` : '',
+    pinned.length ? 'has-pinned' : local.length ? 'has-issues' : '',
+  ].join(' ');
+
+  return (
+    <div className={classes} data-testid={`node-${id}`}>
+      {!isTrigger && <Handle type="target" position={Position.Left} className="wf-handle" aria-label={`Input of ${title}`} />}
+      <div className="wf-node-head">
+        <span className="wf-node-icon" aria-hidden="true">
+          {def?.icon ?? '?'}
+        </span>
+        <div className="wf-node-titles">
+          <div className="wf-node-title">{title}</div>
+          <div className="wf-node-sub">
+            {isTrigger ? 'Trigger · ' : ''}
+            {id}
+          </div>
+        </div>
+        {local.length > 0 && pinned.length === 0 && (
+          <span className="wf-node-warn" title={local.join('\n')} aria-label={`${local.length} problem${local.length === 1 ? '' : 's'}: ${local.join('; ')}`}>
+            !
+          </span>
+        )}
+      </div>
+      {summary && <div className="wf-node-summary">{summary}</div>}
+      {step && (
+        <div className={`wf-node-run status-${step.status}`} aria-label={`Last run: ${STATUS_TEXT[step.status] ?? step.status}`}>
+          <span>{STATUS_TEXT[step.status] ?? step.status}</span>
+          <span>{formatDuration(step.durationMs ?? null)}</span>
+          {step.attempts > 1 && <span>{step.attempts} attempts</span>}
+        </div>
+      )}
+      {!step && status === 'pending' && <div className="wf-node-run status-pending">Waiting…</div>}
+      {pinned.length > 0 && (
+        <ul className="wf-node-issues" role="note" aria-label={`Problems on ${title}`}>
+          {pinned.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
+        </ul>
+      )}
+      {handles ? (
+        <div className="wf-node-outs">
+          {handles.map((h) => (
+            <div key={h} className={`wf-out wf-out-${h}`}>
+              <span className="wf-out-label">{h}</span>
+              <Handle type="source" id={h} position={Position.Right} className={`wf-handle wf-handle-${h}`} aria-label={`${h} output of ${title}`} />
+            </div>
+          ))}
+        </div>
+      ) : (
+        <Handle type="source" position={Position.Right} className="wf-handle" aria-label={`Output of ${title}`} />
+      )}
+    </div>
+  );
+});

@@ -1,0 +1,177 @@
+/** One execution: status, a per-step timeline (status, duration, attempts, error, input and output), and Retry. */
+import { useEffect, useRef, useState } from 'react';
+import type { Step } from '#shared/execution.ts';
+import { getNodeDefinition } from '#shared/nodes/registry.ts';
+import type { Workflow } from '#shared/workflow.ts';
+import { api, errorMessage } from '../api/client.ts';
+import { useServerEvents } from '../api/events.ts';
+import { Icon } from '../components/icons.tsx';
+import { ErrorState, JsonView, Loading, StatusBadge } from '../components/ui.tsx';
+import { useAsync } from '../components/use-async.ts';
+import { formatDateTime, formatDuration } from '../lib/format.ts';
+import { href, navigate } from '../lib/router.ts';
+import { toast } from '../lib/toast.ts';
+
+const FINISHED = new Set(['success', 'error', 'canceled']);
+
+export function ExecutionDetailPage({ executionId }: { executionId: string }) {
+  const detail = useAsync(() => api.executions.get(executionId), [executionId]);
+  const [workflow, setWorkflow] = useState<Workflow | null>(null);
+  const [retrying, setRetrying] = useState(false);
+  const refresh = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const d = detail.data;
+
+  useEffect(() => {
+    if (!d?.workflowId) return;
+    let live = true;
+    api.workflows.get(d.workflowId).then(
+      (w) => live && setWorkflow(w),
+      () => {
+        // The workflow may have been deleted since; steps then show node ids only.
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [d?.workflowId]);
+
+  const scheduleRefresh = () => {
+    clearTimeout(refresh.current);
+    refresh.current = setTimeout(() => {
+      api.executions.get(executionId).then((x) => detail.setData(() => x), () => undefined);
+    }, 150);
+  };
+  useServerEvents({
+    execution: (e) => e.id === executionId && scheduleRefresh(),
+    step: (e) => e.executionId === executionId && scheduleRefresh(),
+  });
+  // Polling backs up live events while the run is still going.
+  useEffect(() => {
+    if (!d || FINISHED.has(d.status)) return;
+    const t = setInterval(scheduleRefresh, 1500);
+    return () => clearInterval(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- scheduleRefresh only reads refs
+  }, [d?.status]);
+
+  const retry = async () => {
+    setRetrying(true);
+    try {
+      const r = await api.executions.retry(executionId);
+      toast('success', 'Retry started', 'A new execution replays the same trigger event.');
+      navigate(`/executions/${encodeURIComponent(r.executionId)}`);
+    } catch (e) {
+      toast('error', 'Could not retry', errorMessage(e));
+    } finally {
+      setRetrying(false);
+    }
+  };
+
+  if (detail.loading && !d) return <Loading label="Loading the execution…" />;
+  if (detail.error || !d) return <ErrorState message={detail.error ?? 'Not found'} onRetry={detail.reload} />;
+
+  const nodes = new Map((workflow?.nodes ?? []).map((n) => [n.id, n]));
+  const steps = [...d.steps].sort((a, b) => (a.startedAt ?? '~').localeCompare(b.startedAt ?? '~'));
+  const t0 = Date.parse(d.startedAt ?? d.createdAt);
+  const tEnd = Math.max(t0 + 1, ...steps.map((s) => Date.parse(s.finishedAt ?? s.startedAt ?? '') || t0), Date.parse(d.finishedAt ?? '') || t0);
+
+  return (
+    <div className="page">
+      <header className="page-head">
+        <a className="btn btn-icon btn-ghost" href={href('/executions')} aria-label="Back to executions">
+          <Icon name="back" />
+        </a>
+        <h1>
+          Execution <code>{d.id}</code>
+        </h1>
+        <StatusBadge status={d.status} />
+        <span className="spacer" />
+        <a className="btn" href={href(`/workflows/${encodeURIComponent(d.workflowId)}`)}>
+          Open workflow
+        </a>
+        <button type="button" className="btn btn-primary" disabled={retrying || !FINISHED.has(d.status)} onClick={() => void retry()}>
+          {retrying ? 'Retrying…' : 'Retry'}
+        </button>
+      </header>
+      <dl className="summary">
+        <div>
+          <dt>Workflow</dt>
+          <dd>{d.workflowName ?? workflow?.name ?? d.workflowId} · v{d.workflowVersion}</dd>
+        </div>
+        <div>
+          <dt>Started</dt>
+          <dd>{formatDateTime(d.startedAt ?? d.createdAt)}</dd>
+        </div>
+        <div>
+          <dt>Duration</dt>
+          <dd>{formatDuration(d.durationMs)}</dd>
+        </div>
+        <div>
+          <dt>Mode</dt>
+          <dd>
+            {d.mode}
+            {d.retryOf && (
+              <>
+                {' '}
+                of <a href={href(`/executions/${encodeURIComponent(d.retryOf)}`)}>{d.retryOf}</a>
+              </>
+            )}
+          </dd>
+        </div>
+      </dl>
+      {d.error && (
+        <div className="callout callout-error" role="alert">
+          <strong>{d.error.code}</strong> {d.error.message}
+        </div>
+      )}
+      <h2 className="section-title">Steps</h2>
+      {steps.length === 0 ? (
+        <p className="muted">{FINISHED.has(d.status) ? 'No step ran.' : 'Waiting for the first step…'}</p>
+      ) : (
+        <ol className="timeline" aria-label="Steps">
+          {steps.map((s) => (
+            <StepCard key={s.nodeId} step={s} name={nodes.get(s.nodeId)?.name} type={nodes.get(s.nodeId)?.type} t0={t0} span={tEnd - t0} />
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
+
+function StepCard({ step, name, type, t0, span }: { step: Step; name: string | undefined; type: string | undefined; t0: number; span: number }) {
+  const def = type ? getNodeDefinition(type) : undefined;
+  const start = Date.parse(step.startedAt ?? '') || t0;
+  const end = Date.parse(step.finishedAt ?? '') || start;
+  const left = Math.max(0, Math.min(100, ((start - t0) / span) * 100));
+  const width = Math.max(0.8, Math.min(100 - left, ((end - start) / span) * 100));
+  return (
+    <li className={`step step-${step.status}`} aria-label={`Step ${step.nodeId}`}>
+      <div className="step-head">
+        <span className="step-icon" aria-hidden="true">
+          {def?.icon ?? '•'}
+        </span>
+        <strong>{name ?? def?.title ?? step.nodeId}</strong>
+        <code className="muted">{step.nodeId}</code>
+        <StatusBadge status={step.status} />
+        <span className="muted small">
+          {formatDuration(step.durationMs ?? (step.finishedAt && step.startedAt ? end - start : null))}
+          {step.attempts > 1 ? ` · ${step.attempts} attempts` : ''}
+          {step.handle ? ` · took “${step.handle}”` : ''}
+        </span>
+      </div>
+      <div className="step-bar" aria-hidden="true">
+        <span style={{ left: `${left}%`, width: `${width}%` }} />
+      </div>
+      {step.error && (
+        <div className="callout callout-error">
+          <strong>{step.error.code}</strong> {step.error.message}
+          {step.error.details !== undefined && <JsonView value={step.error.details} label="Error details" open={false} />}
+        </div>
+      )}
+      <div className="step-io">
+        <JsonView value={step.input} label="Input" open={false} truncated={step.truncated ?? false} />
+        <JsonView value={step.output} label="Output" open truncated={step.truncated ?? false} />
+      </div>
+    </li>
+  );
+}
+
