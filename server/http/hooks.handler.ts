@@ -17,8 +17,9 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 const tooLarge = { error: { code: 'PAYLOAD_TOO_LARGE', message: 'the request body is too large' } };
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
-  return new Promise((resolve, reject) => {
+/** The body, or why there is none: over the cap, or the caller hung up mid-body (nothing to answer). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large' | 'aborted'> {
+  return new Promise((resolve) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) return resolve('too_large');
     const chunks: Buffer[] = [];
@@ -34,7 +35,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_la
       chunks.push(c);
     });
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    req.on('error', reject);
+    // A caller that disconnects mid-upload is not a server fault: no error log, no answer.
+    req.on('aborted', () => resolve('aborted'));
+    req.on('error', () => resolve('aborted'));
   });
 }
 
@@ -53,6 +56,7 @@ export function createHooksHandler(webhooks: WebhookService, opts: { maxBodyByte
       }
       const body = await readBody(req, opts.maxBodyBytes);
       if (body === 'too_large') return send(res, 413, tooLarge, { Connection: 'close' });
+      if (body === 'aborted') return void res.destroy();
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
       const query: Record<string, string> = {};

@@ -3,6 +3,7 @@
  * durable ingest (execution + trigger step fsync'd before the answer), redelivery dedupe, result
  * mode, CORS, the request inspector and replay. Knows nothing of req/res: hooks.handler does that.
  */
+import { exceedsDepth, MAX_JSON_DEPTH } from '../http/parse.ts';
 import { z } from 'zod';
 import { AppError } from '#shared/errors.ts';
 import { webhookTrigger, type WebhookAuth } from '#shared/nodes/trigger-webhook.ts';
@@ -286,12 +287,18 @@ function parseBody(headers: Record<string, string>, raw: Buffer): Parsed {
   const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const text = raw.toString('utf8');
   if (type === 'application/json' || type.endsWith('+json') || type === '') {
+    let body: unknown;
     try {
-      return { ok: true, body: JSON.parse(text) };
+      body = JSON.parse(text);
     } catch {
       if (type === '') return { ok: true, body: text }; // no declared type: keep it as text
       return { ok: false, reply: { status: 400, body: { error: { code: 'VALIDATION_FAILED', message: 'the body is not valid JSON' } } } };
     }
+    // A body nested deeper than anything real would overflow the stack when the event is stored.
+    if (exceedsDepth(body)) {
+      return { ok: false, reply: { status: 400, body: { error: { code: 'VALIDATION_FAILED', message: `the body nests deeper than ${MAX_JSON_DEPTH} levels` } } } };
+    }
+    return { ok: true, body };
   }
   if (type === 'application/x-www-form-urlencoded') {
     // Own properties only, so a "__proto__" field is just a field.

@@ -1,6 +1,7 @@
 /**
- * A few worker threads (worker.mjs) for expressions that could stall in native code. Each job gets
- * a hard deadline; a worker that misses it is terminated and replaced, so the main loop never waits.
+ * A few worker threads (worker.mjs) for expressions that could stall in native code. Every job has
+ * a hard deadline counted from the call, queueing included; a worker still busy at the deadline is
+ * terminated and replaced, so the main event loop never waits on it.
  */
 import { Worker } from 'node:worker_threads';
 import { expressionFailure, toExpressionFailure, type ExpressionFailure } from './failure.ts';
@@ -17,15 +18,20 @@ export type WorkerPoolOptions = {
 
 type Pending = {
   job: WorkerJob;
+  deadline: number;
+  timer: NodeJS.Timeout | null;
+  slot: Slot | null;
   resolve(value: unknown): void;
   reject(err: ExpressionFailure): void;
 };
 
-type Slot = { worker: Worker; ready: boolean; current: Pending | null; timer: NodeJS.Timeout | null };
+type Slot = { worker: Worker; ready: boolean; current: Pending | null };
 
-// Lets the worker's own clock-based check report first (a cleaner error) when it can.
+// Lets the worker's own clock check report first (a cleaner error) when it can.
 const GRACE_MS = 20;
 const WORKER_URL = new URL('./worker.mjs', import.meta.url);
+
+const closedError = () => expressionFailure('EXPRESSION_FAILED', 'expression engine is closed');
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -37,18 +43,21 @@ export class WorkerPool {
   private readonly maxHeapMb: number;
 
   constructor(options: WorkerPoolOptions = {}) {
-    this.size = options.size ?? 2;
+    this.size = Math.max(1, options.size ?? 2);
     this.maxQueue = options.maxQueue ?? 1000;
     this.maxHeapMb = options.maxHeapMb ?? 256;
   }
 
   run(source: string, data: unknown, limits: Limits): Promise<unknown> {
-    if (this.closed) return Promise.reject(expressionFailure('EXPRESSION_FAILED', 'expression engine is closed'));
+    if (this.closed) return Promise.reject(closedError());
     if (this.queue.length >= this.maxQueue) {
-      return Promise.reject(expressionFailure('EXPRESSION_FAILED', 'too many expressions waiting for the regex worker'));
+      return Promise.reject(expressionFailure('EXPRESSION_FAILED', 'too many expressions waiting for the expression worker'));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ job: { id: this.nextId++, source, data, limits, maxSequence: MAX_SEQUENCE }, resolve, reject });
+      const job: WorkerJob = { id: this.nextId++, source, data, limits, maxSequence: MAX_SEQUENCE };
+      const pending: Pending = { job, deadline: Date.now() + limits.timeoutMs, timer: null, slot: null, resolve, reject };
+      pending.timer = setTimeout(() => this.expire(pending), limits.timeoutMs + GRACE_MS);
+      this.queue.push(pending);
       this.pump();
     });
   }
@@ -56,11 +65,10 @@ export class WorkerPool {
   /** Terminates every worker and fails whatever is still waiting. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const p of this.queue.splice(0)) p.reject(expressionFailure('EXPRESSION_FAILED', 'expression engine is closed'));
+    for (const p of this.queue.splice(0)) this.settle(p, closedError());
     await Promise.all(
       this.slots.splice(0).map((s) => {
-        if (s.timer) clearTimeout(s.timer);
-        s.current?.reject(expressionFailure('EXPRESSION_FAILED', 'expression engine is closed'));
+        if (s.current) this.settle(s.current, closedError());
         return s.worker.terminate();
       }),
     );
@@ -79,31 +87,53 @@ export class WorkerPool {
   }
 
   private dispatch(slot: Slot, pending: Pending): void {
-    slot.current = pending;
+    // The worker's own clock check gets what is left of the budget after queueing.
+    const job = { ...pending.job, limits: { ...pending.job.limits, timeoutMs: Math.max(1, pending.deadline - Date.now()) } };
     try {
-      slot.worker.postMessage(pending.job);
+      slot.worker.postMessage(job);
     } catch (err) {
       // Data that cannot be cloned (a function, a symbol) never reaches the worker.
-      slot.current = null;
-      pending.reject(expressionFailure('EXPRESSION_FAILED', `Expression data cannot be sent to the worker: ${(err as Error).message}`));
+      this.settle(pending, expressionFailure('EXPRESSION_FAILED', `Expression data cannot be sent to the worker: ${(err as Error).message}`));
       return;
     }
+    slot.current = pending;
+    pending.slot = slot;
     slot.worker.ref();
     // Keep a spare booting: if this job has to be killed, the next one need not wait for a boot.
     if (this.slots.length < this.size) this.spawn();
-    slot.timer = setTimeout(() => {
-      slot.timer = null;
+  }
+
+  /** The deadline passed: fail the job, and kill its worker if it was running it. */
+  private expire(pending: Pending): void {
+    pending.timer = null;
+    const slot = pending.slot;
+    const i = this.queue.indexOf(pending);
+    if (i !== -1) this.queue.splice(i, 1);
+    this.settle(
+      pending,
+      expressionFailure('EXPRESSION_TIMEOUT', `Expression timed out after ${pending.job.limits.timeoutMs} ms (too much work, or a regular expression that backtracks endlessly)`),
+    );
+    if (slot) this.replace(slot);
+  }
+
+  private settle(pending: Pending, outcome: ExpressionFailure | { value: unknown }): void {
+    if (pending.timer) clearTimeout(pending.timer);
+    pending.timer = null;
+    const slot = pending.slot;
+    pending.slot = null;
+    if (slot && slot.current === pending) {
       slot.current = null;
-      pending.reject(expressionFailure('EXPRESSION_TIMEOUT', `Expression timed out after ${pending.job.limits.timeoutMs} ms (a regular expression or pattern that does not finish?)`));
-      this.replace(slot);
-    }, pending.job.limits.timeoutMs + GRACE_MS);
+      slot.worker.unref();
+    }
+    if (outcome instanceof Error) pending.reject(outcome);
+    else pending.resolve(outcome.value);
   }
 
   private spawn(): void {
-    // Referenced while it boots for a waiting job or runs one; idle workers never keep the process alive.
+    // Referenced while it boots or runs a job; idle workers never keep the process alive.
     // No inherited execArgv: the parent's flags (e.g. `--input-type`) can be invalid in a worker.
     const worker = new Worker(WORKER_URL, { execArgv: [], resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb } });
-    const slot: Slot = { worker, ready: false, current: null, timer: null };
+    const slot: Slot = { worker, ready: false, current: null };
     this.slots.push(slot);
     worker.on('message', (msg: WorkerReply) => this.onReply(slot, msg));
     worker.on('error', (err) => this.onDeath(slot, err));
@@ -119,31 +149,22 @@ export class WorkerPool {
     }
     const pending = slot.current;
     if (!pending || pending.job.id !== msg.id) return;
-    if (slot.timer) clearTimeout(slot.timer);
-    slot.timer = null;
-    slot.current = null;
-    if (msg.kind === 'value') pending.resolve(msg.value);
-    else pending.reject(toExpressionFailure(revive(msg.error), pending.job.limits));
+    this.settle(pending, msg.kind === 'value' ? { value: msg.value } : toExpressionFailure(revive(msg.error), pending.job.limits));
     this.pump();
-    if (!slot.current) slot.worker.unref();
   }
 
   private onDeath(slot: Slot, err: Error): void {
     if (!this.slots.includes(slot)) return;
     const pending = slot.current;
-    if (slot.timer) clearTimeout(slot.timer);
-    slot.timer = null;
-    slot.current = null;
     if (pending) {
       const oom = (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
-      pending.reject(
-        oom
-          ? expressionFailure('EXPRESSION_TOO_LARGE', 'Expression ran out of memory')
-          : expressionFailure('EXPRESSION_FAILED', `Expression worker failed: ${err.message}`),
+      this.settle(
+        pending,
+        oom ? expressionFailure('EXPRESSION_TOO_LARGE', 'Expression ran out of memory') : expressionFailure('EXPRESSION_FAILED', `Expression worker failed: ${err.message}`),
       );
     } else if (!slot.ready) {
       // It died while booting: fail what waits for it instead of respawning in a loop.
-      for (const p of this.queue.splice(0)) p.reject(expressionFailure('EXPRESSION_FAILED', `Expression worker failed to start: ${err.message}`));
+      for (const p of this.queue.splice(0)) this.settle(p, expressionFailure('EXPRESSION_FAILED', `Expression worker failed to start: ${err.message}`));
       this.replace(slot, false);
       return;
     }
