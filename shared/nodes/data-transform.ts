@@ -14,6 +14,7 @@ export const transformNode = defineNode({
     expression: {
       label: 'Expression (JSONata)',
       widget: 'expression',
+      syntax: 'jsonata',
       placeholder: '{ "email": input.body.email, "at": now }',
       help: 'Evaluated against { trigger, steps, input, execution, workflow, now }',
     },

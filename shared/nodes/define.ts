@@ -37,6 +37,11 @@ export type FieldUi = {
   hidden?: boolean;
   /** Shown but not editable. */
   readOnly?: boolean;
+  /**
+   * For expression widgets: `jsonata` fields hold a bare JSONata expression (conditions,
+   * transforms); `template` fields hold text with `{{ … }}` (the default).
+   */
+  syntax?: 'jsonata' | 'template';
 };
 
 /** One hint per config key, exhaustive at compile time. */

@@ -7,7 +7,7 @@ export const delayNode = defineNode({
   title: 'Delay',
   description: 'Wait before continuing (survives a restart)',
   category: 'flow',
-  icon: '⏱',
+  icon: '◔',
   output: 'its input',
   config: z.object({ seconds: z.number().min(0).max(30 * 24 * 3600) }),
   ui: { seconds: { label: 'Seconds', widget: 'number' } },

@@ -22,8 +22,8 @@ export const pollTrigger = defineTrigger({
   ui: {
     request: { label: 'Request', widget: 'object', help: `URL, headers, query; ${httpRequestUi.url.placeholder}` },
     intervalSeconds: { label: 'Every (seconds)', widget: 'number', help: 'At least 10' },
-    items: { label: 'Items (JSONata)', widget: 'expression', help: 'Path to the array of items in the response, e.g. body.data' },
-    key: { label: 'Item key (JSONata)', widget: 'expression', help: 'A unique id per item, e.g. id' },
+    items: { label: 'Items (JSONata)', widget: 'expression', syntax: 'jsonata', help: 'Path to the array of items in the response, e.g. body.data' },
+    key: { label: 'Item key (JSONata)', widget: 'expression', syntax: 'jsonata', help: 'A unique id per item, e.g. id' },
     fireOnFirstPoll: { label: 'Run for items already there on the first poll', widget: 'switch', advanced: true },
   },
   activation: { kind: 'poll', everySeconds: (c) => c.intervalSeconds },

@@ -7,7 +7,7 @@ export const scheduleTrigger = defineTrigger({
   title: 'Schedule',
   description: 'Start on a cron schedule',
   category: 'trigger',
-  icon: '⏰',
+  icon: '◷',
   output: '{ scheduledAt, firedAt }',
   config: z.object({
     cron: z.string().trim().min(1, 'a cron expression is required'),
