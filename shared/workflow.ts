@@ -49,6 +49,11 @@ export const TriggerInfo = z.object({
   lastError: z.string().nullable().optional(),
   lastErrorAt: z.string().nullable().optional(),
   authFailures: z.number().optional(),
+  nextPollAt: z.string().nullable().optional(),
+  skippedRuns: z.number().optional(),
+  lastSkippedAt: z.string().nullable().optional(),
+  missedRuns: z.number().optional(),
+  lastMissedAt: z.string().nullable().optional(),
 });
 export type TriggerInfo = z.infer<typeof TriggerInfo>;
 

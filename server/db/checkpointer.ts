@@ -38,6 +38,8 @@ export function startCheckpointer(file: string, opts: { everyMs?: number; onErro
   return {
     stop: () =>
       new Promise<void>((resolve) => {
+        // Held while stopping, or a process with nothing else left would exit before the worker does.
+        worker.ref();
         worker.once('exit', () => resolve());
         worker.postMessage('stop');
         setTimeout(() => void worker.terminate(), 2000).unref();

@@ -115,6 +115,13 @@ describe('guarded built-ins match stock JSONata', () => {
     '$formatInteger(42, "w")',
     '$fromMillis(0, "[Y0001]-[M01]-[D01]")',
     '$lookup([{"a": 1}, {"a": 2}], "a")',
+    // These run in the worker.
+    'input.body.*',
+    'input.body.items#$i[$i > 0]',
+    'steps.fetch.body.items@$it.$it.id',
+    '$match(input.body.email, /(\\w+)@/).groups',
+    '$eval("input.body.name & \\"!\\"")',
+    '$toMillis("01/05/2024", "[D01]/[M01]/[Y0001]")',
   ];
   it.each(cases)('%s', async (expr) => {
     const stock = await jsonata(expr).evaluate(data);

@@ -23,7 +23,7 @@ export type ExpressionEngineOptions = {
   maxDepth?: number;
   maxOutputBytes?: number;
   cacheSize?: number;
-  /** Worker threads for expressions that may stall natively (regexes). Default 2. */
+  /** Worker threads for expressions that could stall natively (regexes, `*`, tuple streams, $eval). Default 2. */
   workers?: number;
 };
 
@@ -61,8 +61,10 @@ export function createExpressionEngine(options: ExpressionEngineOptions = {}): E
     const started = Date.now();
     const result = await run(e.compiled, data, limits);
     if (result.kind === 'value') return result.value;
-    // A built-in met work that could stall natively ($eval of a regex, a date picture): finish
-    // in the worker with whatever is left of the time budget.
+    // A built-in met work that could stall natively ($eval, a date picture): finish in the
+    // worker with whatever is left of the time budget (evaluation has no side effects).
+    // It will want the worker again next time; skip the wasted main-thread start from now on.
+    e.compiled.isolate = true;
     const left = Math.max(1, limits.timeoutMs - (Date.now() - started));
     return isolated(expression, data, { ...limits, timeoutMs: left });
   }

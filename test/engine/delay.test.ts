@@ -37,6 +37,8 @@ describe('flow.delay', () => {
       return r.body.steps.find((s: any) => s.nodeId === 'pause')?.status === 'waiting' ? r.body : undefined;
     });
     expect(parked.status).toBe('running');
+    // The waiting step is written before the queue hears the execution parked; wait for that too.
+    await until(() => sy!.app.queue.stats().parked === 1);
     expect(sy.app.queue.stats()).toMatchObject({ running: 0, parked: 1 });
 
     await sy.close({ keepData: true });

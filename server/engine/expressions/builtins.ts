@@ -19,12 +19,20 @@ const DELEGATED = ['lookup', 'pad', 'replace', 'toMillis', 'fromMillis', 'format
 type Originals = Record<(typeof DELEGATED)[number], NativeFn>;
 
 let originals: Originals | undefined;
+let loading: Promise<void> | undefined;
 
-/** The stock implementations we delegate to once a guard has passed. Loaded once (JSONata evaluates asynchronously). */
-export async function loadOriginals(): Promise<void> {
-  if (originals) return;
-  const fns = (await jsonata(`[${DELEGATED.map((n) => `$${n}`).join(', ')}]`).evaluate(null)) as NativeFn[];
-  originals = Object.fromEntries(DELEGATED.map((n, i) => [n, fns[i]!])) as Originals;
+/**
+ * Fetches the stock implementations we delegate to once a guard has passed (JSONata only hands
+ * them out through an asynchronous evaluation). Returns undefined once they are loaded, so the
+ * hot path does not pay for an extra await.
+ */
+export function loadOriginals(): Promise<void> | undefined {
+  if (originals) return undefined;
+  loading ??= (async () => {
+    const fns = (await jsonata(`[${DELEGATED.map((n) => `$${n}`).join(', ')}]`).evaluate(null)) as NativeFn[];
+    originals = Object.fromEntries(DELEGATED.map((n, i) => [n, fns[i]!])) as Originals;
+  })();
+  return loading;
 }
 
 function orig(name: keyof Originals): NativeFn {

@@ -11,7 +11,6 @@ import { isJsonataFunction, toPlain, weigh } from './weigh.ts';
 
 export type Compiled = {
   expr: jsonata.Expression;
-  options: { timeout: number; stack: number; sequence: number; RegexEngine: RegExpConstructor };
   /** Holds something that could stall natively (a regex, `*`, a tuple stream): runs in the worker. */
   isolate: boolean;
 };
@@ -40,7 +39,7 @@ export function compile(source: string, limits: Limits): Compiled {
   for (const c of callees) CALLEES.add(c);
   overrideBuiltins(expr);
   expr.assign(EXIT_HOOK as unknown as string, onExit);
-  return { expr, options, isolate };
+  return { expr, isolate };
 }
 
 const EXIT_HOOK = Symbol.for('jsonata.__evaluate_exit');
@@ -77,7 +76,8 @@ function onExit(expr: object, _input: unknown, env: Env, result: unknown): void 
 
 /** Evaluates with fresh per-call state; the compiled expression stays shareable between calls. */
 export async function run(compiled: Compiled, data: unknown, limits: Limits): Promise<RunResult> {
-  await loadOriginals();
+  const loading = loadOriginals();
+  if (loading) await loading;
   // Values may grow up to the size of everything bound plus the output budget; the bound data
   // itself is always allowed through (a path may walk a large `steps` to pick one field).
   const state: EvalState = { limits, budget: limits.maxOutputBytes + weigh(data), deadline: Date.now() + limits.timeoutMs, needsWorker: false };

@@ -1,15 +1,13 @@
 // The isolated evaluator for expressions that could stall in native code (regexes, `*`, tuple
-// streams, $eval, date pictures). Plain JavaScript on purpose: it boots in ~100 ms with no
-// TypeScript loader, which matters because a worker that misses its deadline is killed and replaced.
-//
-// Safety here comes from isolation rather than guards: its own V8 isolate and realm, a private
-// structured-clone copy of the data, a heap cap, and a hard deadline enforced by worker-pool.ts.
-// The expression was already parsed and checked (forbidden names) on the main thread, and the
-// main thread copies and size-checks whatever comes back. Stock JSONata guardrails still give
-// clean errors for ordinary runaways.
+// streams, $eval, date pictures). Plain JavaScript so it boots in ~100 ms with no TypeScript
+// loader: a worker that misses its deadline is killed and replaced (see worker-pool.ts).
 import { parentPort } from 'node:worker_threads';
 import jsonata from 'jsonata';
 
+// Safety here comes from isolation rather than guards: its own V8 isolate and realm, a private
+// structured-clone copy of the data, a heap cap and a hard deadline. The expression was parsed
+// and checked (forbidden names) on the main thread, which also copies and size-checks the result.
+// Stock JSONata guardrails still give clean errors for ordinary runaways.
 const compiled = new Map();
 const MAX_CACHED = 200;
 
