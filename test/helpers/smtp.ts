@@ -1,4 +1,5 @@
 /** A real SMTP server on loopback (smtp-server) with AUTH, scripted replies, and the mail it received. */
+import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,6 +98,11 @@ export function header(raw: string, name: string): string | undefined {
 export function selfSignedCert(): { key: string; cert: string } {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-cert-'));
   try {
+    // Machines without the openssl CLI use the long-lived test-only pair kept in test/fixtures/tls.
+    if (!hasOpenssl()) {
+      const fixtures = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));
+      return { key: readFileSync(join(fixtures, 'localhost-key.pem'), 'utf8'), cert: readFileSync(join(fixtures, 'localhost-cert.pem'), 'utf8') };
+    }
     execFileSync(
       'openssl',
       ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=localhost',
@@ -106,5 +112,14 @@ export function selfSignedCert(): { key: string; cert: string } {
     return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false; // not installed: the caller falls back to the fixture
   }
 }
