@@ -3,6 +3,7 @@ import autocannon from 'autocannon';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
@@ -27,10 +28,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts the real Switchyard server (node --import tsx server/main.ts) and waits for its health check. */
-export async function startSwitchyard(env: Record<string, string>): Promise<Child> {
+/** Starts the real Switchyard server as `npm start` runs it (the dist/server.mjs bundle) and waits for its health check. */
+export async function startSwitchyard(env: Record<string, string>, nodeArgs: string[] = []): Promise<Child> {
+  const { buildServer } = (await import(join(root, 'scripts/build-server.mjs'))) as { buildServer(): Promise<string> };
+  const bundle = await buildServer();
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, bundle], {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

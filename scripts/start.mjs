@@ -1,9 +1,10 @@
-// `npm start`: builds the editor if its bundle is missing or older than its sources, then runs the
-// server in this same process (tsx compiles TypeScript on load, so there is no separate build step).
+// `npm start`: builds the editor (web/dist) and the server bundle (dist/server.mjs) when either is
+// missing or older than its sources, then runs the server in this process.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildServer } from './build-server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'web/dist/index.html');
@@ -18,7 +19,7 @@ function newestMtime(dir) {
   return newest;
 }
 
-if (existsSync(webSrc) && (!existsSync(dist) || newestMtime(webSrc) > statSync(dist).mtimeMs)) {
+if (existsSync(webSrc) && (!existsSync(dist) || Math.max(newestMtime(webSrc), newestMtime(join(root, 'shared'))) > statSync(dist).mtimeMs)) {
   console.log('building the editor (web/dist)…');
   const r = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
     cwd: root,
@@ -27,6 +28,5 @@ if (existsSync(webSrc) && (!existsSync(dist) || newestMtime(webSrc) > statSync(d
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const { register } = await import('tsx/esm/api');
-register();
-await import('../server/main.ts');
+const bundle = await buildServer();
+await import(pathToFileURL(bundle).href);

@@ -2,7 +2,7 @@
 import express, { type Express } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from './lib/paths.ts';
 import type { Logger } from './lib/logger.ts';
 import type { Services } from './services/index.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
@@ -27,7 +27,7 @@ export type AppDeps = {
   webDist?: string;
 };
 
-const defaultDist = fileURLToPath(new URL('../web/dist/', import.meta.url));
+const defaultDist = projectPath('web/dist');
 
 export function createApp(deps: AppDeps): Express {
   const app = express();

@@ -21,7 +21,10 @@ export function openDatabase(file: string): Db {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('cache_size = -16000');
+  // Checkpoints run in a worker (checkpointer.ts), not inside COMMITs on the event loop.
   sqlite.pragma('wal_autocheckpoint = 0');
+  // When a checkpointed WAL restarts, cut it back to 64 MiB, so a burst does not leave it huge.
+  sqlite.pragma('journal_size_limit = 67108864');
   migrate(sqlite);
   const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {

@@ -12,14 +12,18 @@
 import type Database from 'better-sqlite3';
 import { closeSync, fdatasync, fstatSync, openSync, statSync } from 'node:fs';
 
-type Pending = { fn: () => unknown; resolve(v: unknown): void; reject(e: unknown): void };
+type Pending = { fn: () => unknown; single: boolean; resolve(v: unknown): void; reject(e: unknown): void };
 type Committed = { resolve(): void; reject(e: unknown): void };
 
 const MAX_SYNCS = 3;
 
 export type GroupCommit = {
-  /** Runs `fn` inside the next shared transaction; resolves after COMMIT and a WAL fsync. */
-  run<T>(fn: () => T): Promise<T>;
+  /**
+   * Runs `fn` inside the next shared transaction; resolves after COMMIT and a WAL fsync.
+   * `single`: `fn` runs one statement, which SQLite already undoes by itself if it fails, so it
+   * needs no savepoint of its own (two statements saved per write on the hot path).
+   */
+  run<T>(fn: () => T, options?: { single?: boolean }): Promise<T>;
   /** Makes every write committed so far (including plain Kysely writes) durable. */
   sync(): Promise<void>;
   /** Commits whatever is queued now (no fsync; shutdown). */
@@ -106,6 +110,14 @@ export function createGroupCommit(sqlite: Database.Database, options: { maxBatch
       try {
         begin.run();
         for (const p of batch) {
+          if (p.single) {
+            try {
+              results.push({ ok: true, value: p.fn() });
+            } catch (err) {
+              results.push({ ok: false, value: err });
+            }
+            continue;
+          }
           savepoint.run();
           try {
             results.push({ ok: true, value: p.fn() });
@@ -139,9 +151,9 @@ export function createGroupCommit(sqlite: Database.Database, options: { maxBatch
   }
 
   return {
-    run<T>(fn: () => T): Promise<T> {
+    run<T>(fn: () => T, options?: { single?: boolean }): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+        queue.push({ fn, single: options?.single ?? false, resolve: resolve as (v: unknown) => void, reject });
         if (!scheduled) {
           scheduled = true;
           setImmediate(flush);

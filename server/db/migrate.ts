@@ -1,10 +1,10 @@
 /** Applies numbered .sql migrations in order, tracked by PRAGMA user_version. Landed files are never edited. */
 import type Database from 'better-sqlite3';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../lib/paths.ts';
 import { join } from 'node:path';
 
-const dir = fileURLToPath(new URL('./migrations/', import.meta.url));
+const dir = projectPath('server/db/migrations');
 
 export function migrate(sqlite: Database.Database): number {
   const files = readdirSync(dir)

@@ -20,6 +20,8 @@ import { nextDelay } from './retry.ts';
 import type { CompiledNode, CompiledWorkflow, SnapshotCache } from './snapshots.ts';
 import { DEFAULT_MAX_STEP_BYTES, decodeValue, encodeValue, rowToStep, toStepError } from './step-codec.ts';
 
+const RUNNING_WRITE_DELAY_MS = 250;
+
 export type ExpressionPort = { evaluate(expression: string, data: unknown): Promise<unknown> };
 
 export type ExecutorDeps = {
@@ -64,7 +66,7 @@ export function createExecutor(deps: ExecutorDeps) {
     if (!exec) return { status: 'missing' };
     if (exec.status !== 'queued' && exec.status !== 'running') return { status: exec.status as 'success' };
     const wf = await deps.snapshots.get(exec.workflow_id, exec.workflow_version);
-    const log = deps.logger.child({ executionId, workflowId: wf.id });
+    const log = lazyChild(deps.logger, { executionId, workflowId: wf.id });
     const now = deps.clock.now();
 
     const state = new Map<string, NodeState>();
@@ -77,8 +79,12 @@ export function createExecutor(deps: ExecutorDeps) {
       }
       state.set(row.node_id, { row, value: hint && row.node_id === wf.triggerId ? hint.trigger : decodeValue(row.output) });
     }
+    // Most executions finish within milliseconds; writing 'running' for them would be one more
+    // UPDATE each. It is written only if the execution is still going after RUNNING_WRITE_DELAY_MS
+    // (queued and running are resumed alike after a crash, so this changes what is shown, not what runs).
+    let runningTimer: NodeJS.Timeout | undefined;
     if (exec.status === 'queued') {
-      write(() => deps.store.markRunning(executionId, now));
+      runningTimer = setTimeout(() => write(() => deps.store.markRunning(executionId, now)), RUNNING_WRITE_DELAY_MS);
       deps.events.emitExecution({ executionId, workflowId: wf.id, status: 'running' });
       log.info('execution started', { mode: exec.mode });
     }
@@ -133,8 +139,10 @@ export function createExecutor(deps: ExecutorDeps) {
       await Promise.race(running.values());
     }
 
+    clearTimeout(runningTimer);
     const waiting = [...state.values()].filter((s) => s.row.status === 'waiting');
     if (!failure && waiting.length) {
+      if (exec.status === 'queued') write(() => deps.store.markRunning(executionId, now));
       const wakeAt = Math.min(...waiting.map((s) => s.row.resume_at ?? now));
       await write(() => deps.store.park(executionId, wakeAt));
       log.info('execution parked', { wakeAt: new Date(wakeAt).toISOString() });
@@ -143,7 +151,7 @@ export function createExecutor(deps: ExecutorDeps) {
 
     const status = failure ? 'error' : 'success';
     const finishedAt = deps.clock.now();
-    await write(() => deps.store.finish(executionId, status, failure ? JSON.stringify(failure) : null, finishedAt));
+    await write(() => deps.store.finish(executionId, status, failure ? JSON.stringify(failure) : null, finishedAt, exec.started_at ?? now));
     log.info('execution finished', { status, durationMs: finishedAt - (exec.started_at ?? now) });
     deps.events.emitExecution({
       executionId,
@@ -252,7 +260,8 @@ export function createExecutor(deps: ExecutorDeps) {
 
   /** Queues a write into the shared group commit; failures are logged (the step will re-run on resume). */
   function write(fn: () => void): Promise<void> {
-    return deps.commit.run(fn).catch((err: unknown) => {
+    // Every executor write is a single statement (see GroupCommit.run's `single`).
+    return deps.commit.run(fn, { single: true }).catch((err: unknown) => {
       deps.logger.error('step write failed', { err: String(err) });
     });
   }
@@ -298,15 +307,20 @@ function stepRow(executionId: string, nodeId: string, status: string, fields: Pa
   };
 }
 
-/** A child logger made on first use: most steps log nothing, and pino children are not free. */
+/**
+ * A child logger made on first enabled use: most executions and steps log nothing at the
+ * configured level, and a pino child (bindings serialised, redaction prepared) is not free.
+ */
 function lazyChild(parent: Logger, bindings: Record<string, unknown>): Logger {
   let child: Logger | undefined;
   const get = () => (child ??= parent.child(bindings));
+  const on = (level: 'debug' | 'info' | 'warn' | 'error') => parent.isEnabled?.(level) ?? true;
   return {
-    debug: (m, f) => get().debug(m, f),
-    info: (m, f) => get().info(m, f),
-    warn: (m, f) => get().warn(m, f),
-    error: (m, f) => get().error(m, f),
-    child: (b) => get().child(b),
+    debug: (m, f) => on('debug') && get().debug(m, f),
+    info: (m, f) => on('info') && get().info(m, f),
+    warn: (m, f) => on('warn') && get().warn(m, f),
+    error: (m, f) => on('error') && get().error(m, f),
+    child: (b) => lazyChild(parent, { ...bindings, ...b }),
+    isEnabled: on,
   };
 }

@@ -7,6 +7,8 @@ export type Logger = {
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
   child(bindings: Record<string, unknown>): Logger;
+  /** Whether `level` would be written (absent: assume yes). Lets hot paths skip building child loggers. */
+  isEnabled?(level: 'debug' | 'info' | 'warn' | 'error'): boolean;
 };
 
 const REDACT = [
@@ -46,6 +48,7 @@ function wrap(p: pino.Logger): Logger {
     warn: (msg, fields) => p.warn(fields ?? {}, msg),
     error: (msg, fields) => p.error(fields ?? {}, msg),
     child: (bindings) => wrap(p.child(bindings)),
+    isEnabled: (level) => p.isLevelEnabled(level),
   };
 }
 
@@ -62,4 +65,5 @@ export const silentLogger: Logger = {
   warn() {},
   error() {},
   child: () => silentLogger,
+  isEnabled: () => false,
 };

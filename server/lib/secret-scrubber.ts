@@ -123,6 +123,7 @@ export function scrubbingLogger(inner: Logger, secrets: SecretScrubber): Logger 
     warn: (msg, fields) => inner.warn(secrets.scrubText(msg), f(fields)),
     error: (msg, fields) => inner.error(secrets.scrubText(msg), f(fields)),
     child: (bindings) => scrubbingLogger(inner.child(secrets.scrub(bindings)), secrets),
+    isEnabled: (level) => inner.isEnabled?.(level) ?? true,
   };
 }
 
@@ -134,7 +135,7 @@ export function scrubbingStore(store: ExecutionStore, secrets: SecretScrubber): 
       store.upsertStep(
         secrets.size ? { ...row, input: secrets.scrubJson(row.input), output: secrets.scrubJson(row.output), error: secrets.scrubJson(row.error) } : row,
       ),
-    finish: (id, status, error, at) => store.finish(id, status, secrets.scrubJson(error), at),
+    finish: (id, status, error, at, startedAt) => store.finish(id, status, secrets.scrubJson(error), at, startedAt),
   };
 }
 

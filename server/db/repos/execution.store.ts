@@ -57,7 +57,9 @@ export function createExecutionStore(sqlite: Database.Database) {
        resume_at = excluded.resume_at`,
   );
   const markRunning = sqlite.prepare(`UPDATE executions SET status = 'running', started_at = COALESCE(started_at, ?), wake_at = NULL WHERE id = ?`);
-  const finish = sqlite.prepare(`UPDATE executions SET status = ?, error = ?, finished_at = ?, wake_at = NULL WHERE id = ?`);
+  const finish = sqlite.prepare(
+    `UPDATE executions SET status = ?, error = ?, finished_at = ?, started_at = COALESCE(started_at, ?), wake_at = NULL WHERE id = ?`,
+  );
   const park = sqlite.prepare(`UPDATE executions SET wake_at = ? WHERE id = ?`);
   const getExecution = sqlite.prepare(`SELECT * FROM executions WHERE id = ?`);
   const getSteps = sqlite.prepare(`SELECT * FROM steps WHERE execution_id = ?`);
@@ -84,8 +86,8 @@ export function createExecutionStore(sqlite: Database.Database) {
     markRunning(id: string, at: number): void {
       markRunning.run(at, id);
     },
-    finish(id: string, status: 'success' | 'error' | 'canceled', error: string | null, at: number): void {
-      finish.run(status, error, at, id);
+    finish(id: string, status: 'success' | 'error' | 'canceled', error: string | null, at: number, startedAt: number = at): void {
+      finish.run(status, error, at, startedAt, id);
     },
     park(id: string, wakeAt: number): void {
       park.run(wakeAt, id);

@@ -3,6 +3,8 @@
  * a hard deadline counted from the call, queueing included; a worker still busy at the deadline is
  * terminated and replaced, so the main event loop never waits on it.
  */
+import { pathToFileURL } from 'node:url';
+import { projectPath } from '../../lib/paths.ts';
 import { Worker } from 'node:worker_threads';
 import { expressionFailure, toExpressionFailure, type ExpressionFailure } from './failure.ts';
 import { MAX_SEQUENCE, type Limits } from './limits.ts';
@@ -29,7 +31,7 @@ type Slot = { worker: Worker; ready: boolean; current: Pending | null };
 
 // Lets the worker's own clock check report first (a cleaner error) when it can.
 const GRACE_MS = 20;
-const WORKER_URL = new URL('./worker.mjs', import.meta.url);
+const WORKER_URL = pathToFileURL(projectPath('server/engine/expressions/worker.mjs'));
 
 const closedError = () => expressionFailure('EXPRESSION_FAILED', 'expression engine is closed');
 

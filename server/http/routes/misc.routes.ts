@@ -33,7 +33,8 @@ export function metaRoutes({ auth, events, executions }: Services, meta: { versi
     const offExec = events.onExecution((e) => {
       if (workflowId && e.workflowId !== workflowId) return;
       const summary = executions.summary(e.executionId);
-      if (summary) send('execution', summary);
+      // The event's status is the latest (a short execution's 'running' is never written to the table).
+      if (summary) send('execution', { ...summary, status: e.status });
     });
     const offStep = events.onStep((e) => {
       if (!workflowId || e.workflowId === workflowId) send('step', e);

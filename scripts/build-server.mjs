@@ -1,0 +1,46 @@
+// Bundles the server (server/main.ts and what it imports from server/ and shared/) into
+// dist/server.mjs with esbuild, when the bundle is missing or older than its sources. npm packages
+// stay external. Running the bundle instead of TypeScript through a loader at run time saves about
+// 55 MB of memory (no loader thread, no transpiler) and start-up time.
+import { build } from 'esbuild';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+export const serverBundle = join(root, 'dist/server.mjs');
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+export async function buildServer({ force = false } = {}) {
+  const stale =
+    force ||
+    !existsSync(serverBundle) ||
+    Math.max(newestMtime(join(root, 'server')), newestMtime(join(root, 'shared')), statSync(join(root, 'package.json')).mtimeMs) >
+      statSync(serverBundle).mtimeMs;
+  if (!stale) return serverBundle;
+  await build({
+    entryPoints: [join(root, 'server/main.ts')],
+    outfile: serverBundle,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  return serverBundle;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await buildServer({ force: process.argv.includes('--force') });
+  console.log(`built ${serverBundle}`);
+}
