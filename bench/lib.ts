@@ -1,7 +1,7 @@
 /** Benchmark plumbing: child servers on loopback, autocannon runs, RSS sampling, percentiles. */
 import autocannon from 'autocannon';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,12 +30,12 @@ async function freePort(): Promise<number> {
 
 /** Starts the real Switchyard server as `npm start` runs it (the dist/server.mjs bundle) and waits for its health check. */
 export async function startSwitchyard(env: Record<string, string>, nodeArgs: string[] = []): Promise<Child> {
-  const { buildServer } = (await import(join(root, 'scripts/build-server.mjs'))) as { buildServer(): Promise<string> };
+  const { buildServer, serverEnv } = (await import(join(root, 'scripts/build-server.mjs'))) as { buildServer(): Promise<string>; serverEnv: Record<string, string> };
   const bundle = await buildServer();
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, bundle], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, ...serverEnv, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   let exited = false;
@@ -78,6 +78,19 @@ export function sampleRss(pid: number): () => number {
       // process gone: keep the max seen
     }
   }, 200);
+  return () => (clearInterval(t), max);
+}
+
+/** Samples a file's size every 100 ms; returns the largest seen when stopped. */
+export function sampleFileSize(path: string): () => number {
+  let max = 0;
+  const t = setInterval(() => {
+    try {
+      max = Math.max(max, statSync(path).size);
+    } catch {
+      // not created yet
+    }
+  }, 100);
   return () => (clearInterval(t), max);
 }
 

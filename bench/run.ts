@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { apiKey, createActive, forkServer, load, percentile, root, rssMb, sampleRss, startSwitchyard } from './lib.ts';
+import { apiKey, createActive, forkServer, load, percentile, root, rssMb, sampleFileSize, sampleRss, startSwitchyard } from './lib.ts';
 
 const quick = process.argv.includes('--quick');
 const duration = quick ? 3 : 10;
@@ -45,6 +45,7 @@ async function webhookAck(floor: number) {
     await sleep(1000);
     const idle = rssMb(sy.child.pid!);
     const stopRss = sampleRss(sy.child.pid!);
+    const walPeak = sampleFileSize(join(dir, 'switchyard.db-wal'));
     const r = await load({ url: hookUrl, duration });
     const peak = stopRss();
     add('2. webhook ack', 'accepted req/s (fsync before 202)', r.rps, '≥ 10,000 and ≥ ½ floor');
@@ -63,6 +64,7 @@ async function webhookAck(floor: number) {
     }
     const dbFile = join(dir, 'switchyard.db');
     add('5. storage', 'WAL bytes after the run', statSync(`${dbFile}-wal`).size);
+    add('5. storage', 'WAL bytes at most during the run', walPeak());
     await sy.stop();
     const db = new Database(dbFile);
     db.pragma('wal_checkpoint(TRUNCATE)');

@@ -1,10 +1,10 @@
 // `npm start`: builds the editor (web/dist) and the server bundle (dist/server.mjs) when either is
 // missing or older than its sources, then runs the server in this process.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildServer } from './build-server.mjs';
+import { buildServer, serverEnv } from './build-server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'web/dist/index.html');
@@ -29,4 +29,12 @@ if (existsSync(webSrc) && (!existsSync(dist) || Math.max(newestMtime(webSrc), ne
 }
 
 const bundle = await buildServer();
-await import(pathToFileURL(bundle).href);
+const needsEnv = Object.entries(serverEnv).filter(([k, v]) => process.env[k] !== v);
+if (needsEnv.length === 0) {
+  await import(pathToFileURL(bundle).href);
+} else {
+  // The allocator reads its settings at process start, so the server runs as a child that has them.
+  const child = spawn(process.execPath, [bundle], { cwd: root, stdio: 'inherit', env: { ...process.env, ...serverEnv } });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
-import nodemailer, { type Transporter } from 'nodemailer';
-import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
+import { createRequire } from 'node:module';
+import type { Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { NodeFailure, RetryableError } from '#shared/errors.ts';
 import type { MailMessage, MailPort, MailResult } from '#shared/nodes/define.ts';
@@ -16,6 +16,20 @@ import { newId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
 import { formatAddress, isValidAddress, parseAddresses, type Address } from './mail/addresses.ts';
 import { toMailError } from './mail/smtp-errors.ts';
+
+// nodemailer (about 12 MB resident) loads on the first mail actually sent, not at start: most
+// servers never send one, and idle memory is a measured aim.
+const requireLazy = createRequire(import.meta.url);
+type Nodemailer = { createTransport: typeof import('nodemailer').createTransport; parseConnectionUrl: typeof import('nodemailer/lib/shared/index.js').parseConnectionUrl };
+let nodemailerModule: Nodemailer | undefined;
+function loadNodemailer(): Nodemailer {
+  if (!nodemailerModule) {
+    const main = requireLazy('nodemailer') as { createTransport: Nodemailer['createTransport'] };
+    const shared = requireLazy('nodemailer/lib/shared/index.js') as { parseConnectionUrl: Nodemailer['parseConnectionUrl'] };
+    nodemailerModule = { createTransport: main.createTransport, parseConnectionUrl: shared.parseConnectionUrl };
+  }
+  return nodemailerModule;
+}
 
 export type MailTimeouts = {
   /** TCP connect. */
@@ -78,7 +92,7 @@ export function createMailer(deps: MailerDeps): Mailer {
     debug: false,
   } as const;
 
-  const fromUrl = deps.smtpUrl ? parseConnectionUrl(deps.smtpUrl) : undefined;
+  const fromUrl = deps.smtpUrl ? loadNodemailer().parseConnectionUrl(deps.smtpUrl) : undefined;
   const defaultRoute: Route | undefined = fromUrl && {
     key: '',
     fingerprint: 'SMTP_URL',
@@ -132,7 +146,7 @@ export function createMailer(deps: MailerDeps): Mailer {
     const hit = pools.get(route.key);
     if (hit?.fingerprint === route.fingerprint) return hit.transport;
     if (hit) hit.transport.close();
-    const transport = nodemailer.createTransport(route.options);
+    const transport = loadNodemailer().createTransport(route.options);
     pools.set(route.key, { fingerprint: route.fingerprint, transport });
     return transport;
   }

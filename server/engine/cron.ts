@@ -2,10 +2,16 @@
  * Cron next-run maths in an IANA timezone: node-cron's public `validateDetailed` parses the
  * expression (5 or 6 fields, lists, ranges, steps, names, L/W/#), this module walks the calendar.
  */
-import { validateDetailed } from 'node-cron';
+import { createRequire } from 'node:module';
 import { zoneDay, localDate, type ZoneDay } from './time-zone.ts';
 
 export { isValidTimeZone } from './time-zone.ts';
+
+// node-cron loads when a schedule is first validated or armed, not at start (idle memory).
+const requireLazy = createRequire(import.meta.url);
+let validateDetailedFn: typeof import('node-cron').validateDetailed | undefined;
+const validateDetailed: typeof import('node-cron').validateDetailed = (expression) =>
+  (validateDetailedFn ??= (requireLazy('node-cron') as typeof import('node-cron')).validateDetailed)(expression);
 
 export type CronSchedule = {
   expression: string;
