@@ -18,7 +18,8 @@ export const serverBundle = join(root, 'dist/server.mjs');
  */
 export const serverEnv = { MALLOC_MMAP_THRESHOLD_: '1048576' };
 
-function newestMtime(dir) {
+/** Newest modification time of any file under `dir` (staleness checks for generated bundles). */
+export function newestMtime(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, entry.name);

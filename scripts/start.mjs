@@ -1,23 +1,14 @@
 // `npm start`: builds the editor (web/dist) and the server bundle (dist/server.mjs) when either is
 // missing or older than its sources, then runs the server in this process.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildServer, serverEnv } from './build-server.mjs';
+import { buildServer, newestMtime, serverEnv } from './build-server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'web/dist/index.html');
 const webSrc = join(root, 'web/src');
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
 
 if (existsSync(webSrc) && (!existsSync(dist) || Math.max(newestMtime(webSrc), newestMtime(join(root, 'shared'))) > statSync(dist).mtimeMs)) {
   console.log('building the editor (web/dist)…');

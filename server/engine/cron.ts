@@ -3,9 +3,9 @@
  * expression (5 or 6 fields, lists, ranges, steps, names, L/W/#), this module walks the calendar.
  */
 import { createRequire } from 'node:module';
-import { zoneDay, localDate, type ZoneDay } from './time-zone.ts';
+import { zoneDay, localDate, type ZoneDay } from '#shared/time-zone.ts';
 
-export { isValidTimeZone } from './time-zone.ts';
+export { isValidTimeZone } from '#shared/time-zone.ts';
 
 // node-cron loads when a schedule is first validated or armed, not at start (idle memory).
 const requireLazy = createRequire(import.meta.url);

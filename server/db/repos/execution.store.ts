@@ -4,20 +4,10 @@
  * second implementation of this same interface; callers run these inside group commit.
  */
 import type Database from 'better-sqlite3';
+import type { ExecutionsTable } from '../schema.ts';
 
-export type ExecutionRow = {
-  id: string;
-  workflow_id: string;
-  workflow_version: number;
-  status: string;
-  mode: string;
-  retry_of: string | null;
-  error: string | null;
-  created_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  wake_at: number | null;
-};
+/** An executions row as the hot path reads it (the Kysely table type, no generated columns). */
+export type ExecutionRow = ExecutionsTable;
 
 export type StepRow = {
   execution_id: string;

@@ -24,10 +24,10 @@ describe('cron next runs', () => {
     expect(iso(runs)).toEqual(['2028-02-29T00:00:00.000Z', '2032-02-29T00:00:00.000Z']);
   });
 
-  it('skips wall times inside a DST gap', () => {
-    // 2025-03-30 02:30 does not exist in Europe/Berlin.
+  it('shifts a wall time inside a DST gap forward by the gap, as the server fires it', () => {
+    // 2025-03-30 02:30 does not exist in Europe/Berlin: it runs at 03:30 CEST (01:30Z).
     const runs = nextRuns('30 2 * * *', 'Europe/Berlin', new Date('2025-03-29T12:00:00Z'), 2);
-    expect(iso(runs)).toEqual(['2025-03-31T00:30:00.000Z', '2025-04-01T00:30:00.000Z']);
+    expect(iso(runs)).toEqual(['2025-03-30T01:30:00.000Z', '2025-03-31T00:30:00.000Z']);
   });
 
   it('treats 7 as Sunday and reports bad input', () => {

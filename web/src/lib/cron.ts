@@ -3,6 +3,7 @@
  * Mirrors node-cron (the server's scheduler): 5 fields, or 6 with seconds first, and the
  * day-of-month and day-of-week fields must both match.
  */
+import { isValidTimeZone, offsetAt, zoneDay } from '#shared/time-zone.ts';
 
 type Field = { name: string; min: number; max: number; names?: readonly string[] };
 
@@ -87,44 +88,25 @@ export function parseCron(expression: string): CronSchedule {
   };
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 /** The wall-clock time in `timeZone` at `instant`, encoded as a UTC epoch (so Date.UTC arithmetic works on it). */
 function wallClock(instant: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatterFor(timeZone).formatToParts(new Date(instant))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour! % 24, parts.minute!, parts.second!);
+  return instant + offsetAt(instant, timeZone);
 }
 
-/** The instant at which `timeZone` shows the wall time `wall`, or null inside a DST gap. */
-function instantOf(wall: number, timeZone: string): number | null {
-  let guess = wall - (wallClock(wall, timeZone) - wall);
-  guess = wall - (wallClock(guess, timeZone) - guess);
-  return wallClock(guess, timeZone) === wall ? guess : null;
+/**
+ * The instant at which `timeZone` shows the wall time `wall`, by the same rule the server fires
+ * with (shared/time-zone.ts): a wall time skipped by DST runs shifted forward by the gap, a
+ * repeated one runs at its first occurrence.
+ */
+function instantOf(wall: number, timeZone: string): number {
+  const d = new Date(wall);
+  const day = zoneDay(timeZone, d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+  return day.kind === 'fixed' ? wall - day.offset : day.toInstant(wall);
 }
 
 /** Throws a RangeError when `timeZone` is not a known IANA zone. */
 export function assertTimeZone(timeZone: string): void {
-  formatterFor(timeZone);
+  if (!isValidTimeZone(timeZone)) throw new RangeError(`Invalid time zone specified: ${timeZone}`);
 }
 
 /** The next `count` instants strictly after `from` at which the schedule fires in `timeZone`. */
@@ -150,7 +132,7 @@ export function nextRuns(expression: string, timeZone: string, from: Date, count
     else if (!s.seconds.has(d.getUTCSeconds())) wall += 1000;
     else {
       const at = instantOf(wall, timeZone);
-      if (at !== null && at > from.getTime() && (out.length === 0 || at > out[out.length - 1]!.getTime())) out.push(new Date(at));
+      if (at > from.getTime() && (out.length === 0 || at > out[out.length - 1]!.getTime())) out.push(new Date(at));
       wall += s.hasSeconds ? 1000 : 60_000;
     }
   }
