@@ -45,7 +45,7 @@ export type ExecutorDeps = {
 export type StartHint = { execution: ExecutionRow; steps: StepRow[]; trigger: unknown };
 
 /** What advance() ended with: finished, or parked until `wakeAt` (durable delay). */
-export type AdvanceResult = { status: 'success' | 'error' | 'canceled' | 'missing' } | { status: 'parked'; wakeAt: number };
+export type AdvanceResult = { status: 'success' | 'error' | 'canceled' | 'missing' | 'interrupted' } | { status: 'parked'; wakeAt: number };
 
 /** In-memory view of one node's step. `value` is the full output (the stored one may be truncated). */
 type NodeState = { row: StepRow; value: unknown };
@@ -107,6 +107,12 @@ export function createExecutor(deps: ExecutorDeps) {
     };
 
     for (;;) {
+      if (shutdown.signal.aborted) {
+        // Whatever finished is recorded; the rest resumes from the step log at the next start.
+        await Promise.allSettled(running.values());
+        clearTimeout(runningTimer);
+        return { status: 'interrupted' };
+      }
       if (!failure) {
         for (const id of wf.order) {
           if (state.has(id) || running.has(id)) continue;
@@ -122,6 +128,8 @@ export function createExecutor(deps: ExecutorDeps) {
           const input = state.get(active[0]!.source)!.value;
           const p = runNode(cn, input).then((r) => {
             running.delete(id);
+            // Stopping: the node was cut off, not failed. Record nothing, so it runs again on resume.
+            if (shutdown.signal.aborted) return;
             if (r.row.status === 'error' && (cn.node.onError ?? 'stop') === 'stop' && !failure) {
               failure = { nodeId: id, ...(JSON.parse(r.row.error!) as StepError) };
             }
