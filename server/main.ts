@@ -2,9 +2,20 @@
 import { loadConfig } from './config.ts';
 import { createSwitchyard } from './switchyard.ts';
 
-const config = loadConfig(process.env);
-const app = await createSwitchyard(config);
-const port = await app.listen();
+// A refused start (bad configuration, a wrong ENCRYPTION_KEY, a taken port) says why in one line.
+const fail = (err: unknown): never => {
+  console.error(`switchyard: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+};
+const config = (() => {
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    return fail(err);
+  }
+})();
+const app = await createSwitchyard(config).catch(fail);
+const port = await app.listen().catch(fail);
 app.logger.info('switchyard listening', { url: config.publicUrl, port, dataDir: config.DATA_DIR });
 
 let stopping = false;

@@ -87,6 +87,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   const workflowRepo = createWorkflowRepo(db.kysely);
   // First, so a wrong ENCRYPTION_KEY refuses the start before anything runs.
   const vault = await createVault({ config, db, activeWorkflows: () => workflowRepo.listActive(), clock, logger, secrets }).catch(async (err: unknown) => {
+    await checkpointer.stop();
     await db.close();
     throw err;
   });
@@ -218,6 +219,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       await commit.sync();
       commit.close();
       await checkpointer.stop();
+      await expressions.close();
       if ('close' in httpClient && typeof httpClient.close === 'function') await httpClient.close();
       await vault.close();
       await db.close();
