@@ -171,7 +171,7 @@ export function createWebhookService(deps: {
 
     /** The inspector's view of one webhook node: its last requests, newest first. */
     async requests(workflowId: string, nodeId: string) {
-      return { items: deps.inspector ? await deps.inspector.list(workflowId, nodeId) : [] };
+      return { items: deps.inspector ? await deps.inspector.list(workflowId, nodeId) : [], nextCursor: null };
     },
 
     /**

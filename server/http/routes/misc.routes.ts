@@ -11,7 +11,8 @@ export function metaRoutes({ auth, events, executions }: Services, meta: { versi
   });
 
   r.get('/api-keys', async (req, res) => {
-    res.json({ items: await auth.listApiKeys(req.principal!.user.id) });
+    // Every list is {items, nextCursor} (SPEC); an owner's keys fit on one page.
+    res.json({ items: await auth.listApiKeys(req.principal!.user.id), nextCursor: null });
   });
   r.post('/api-keys', async (req, res) => {
     const { label } = parse(CreateApiKey, req.body);
