@@ -22,7 +22,11 @@ import { DEFAULT_MAX_STEP_BYTES, decodeValue, encodeValue, rowToStep, toStepErro
 
 const RUNNING_WRITE_DELAY_MS = 250;
 
-export type ExpressionPort = { evaluate(expression: string, data: unknown): Promise<unknown> };
+export type ExpressionPort = {
+  evaluate(expression: string, data: unknown): Promise<unknown>;
+  /** Optional: a value's serialised size, when already known, spares the sandbox measuring it. */
+  knownSize?(value: unknown, bytes: number): void;
+};
 
 export type ExecutorDeps = {
   store: ExecutionStore;
@@ -77,7 +81,9 @@ export function createExecutor(deps: ExecutorDeps) {
         row.finished_at = now;
         write(() => deps.store.upsertStep(row));
       }
-      state.set(row.node_id, { row, value: hint && row.node_id === wf.triggerId ? hint.trigger : decodeValue(row.output) });
+      const fromHint = hint !== undefined && row.node_id === wf.triggerId;
+      if (fromHint && row.output) deps.expressions.knownSize?.(hint.trigger, row.output.length);
+      state.set(row.node_id, { row, value: fromHint ? hint.trigger : decodeValue(row.output) });
     }
     // Most executions finish within milliseconds; writing 'running' for them would be one more
     // UPDATE each. It is written only if the execution is still going after RUNNING_WRITE_DELAY_MS

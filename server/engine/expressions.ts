@@ -6,7 +6,7 @@ import { expressionFailure, isExpressionFailure, type ExpressionFailure } from '
 import { DEFAULT_LIMITS, type Limits } from './expressions/limits.ts';
 import { LruCache } from './expressions/lru.ts';
 import { compile, run, type Compiled } from './expressions/sandbox.ts';
-import { toPlain } from './expressions/weigh.ts';
+import { rememberWeight, toPlain } from './expressions/weigh.ts';
 import { WorkerPool } from './expressions/worker-pool.ts';
 
 export type { ExpressionFailure, ExpressionFailureCode } from './expressions/failure.ts';
@@ -16,6 +16,8 @@ export type ExpressionEngine = {
   evaluate(expression: string, data: unknown): Promise<unknown>;
   /** The syntax (or forbidden-construct) error message, or null when the expression is fine. */
   check(expression: string): string | null;
+  /** Records a value's known serialised size (e.g. its stored JSON length) for the size budget. */
+  knownSize(value: unknown, bytes: number): void;
 };
 
 export type ExpressionEngineOptions = {
@@ -79,7 +81,12 @@ export function createExpressionEngine(options: ExpressionEngineOptions = {}): E
     return e.ok ? null : e.error.message;
   }
 
-  return { evaluate, check, close: () => pool.close() };
+  /** Tells the size accounting a value's serialised size when the caller already knows it. */
+  const knownSize = (value: unknown, bytes: number) => {
+    if (value !== null && typeof value === 'object') rememberWeight(value, bytes);
+  };
+
+  return { evaluate, check, knownSize, close: () => pool.close() };
 }
 
 function positionOf(err: ExpressionFailure): { position?: number } {

@@ -36,6 +36,14 @@ export function weigh(value: unknown): number {
   }
 }
 
+/**
+ * Records a size already known for `o` (e.g. the length of the JSON it was stored as), so the
+ * first expression over a fresh trigger event does not walk every header and body field to learn it.
+ */
+export function rememberWeight(o: object, bytes: number): void {
+  if (!weights.has(o)) weights.set(o, bytes);
+}
+
 function weighObject(o: object): number {
   const cached = weights.get(o);
   if (cached !== undefined) return cached;
