@@ -3,6 +3,7 @@
  * branches concurrently), records each step, and loops until the execution finishes or parks.
  * Because state always comes from the log, resuming after kill -9 is just calling advance again.
  */
+import { setMaxListeners } from 'node:events';
 import { ZodError } from 'zod';
 import { NodeFailure, RetryableError } from '#shared/errors.ts';
 import { resolveTemplates } from '#shared/expressions/template.ts';
@@ -56,14 +57,25 @@ type NodeState = { row: StepRow; value: unknown };
 
 const defaultSleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    // The listener goes when the sleep ends either way: the shutdown signal lives as long as the server.
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 
 export function createExecutor(deps: ExecutorDeps) {
   const maxBytes = deps.maxStepBytes ?? DEFAULT_MAX_STEP_BYTES;
   const sleep = deps.sleep ?? defaultSleep;
   const shutdown = new AbortController();
+  // Every in-flight step listens to this one signal (HTTP calls, retry sleeps): with 64 executions
+  // at once, more than the default 10 listeners is normal, not a leak (each is removed when done).
+  setMaxListeners(0, shutdown.signal);
 
   async function advance(executionId: string, hint?: StartHint): Promise<AdvanceResult> {
     const exec = hint?.execution ?? deps.store.getExecution(executionId);
