@@ -25,6 +25,8 @@ export type AppDeps = {
   /** Extra authenticated /api routers contributed by features (credentials, outbox, …). */
   extraRoutes?: { path: string; router: express.Router }[];
   webDist?: string;
+  /** Express `trust proxy`: unset trusts no proxy. */
+  trustProxy?: string;
 };
 
 const defaultDist = projectPath('web/dist');
@@ -34,6 +36,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  if (deps.trustProxy) app.set('trust proxy', /^\d+$/.test(deps.trustProxy) ? Number(deps.trustProxy) : deps.trustProxy.split(',').map((s) => s.trim()));
   app.use(securityHeaders({ hsts: deps.publicUrl().startsWith('https://') }));
 
   const publicOrigin = new URL(deps.publicUrl()).origin;

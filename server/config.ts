@@ -33,6 +33,12 @@ export const ConfigSchema = z.object({
   PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(3600),
   /** Session lifetime, hours. */
   SESSION_TTL_HOURS: z.coerce.number().min(0.01).default(24 * 7),
+  /**
+   * Which reverse proxies to believe about the client's address (X-Forwarded-For), in Express's
+   * terms: unset = none (the socket's peer is the client), `loopback`, a hop count, or addresses
+   * and CIDR ranges separated by commas. Rate limits key on the address this yields.
+   */
+  TRUST_PROXY: z.string().trim().max(1000).optional(),
 });
 export type Config = z.infer<typeof ConfigSchema> & { publicUrl: string };
 

@@ -160,6 +160,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     maxApiBodyBytes: config.API_MAX_BODY_BYTES,
     version: VERSION,
     smtpConfigured: o.smtpConfigured ?? (() => Boolean(config.SMTP_URL)),
+    ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
     extraRoutes: [...vault.routes, ...(o.extraRoutes ?? []), { path: '/workflows', router: webhookRequestRoutes({ workflows, webhooks }) }, triggers.routes(workflows)],
   });
   const hooks = createHooksHandler(webhooks, { maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES, logger });
