@@ -33,6 +33,8 @@ export const ConfigSchema = z.object({
   PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(3600),
   /** Session lifetime, hours. */
   SESSION_TTL_HOURS: z.coerce.number().min(0.01).default(24 * 7),
+  /** Absolute session lifetime, hours: even a session in constant use ends then (log in again). */
+  SESSION_MAX_AGE_HOURS: z.coerce.number().min(0.01).default(24 * 30),
   /**
    * Which reverse proxies to believe about the client's address (X-Forwarded-For), in Express's
    * terms: unset = none (the socket's peer is the client), `loopback`, a hop count, or addresses

@@ -149,7 +149,12 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     authenticate: o.hookAuthenticator ?? hookAuth.authenticate,
     inspector: createWebhookInspector({ repo: createWebhookRequestRepo(db.sqlite, INSPECTOR_KEEP), commit, clock, logger }),
   });
-  const auth = createAuthService({ repo: createAuthRepo(db.kysely), clock, sessionTtlMs: config.SESSION_TTL_HOURS * 3600_000 });
+  const auth = createAuthService({
+    repo: createAuthRepo(db.kysely),
+    clock,
+    sessionTtlMs: config.SESSION_TTL_HOURS * 3600_000,
+    sessionMaxAgeMs: config.SESSION_MAX_AGE_HOURS * 3600_000,
+  });
   const runs = createRunService({ workflows, executions, hooks: hookRepo });
   const services: Services = { auth, workflows, executions, runs, webhooks, events };
 

@@ -32,7 +32,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
 // A real hash to compare against when the account does not exist, so timing does not reveal accounts.
 const DUMMY_HASH = hashPassword('not-a-real-password');
 
-export function createAuthService(deps: { repo: AuthRepo; clock: Clock; sessionTtlMs: number }) {
+export function createAuthService(deps: { repo: AuthRepo; clock: Clock; sessionTtlMs: number; sessionMaxAgeMs?: number }) {
+  const maxAgeMs = deps.sessionMaxAgeMs ?? 30 * 24 * 3600_000;
   const { repo, clock } = deps;
   const perAccount = createRateLimiter(10, 15 * 60_000);
   const perAddress = createRateLimiter(50, 15 * 60_000);
@@ -103,14 +104,15 @@ export function createAuthService(deps: { repo: AuthRepo; clock: Clock; sessionT
       const s = await repo.sessionById(id);
       const now = clock.now();
       if (!s) return undefined;
-      if (s.expires_at <= now) {
+      // Idle past the TTL, or older than the absolute lifetime however busy: a stolen cookie ages out.
+      if (s.expires_at <= now || now - s.created_at >= maxAgeMs) {
         await repo.deleteSession(id);
         return undefined;
       }
       const user = await repo.userById(s.user_id);
       if (!user) return undefined;
       // Sliding expiry, written at most once a minute.
-      if (now - s.last_seen_at > 60_000) await repo.touchSession(id, now, now + deps.sessionTtlMs);
+      if (now - s.last_seen_at > 60_000) await repo.touchSession(id, now, Math.min(now + deps.sessionTtlMs, s.created_at + maxAgeMs));
       return { user: { id: user.id, email: user.email }, via: 'session', sessionId: id };
     },
 

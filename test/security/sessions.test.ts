@@ -203,6 +203,22 @@ describe('session lifetime', () => {
     expect((await cookieGet('/api/workflows', cookie)).status).toBe(401);
   });
 
+  it('a session in constant use still ends at SESSION_MAX_AGE_HOURS', async () => {
+    const ownClock = offsetClock();
+    const short = await boot({ env: { SESSION_TTL_HOURS: '1', SESSION_MAX_AGE_HOURS: '2' }, overrides: { clock: ownClock } });
+    try {
+      const { cookie } = await login(short.base);
+      for (let i = 0; i < 2; i++) {
+        ownClock.advance(50 * 60_000); // used every 50 minutes: never idle past the 1 h TTL
+        expect((await fetch(`${short.base}/api/auth/me`, { headers: { cookie } })).status).toBe(200);
+      }
+      ownClock.advance(21 * 60_000); // 2 h 1 min after login
+      expect((await fetch(`${short.base}/api/auth/me`, { headers: { cookie } })).status).toBe(401);
+    } finally {
+      await short.close();
+    }
+  });
+
   it('logout revokes the session on the server and clears the cookie', async () => {
     freshWindow();
     const { cookie } = await login(sy.base);
