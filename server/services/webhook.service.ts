@@ -13,7 +13,7 @@ import type { HookRepo } from '../db/repos/hook.repo.ts';
 import { isFinalStatus, type EngineEvents } from '../engine/events.ts';
 import { iso, type Clock } from '../lib/clock.ts';
 import type { ExecutionService } from './execution.service.ts';
-import { hookKey, type WebhookInspector } from './webhook-inspector.ts';
+import { hookKey, maskHeaders, type WebhookInspector } from './webhook-inspector.ts';
 import { createHookPolicy } from './webhook-policy.ts';
 
 export type WebhookConfig = z.output<typeof webhookTrigger.config>;
@@ -53,7 +53,6 @@ export type HookAuthenticator = (auth: WebhookAuth, req: InboundRequest, hook: H
 
 export const IDEMPOTENCY_WINDOW_MS = 72 * 3600_000;
 const IDEMPOTENCY_HEADERS = ['idempotency-key', 'webhook-id', 'x-github-delivery'];
-const MASKED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 const LISTEN_MS = 120_000;
 
 const Nodes = z.array(WorkflowNode);
@@ -87,10 +86,9 @@ export function createWebhookService(deps: {
     return hook;
   }
 
+  /** The trigger's output. Headers are masked by the same rule as the inspector's copy of the request. */
   function toEvent(req: InboundRequest, body: unknown, hook: Hook, at: number) {
-    const headers: Record<string, string> = {};
-    const authHeader = hook.config.auth.type === 'header' ? hook.config.auth.name.toLowerCase() : undefined;
-    for (const [k, v] of Object.entries(req.headers)) headers[k] = MASKED_HEADERS.has(k) || k === authHeader ? '[redacted]' : v;
+    const headers = maskHeaders(req.headers, hook.config.auth);
     return { method: req.method, path: req.path, headers, query: req.query, body, receivedAt: new Date(at).toISOString() };
   }
 

@@ -49,13 +49,15 @@ describe('/hooks/:token', () => {
   });
 
   it('parses form and text bodies, keeps query and method', async () => {
-    const form = await post(`${url}?x=1`, 'name=Ada&tag=a&tag=b&__proto__=p', { 'content-type': 'application/x-www-form-urlencoded' }, 'PUT');
+    const form = await post(`${url}?x=1`, 'name=Ada&tag=a&tag=b&__proto__=p', { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Bearer s3cret-token', 'x-api-key': 'k3y-value', 'x-trace': 't-1' }, 'PUT');
     expect(form.status).toBe(202);
     const { executionId } = (await form.json()) as { executionId: string };
     const exec = await sy.api(`/api/executions/${executionId}`);
     const event = exec.body.steps[0].output;
     expect(event.method).toBe('PUT');
     expect(event.query).toEqual({ x: '1' });
+    // Same masking as the request inspector: credentials never land in step data.
+    expect(event.headers).toMatchObject({ authorization: '[redacted]', 'x-api-key': '[redacted]', 'x-trace': 't-1' });
     expect(event.body).toEqual({ name: 'Ada', tag: ['a', 'b'], ['__proto__']: 'p' });
     expect(({} as Record<string, unknown>).p).toBeUndefined();
     const text = await post(url, 'hello', { 'content-type': 'text/plain' });
