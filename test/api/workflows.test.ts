@@ -115,6 +115,10 @@ describe('workflows API', () => {
       return r.body.items.length === 2 ? r.body : undefined;
     });
     expect(list.items[0].retryOf).toBe(exec.id);
+    // The workflow list shows each workflow's latest execution.
+    const listed = await sy.api('/api/workflows?limit=200');
+    expect(listed.body.items.find((w: any) => w.id === wf.id).lastExecution.id).toBe(list.items[0].id);
+    expect(listed.body.items.filter((w: any) => w.lastExecution).length).toBeGreaterThanOrEqual(1);
     expect((await sy.api(`/api/executions?status=bogus`)).status).toBe(400);
     expect((await sy.api(`/api/workflows/${wf.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await sy.api(`/api/workflows/${wf.id}`)).status).toBe(404);

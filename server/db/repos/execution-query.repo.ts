@@ -26,20 +26,18 @@ export function createExecutionQueryRepo(db: Kysely<Schema>, toSummary: (row: Ex
       };
     },
 
-    /** Latest execution per workflow, for the workflow list. */
+    /** Latest execution per workflow, for the workflow list: one query (ids sort by creation time). */
     async latestFor(workflowIds: string[]): Promise<Map<string, ExecutionRow>> {
       const out = new Map<string, ExecutionRow>();
       if (!workflowIds.length) return out;
-      for (const id of workflowIds) {
-        const row = await db
-          .selectFrom('executions')
-          .selectAll()
-          .where('workflow_id', '=', id)
-          .orderBy('id', 'desc')
-          .limit(1)
-          .executeTakeFirst();
-        if (row) out.set(id, row as ExecutionRow);
-      }
+      const rows = await db
+        .selectFrom('executions')
+        .selectAll()
+        .where('id', 'in', (eb) =>
+          eb.selectFrom('executions').select((e) => e.fn.max('id').as('id')).where('workflow_id', 'in', workflowIds).groupBy('workflow_id'),
+        )
+        .execute();
+      for (const row of rows) out.set(row.workflow_id, row as ExecutionRow);
       return out;
     },
 
