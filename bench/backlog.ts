@@ -32,7 +32,7 @@ export async function runBacklog(count = 20_000): Promise<{ count: number; secon
     const start = performance.now();
     app.queue.resume();
     await app.queue.idle();
-    app.commit.flush();
+    await app.store.sync();
     const seconds = (performance.now() - start) / 1000;
     return { count, seconds: Math.round(seconds * 100) / 100, perSecond: Math.round(count / seconds), enqueuePerSecond: Math.round(count / enqueueSeconds) };
   } finally {

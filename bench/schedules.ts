@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createTask, type ScheduledTask } from 'node-cron';
 import { loadConfig } from '../server/config.ts';
-import { openDatabase } from '../server/db/connection.ts';
+import { openDatabase } from '../server/db/sqlite/connection.ts';
+import type { SqliteStore } from '../server/db/sqlite/driver.ts';
 import { armState } from '../server/engine/schedule-plan.ts';
 import { silentLogger } from '../server/lib/logger.ts';
 import { createSwitchyard } from '../server/switchyard.ts';
@@ -115,7 +116,7 @@ async function switchyardScheduler(): Promise<Record<string, number | string>> {
     const idleBefore = await idleCpu(IDLE_WINDOW_MS);
     if (Date.now() > slot - 200) throw new Error('boot took too long: the slot passed before arming finished');
 
-    const count = sy.db.sqlite.prepare('SELECT count(*) AS n FROM executions');
+    const count = (sy.store as SqliteStore).db.sqlite.prepare('SELECT count(*) AS n FROM executions');
     await sleep(slot - Date.now() - 20);
     let durableMs = Number.NaN;
     for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(5)) {
@@ -125,7 +126,7 @@ async function switchyardScheduler(): Promise<Record<string, number | string>> {
       }
     }
     await sy.queue.idle();
-    const rows = sy.db.sqlite
+    const rows = (sy.store as SqliteStore).db.sqlite
       .prepare(`SELECT e.workflow_id AS w, e.created_at AS c, s.output AS o FROM executions e JOIN steps s ON s.execution_id = e.id AND s.node_id = 'tick'`)
       .all() as { w: string; c: number; o: string }[];
     const lateness: number[] = [];

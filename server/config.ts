@@ -9,6 +9,17 @@ export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./data'),
+  /** postgres://… switches the whole store to PostgreSQL (several processes may share it); unset: SQLite in DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .refine((u) => /^postgres(ql)?:\/\//i.test(u), 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /**
+   * What this process does: `all` (API, editor, /hooks, schedules, polls, executions), `web` (API,
+   * editor, /hooks: executes and schedules nothing) or `worker` (executions, schedules, polls; serves
+   * only GET /api/health). `web` and `worker` need DATABASE_URL.
+   */
+  SWITCHYARD_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
   PUBLIC_URL: z.string().url().optional(),
   /** 64 hex chars or base64 of 32 bytes (a raw key), else a passphrase of >= 16 chars (scrypt); unset: DATA_DIR/encryption.key. */
   ENCRYPTION_KEY: z.string().optional(),
@@ -51,6 +62,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new Error(`invalid configuration:\n${lines}`);
   }
   const c = parsed.data;
+  if (c.DATABASE_URL && !c.ENCRYPTION_KEY) {
+    throw new Error('ENCRYPTION_KEY is required with DATABASE_URL: every process must share one key, and a key file generated into DATA_DIR cannot be shared between machines');
+  }
+  if (!c.DATABASE_URL && c.SWITCHYARD_ROLE !== 'all') {
+    throw new Error(`SWITCHYARD_ROLE=${c.SWITCHYARD_ROLE} needs DATABASE_URL: with SQLite, one process does everything`);
+  }
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
   return { ...c, publicUrl };
 }

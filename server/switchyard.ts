@@ -2,21 +2,17 @@
  * The composition root: wires the database, engine, services and HTTP server from a Config.
  * main.ts calls this with the real environment; tests call it with a temp DATA_DIR and fakes.
  */
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
 import type { Router } from 'express';
 import type { CredentialsPort, HttpPort, MailPort } from '#shared/nodes/define.ts';
 import { createHttpClient } from './adapters/http-client.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
-import { openDatabase, type Db } from './db/connection.ts';
-import { startCheckpointer } from './db/checkpointer.ts';
-import { createGroupCommit, type GroupCommit } from './db/group-commit.ts';
+import { openStore } from './db/index.ts';
 import { createAuthRepo } from './db/repos/auth.repo.ts';
 import { createExecutionQueryRepo } from './db/repos/execution-query.repo.ts';
-import { createExecutionStore } from './db/repos/execution.store.ts';
 import { createHookRepo } from './db/repos/hook.repo.ts';
+import type { Store } from './db/store.ts';
 import { createWorkflowRepo } from './db/repos/workflow.repo.ts';
 import { createActivator, type TriggerKind } from './engine/activator.ts';
 import { createEngineEvents } from './engine/events.ts';
@@ -34,12 +30,13 @@ import { createExecutionService, toSummary } from './services/execution.service.
 import type { Services } from './services/index.ts';
 import { createRunService } from './services/run.service.ts';
 import { createWebhookService, type HookAuthenticator } from './services/webhook.service.ts';
-import { createWebhookRequestRepo } from './db/repos/webhook-request.repo.ts';
 import { webhookRequestRoutes } from './http/routes/webhook-requests.routes.ts';
+import { pollTestRoutes } from './http/routes/poll-test.routes.ts';
+import { scrubbingEvents, scrubbingStore } from './engine/scrubbing.ts';
 import { createWebhookAuthenticator, type SecretSource } from './services/webhook-auth.ts';
-import { createWebhookInspector, INSPECTOR_KEEP } from './services/webhook-inspector.ts';
+import { createWebhookInspector } from './services/webhook-inspector.ts';
 import { createWorkflowService } from './services/workflow.service.ts';
-import { createSecretScrubber, scrubbingEvents, scrubbingLogger, scrubbingStore } from './lib/secret-scrubber.ts';
+import { createSecretScrubber, scrubbingLogger } from './lib/secret-scrubber.ts';
 import { createVault } from './vault.ts';
 
 export const VERSION = '0.1.0';
@@ -61,8 +58,7 @@ export type Overrides = {
 
 export type Switchyard = {
   config: Config;
-  db: Db;
-  commit: GroupCommit;
+  store: Store;
   queue: Queue;
   services: Services;
   server: Server;
@@ -79,28 +75,23 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   // Known secret values are scrubbed from logs, step records and step events (lib/secret-scrubber.ts).
   const secrets = createSecretScrubber();
   const logger = scrubbingLogger(o.logger ?? createLogger(config.LOG_LEVEL), secrets);
-  mkdirSync(config.DATA_DIR, { recursive: true });
-  const db = openDatabase(join(config.DATA_DIR, 'switchyard.db'));
-  const commit = createGroupCommit(db.sqlite);
-  const checkpointer = startCheckpointer(join(config.DATA_DIR, 'switchyard.db'), { onError: (err) => logger.warn('wal checkpoint failed', { err }) });
-  const store = createExecutionStore(db.sqlite);
-  const workflowRepo = createWorkflowRepo(db.kysely);
+  const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, applicationName: `switchyard-${config.SWITCHYARD_ROLE}` });
+  const db = store.kysely;
+  const workflowRepo = createWorkflowRepo(db);
   // First, so a wrong ENCRYPTION_KEY refuses the start before anything runs.
   const vault = await createVault({ config, db, activeWorkflows: () => workflowRepo.listActive(), clock, logger, secrets }).catch(async (err: unknown) => {
-    await checkpointer.stop();
-    await db.close();
+    await store.close();
     throw err;
   });
-  const query = createExecutionQueryRepo(db.kysely, toSummary);
-  const hookRepo = createHookRepo(db.kysely);
+  const query = createExecutionQueryRepo(db, toSummary);
+  const hookRepo = createHookRepo(db);
   const events = createEngineEvents();
   const snapshots = createSnapshotCache((id, v) => workflowRepo.getVersion(id, v));
   const expressions = createExpressionEngine();
   const httpClient = o.http ?? createHttpClient({ blockPrivate: config.OUTBOUND_BLOCK_PRIVATE });
 
   const executor = createExecutor({
-    store: scrubbingStore(store, secrets),
-    commit,
+    store: scrubbingStore(store.executions, secrets),
     snapshots,
     expressions,
     events: scrubbingEvents(events, secrets),
@@ -112,12 +103,12 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       credentials: o.credentials ?? vault.ports.credentials,
     },
   });
-  const queue = createQueue({ executor, store, clock, logger, concurrency: config.EXECUTION_CONCURRENCY });
+  const queue = createQueue({ executor, store: store.executions, clock, logger, concurrency: config.EXECUTION_CONCURRENCY });
   const webhookKind: TriggerKind = { arm: async () => {}, disarm: async () => {}, info: (wf, node) => webhooks?.triggerInfo(wf.id, node.id) ?? {} };
   // Schedules and polls start executions through the execution service built just below.
   const triggers = createTriggerKinds({
-    db: db.kysely,
-    store,
+    db,
+    store: store.executions,
     clock,
     logger,
     http: httpClient,
@@ -127,13 +118,13 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   });
   const activator = createActivator({ webhook: webhookKind, ...triggers.kinds, ...o.triggerKinds }, logger);
 
-  const executions = createExecutionService({ store, query, commit, queue, events, snapshots, clock });
+  const executions = createExecutionService({ store: store.executions, query, queue, events, snapshots, clock });
   let webhooks: ReturnType<typeof createWebhookService> | undefined;
   // Webhook auth reads secrets from the vault (cached briefly), and forgets them when a credential changes.
   const hookAuth = createWebhookAuthenticator({ secrets: o.secrets ?? vault.credentials, clock });
   vault.credentials.onChange((id) => hookAuth.forget(id));
   const workflows = createWorkflowService({
-    db: db.kysely,
+    db,
     activator,
     executions: query,
     clock,
@@ -147,10 +138,10 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     clock,
     publicUrl: () => config.publicUrl,
     authenticate: o.hookAuthenticator ?? hookAuth.authenticate,
-    inspector: createWebhookInspector({ repo: createWebhookRequestRepo(db.sqlite, INSPECTOR_KEEP), commit, clock, logger }),
+    inspector: createWebhookInspector({ store: store.inspector, clock, logger }),
   });
   const auth = createAuthService({
-    repo: createAuthRepo(db.kysely),
+    repo: createAuthRepo(db),
     clock,
     sessionTtlMs: config.SESSION_TTL_HOURS * 3600_000,
     sessionMaxAgeMs: config.SESSION_MAX_AGE_HOURS * 3600_000,
@@ -166,7 +157,12 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     version: VERSION,
     smtpConfigured: o.smtpConfigured ?? (() => Boolean(config.SMTP_URL)),
     ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
-    extraRoutes: [...vault.routes, ...(o.extraRoutes ?? []), { path: '/workflows', router: webhookRequestRoutes({ workflows, webhooks }) }, triggers.routes(workflows)],
+    extraRoutes: [
+      ...vault.routes,
+      ...(o.extraRoutes ?? []),
+      { path: '/workflows', router: webhookRequestRoutes({ workflows, webhooks }) },
+      { path: '/workflows', router: pollTestRoutes({ workflows, runner: triggers.runner }) },
+    ],
   });
   const hooks = createHooksHandler(webhooks, { maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES, logger });
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
@@ -176,7 +172,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
 
   const pruner = createPruner({
     query,
-    sqlite: db.sqlite,
+    store,
     clock,
     logger,
     maxAgeMs: config.EXECUTIONS_MAX_AGE_DAYS * 86_400_000,
@@ -185,15 +181,14 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   });
 
   // Boot: resume what a crash left unfinished, re-arm every active trigger.
-  queue.resumeAll();
+  await queue.resumeAll();
   await activator.restoreAll(await workflows.listActive());
   pruner.start();
 
   let stopped = false;
   return {
     config,
-    db,
-    commit,
+    store,
     queue,
     services,
     server,
@@ -220,15 +215,14 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
         server.closeAllConnections();
       });
       await queue.stop();
-      void webhooks?.flushLog(); // queues the inspector's buffered lines for the flush below
-      commit.flush();
-      await commit.sync();
-      commit.close();
-      await checkpointer.stop();
+      // The inspector's buffered lines go in before the store closes (it commits whatever is queued).
+      const flushed = webhooks?.flushLog();
+      await store.sync();
       await expressions.close();
       if ('close' in httpClient && typeof httpClient.close === 'function') await httpClient.close();
       await vault.close();
-      await db.close();
+      await flushed?.catch(() => undefined);
+      await store.close();
     },
   };
 }

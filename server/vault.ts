@@ -7,7 +7,8 @@ import type { CredentialsPort } from '#shared/nodes/define.ts';
 import { openSecretBox } from './adapters/crypto.ts';
 import { createMailer, type Mailer } from './adapters/mailer.ts';
 import type { Config } from './config.ts';
-import type { Db } from './db/connection.ts';
+import type { Kysely } from 'kysely';
+import type { Schema } from './db/schema.ts';
 import { createCredentialRepo } from './db/repos/credential.repo.ts';
 import { createOutboxRepo } from './db/repos/outbox.repo.ts';
 import { credentialRoutes, outboxRoutes } from './http/routes/credentials.routes.ts';
@@ -41,7 +42,7 @@ function urlPassword(url: string | undefined): string | undefined {
 /** Opens the vault; rejects with a KeyError (message meant for the operator) when the key is wrong or missing. */
 export async function createVault(deps: {
   config: Config;
-  db: Db;
+  db: Kysely<Schema>;
   activeWorkflows: () => Promise<{ id: string; name: string; nodes: { config: unknown }[] }[]>;
   clock: Clock;
   logger: Logger;
@@ -51,10 +52,10 @@ export async function createVault(deps: {
   const log = deps.logger.child({ component: 'vault' });
   secrets.add([config.ENCRYPTION_KEY, urlPassword(config.SMTP_URL)].filter((v): v is string => !!v));
 
-  const repo = createCredentialRepo(deps.db.kysely);
+  const repo = createCredentialRepo(deps.db);
   const box = await openSecretBox({ encryptionKey: config.ENCRYPTION_KEY, dataDir: config.DATA_DIR, meta: repo.meta, warn: (m, f) => log.warn(m, f) });
   const credentials = createCredentialService({ repo, box, clock: deps.clock, secrets, activeWorkflows: deps.activeWorkflows });
-  const outbox = createOutboxRepo(deps.db.kysely);
+  const outbox = createOutboxRepo(deps.db);
   const mailer = createMailer({ credentials, smtpUrl: config.SMTP_URL, outbox, clock: deps.clock, logger: deps.logger });
   credentials.onChange((id) => mailer.forget(id));
   log.info('vault opened', { keySource: box.source, defaultMail: mailer.hasDefaultServer() ? 'SMTP_URL' : 'outbox' });

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NodeFailure, RetryableError } from '#shared/errors.ts';
 import type { MailMessage } from '#shared/nodes/define.ts';
 import { header, selfSignedCert, startSmtp, type TestSmtp } from '../../test/helpers/smtp.ts';
-import { openDatabase, type Db } from '../db/connection.ts';
+import { openDatabase, type Db } from '../db/sqlite/connection.ts';
 import { createOutboxRepo } from '../db/repos/outbox.repo.ts';
 import { silentLogger } from '../lib/logger.ts';
 import { parseAddresses } from './mail/addresses.ts';

@@ -10,8 +10,7 @@ import { resolveTemplates } from '#shared/expressions/template.ts';
 import type { StepError } from '#shared/execution.ts';
 import { fromZodIssues } from '#shared/issues.ts';
 import type { NodeResult } from '#shared/nodes/define.ts';
-import type { GroupCommit } from '../db/group-commit.ts';
-import type { ExecutionRow, ExecutionStore, StepRow } from '../db/repos/execution.store.ts';
+import type { ExecutionRow, ExecutionStore, Lease, StepRow } from '../db/store.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { isEdgeActive } from './edges.ts';
@@ -31,7 +30,6 @@ export type ExpressionPort = {
 
 export type ExecutorDeps = {
   store: ExecutionStore;
-  commit: GroupCommit;
   snapshots: SnapshotCache;
   expressions: ExpressionPort;
   ports: Ports;
@@ -49,8 +47,11 @@ export type ExecutorDeps = {
  */
 export type StartHint = { execution: ExecutionRow; steps: StepRow[]; trigger: unknown };
 
-/** What advance() ended with: finished, or parked until `wakeAt` (durable delay). */
-export type AdvanceResult = { status: 'success' | 'error' | 'canceled' | 'missing' | 'interrupted' } | { status: 'parked'; wakeAt: number };
+/**
+ * What advance() ended with: finished, parked until `wakeAt` (durable delay), interrupted by a
+ * stop, or `lost`: another worker took the execution over (its lease expired) and owns it now.
+ */
+export type AdvanceResult = { status: 'success' | 'error' | 'canceled' | 'missing' | 'interrupted' | 'lost' } | { status: 'parked'; wakeAt: number };
 
 /** In-memory view of one node's step. `value` is the full output (the stored one may be truncated). */
 type NodeState = { row: StepRow; value: unknown };
@@ -77,21 +78,45 @@ export function createExecutor(deps: ExecutorDeps) {
   // at once, more than the default 10 listeners is normal, not a leak (each is removed when done).
   setMaxListeners(0, shutdown.signal);
 
-  async function advance(executionId: string, hint?: StartHint): Promise<AdvanceResult> {
-    const exec = hint?.execution ?? deps.store.getExecution(executionId);
+  /** `lease`: this worker's hold on the execution (PostgreSQL); every write is fenced by it. */
+  async function advance(executionId: string, hint?: StartHint, lease?: Lease): Promise<AdvanceResult> {
+    const exec = hint?.execution ?? (await deps.store.getExecution(executionId));
     if (!exec) return { status: 'missing' };
     if (exec.status !== 'queued' && exec.status !== 'running') return { status: exec.status as 'success' };
     const wf = await deps.snapshots.get(exec.workflow_id, exec.workflow_version);
     const log = lazyChild(deps.logger, { executionId, workflowId: wf.id });
     const now = deps.clock.now();
+    // Writes are not awaited one by one (group commit orders them); `lost` turns true when one is fenced out.
+    let lost = false;
+    const pending = new Set<Promise<unknown>>();
+    const write = (p: Promise<boolean>): Promise<void> => {
+      const w = p.then(
+        (ok) => {
+          if (!ok) lost = true;
+        },
+        (err: unknown) => {
+          // The step will re-run on resume; an unreachable database shows here, not as a crash.
+          deps.logger.error('step write failed', { executionId, err: String(err) });
+        },
+      );
+      if (!deps.store.fifo) {
+        pending.add(w);
+        void w.finally(() => pending.delete(w));
+      }
+      return w;
+    };
+    /** Before a final write on a store that may reorder: every earlier write of this execution is in. */
+    const settled = async () => {
+      while (pending.size) await Promise.all([...pending]);
+    };
 
     const state = new Map<string, NodeState>();
-    for (const row of hint?.steps ?? deps.store.getSteps(executionId)) {
+    for (const row of hint?.steps ?? (await deps.store.getSteps(executionId))) {
       // A durable delay whose time has come is simply done.
       if (row.status === 'waiting' && row.resume_at != null && row.resume_at <= now) {
         row.status = 'success';
         row.finished_at = now;
-        write(() => deps.store.upsertStep(row));
+        void write(deps.store.writeStep(row, lease));
       }
       const fromHint = hint !== undefined && row.node_id === wf.triggerId;
       if (fromHint && row.output) deps.expressions.knownSize?.(hint.trigger, row.output.length);
@@ -102,7 +127,7 @@ export function createExecutor(deps: ExecutorDeps) {
     // (queued and running are resumed alike after a crash, so this changes what is shown, not what runs).
     let runningTimer: NodeJS.Timeout | undefined;
     if (exec.status === 'queued') {
-      runningTimer = setTimeout(() => write(() => deps.store.markRunning(executionId, now)), RUNNING_WRITE_DELAY_MS);
+      runningTimer = setTimeout(() => void write(deps.store.markRunning(executionId, now, lease)), RUNNING_WRITE_DELAY_MS);
       deps.events.emitExecution({ executionId, workflowId: wf.id, status: 'running' });
       log.info('execution started', { mode: exec.mode });
     }
@@ -115,7 +140,7 @@ export function createExecutor(deps: ExecutorDeps) {
     const record = (row: StepRow, value: unknown) => {
       state.set(row.node_id, { row, value });
       if (row.status !== 'skipped') lastFinished = row.node_id;
-      write(() => deps.store.upsertStep(row));
+      void write(deps.store.writeStep(row, lease));
       if (deps.events.hasStepListeners()) deps.events.emitStep({ executionId, workflowId: wf.id, step: rowToStep(row) });
     };
 
@@ -125,11 +150,12 @@ export function createExecutor(deps: ExecutorDeps) {
     };
 
     for (;;) {
-      if (shutdown.signal.aborted) {
-        // Whatever finished is recorded; the rest resumes from the step log at the next start.
+      if (shutdown.signal.aborted || lost) {
+        // Whatever finished is recorded; the rest resumes from the step log at the next start
+        // (or, when lost, is the new owner's to run).
         await Promise.allSettled(running.values());
         clearTimeout(runningTimer);
-        return { status: 'interrupted' };
+        return { status: lost ? 'lost' : 'interrupted' };
       }
       if (!failure) {
         for (const id of wf.order) {
@@ -147,7 +173,7 @@ export function createExecutor(deps: ExecutorDeps) {
           const p = runNode(cn, input).then((r) => {
             running.delete(id);
             // Stopping: the node was cut off, not failed. Record nothing, so it runs again on resume.
-            if (shutdown.signal.aborted) return;
+            if (shutdown.signal.aborted || lost) return;
             if (r.row.status === 'error' && (cn.node.onError ?? 'stop') === 'stop' && !failure) {
               failure = { nodeId: id, ...(JSON.parse(r.row.error!) as StepError) };
             }
@@ -168,16 +194,23 @@ export function createExecutor(deps: ExecutorDeps) {
     clearTimeout(runningTimer);
     const waiting = [...state.values()].filter((s) => s.row.status === 'waiting');
     if (!failure && waiting.length) {
-      if (exec.status === 'queued') write(() => deps.store.markRunning(executionId, now));
+      if (exec.status === 'queued') void write(deps.store.markRunning(executionId, now, lease));
       const wakeAt = Math.min(...waiting.map((s) => s.row.resume_at ?? now));
-      await write(() => deps.store.park(executionId, wakeAt));
+      await settled();
+      if (!lost) await write(deps.store.park(executionId, wakeAt, lease));
+      if (lost) return { status: 'lost' };
       log.info('execution parked', { wakeAt: new Date(wakeAt).toISOString() });
       return { status: 'parked', wakeAt };
     }
 
     const status = failure ? 'error' : 'success';
     const finishedAt = deps.clock.now();
-    await write(() => deps.store.finish(executionId, status, failure ? JSON.stringify(failure) : null, finishedAt, exec.started_at ?? now));
+    await settled();
+    if (!lost) await write(deps.store.finish(executionId, status, failure ? JSON.stringify(failure) : null, finishedAt, exec.started_at ?? now, lease));
+    if (lost) {
+      log.warn('execution taken over by another worker', {});
+      return { status: 'lost' };
+    }
     log.info('execution finished', { status, durationMs: finishedAt - (exec.started_at ?? now) });
     deps.events.emitExecution({
       executionId,
@@ -282,14 +315,6 @@ export function createExecutor(deps: ExecutorDeps) {
       }
       return { row, value: result.output };
     }
-  }
-
-  /** Queues a write into the shared group commit; failures are logged (the step will re-run on resume). */
-  function write(fn: () => void): Promise<void> {
-    // Every executor write is a single statement (see GroupCommit.run's `single`).
-    return deps.commit.run(fn, { single: true }).catch((err: unknown) => {
-      deps.logger.error('step write failed', { err: String(err) });
-    });
   }
 
   return {

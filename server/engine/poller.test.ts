@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RetryableError } from '#shared/errors.ts';
 import type { PollResult } from '#shared/nodes/define.ts';
 import type { WorkflowNode } from '#shared/workflow.ts';
-import { openDatabase, type Db } from '../db/connection.ts';
+import { openDatabase, type Db } from '../db/sqlite/connection.ts';
 import type { WorkflowRecord } from '../db/repos/workflow.repo.ts';
 import { silentLogger } from '../lib/logger.ts';
 import type { StartRequest } from '../services/execution.service.ts';

@@ -13,7 +13,7 @@ import type { WorkflowRecord } from '../db/repos/workflow.repo.ts';
 import { iso, type Clock } from '../lib/clock.ts';
 import { newToken } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { StartRequest } from '../services/execution.service.ts';
+import { IDEMPOTENCY_WINDOW_MS, type StartRequest } from './start.ts';
 import type { TriggerKind } from './activator.ts';
 import { pollDefinitionOf, type PollConfig, type PollRunner } from './poll-run.ts';
 import { freshPollState, nextDelay, oldestFirst, parsePollState, remember, selectNew, sourceFingerprint, type PollState } from './poll-state.ts';
@@ -32,8 +32,6 @@ export type PollerDeps = {
   random?: () => number;
 };
 
-/** The idempotency window of execution.service (SPEC: 72 h): a key fired within it never fires again. */
-const DEDUPE_WINDOW_MS = 72 * 3600_000;
 
 type Entry = {
   key: string;
@@ -124,7 +122,7 @@ export function createPoller(deps: PollerDeps): TriggerKind & { stats(): { armed
                 triggerNodeId: e.node.id,
                 mode: 'poll',
                 event: { item: it.item, polledAt },
-                idempotency: { token, key: it.key, since: started - DEDUPE_WINDOW_MS },
+                idempotency: { token, key: it.key, since: started - IDEMPOTENCY_WINDOW_MS },
               });
               if (r.duplicate) duplicates++;
               fired.add(it.key);

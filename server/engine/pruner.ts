@@ -1,16 +1,16 @@
 /**
  * Retention: deletes executions past the age and per-workflow count limits, then gives the space
- * back (incremental vacuum) and truncates the WAL, so the database file really shrinks.
+ * back (on SQLite: incremental vacuum and a WAL truncate), so the database file really shrinks.
  */
-import type Database from 'better-sqlite3';
 import type { ExecutionQueryRepo } from '../db/repos/execution-query.repo.ts';
+import type { Store } from '../db/store.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
-import { IDEMPOTENCY_WINDOW_MS } from '../services/webhook.service.ts';
+import { IDEMPOTENCY_WINDOW_MS } from './start.ts';
 
 export function createPruner(deps: {
   query: ExecutionQueryRepo;
-  sqlite: Database.Database;
+  store: Pick<Store, 'compact'>;
   clock: Clock;
   logger: Logger;
   maxAgeMs: number;
@@ -30,11 +30,9 @@ export function createPruner(deps: {
         keepPerWorkflow: deps.maxPerWorkflow,
         idempotencyOlderThan: now - IDEMPOTENCY_WINDOW_MS,
       });
-      const before = deps.sqlite.pragma('freelist_count', { simple: true }) as number;
-      if (before > 0) deps.sqlite.pragma('incremental_vacuum');
-      deps.sqlite.pragma('wal_checkpoint(TRUNCATE)');
-      if (deleted) deps.logger.info('executions pruned', { deleted, freedPages: before });
-      return { deleted, freedPages: before };
+      const { freedPages } = await deps.store.compact();
+      if (deleted) deps.logger.info('executions pruned', { deleted, freedPages });
+      return { deleted, freedPages };
     } finally {
       running = false;
     }

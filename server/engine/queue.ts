@@ -4,15 +4,21 @@
  * parked executions (durable delays) get one timer for the earliest wake-up, and at boot every
  * unfinished execution is resumed.
  */
-import type { ExecutionStore } from '../db/repos/execution.store.ts';
+import type { ExecutionStore, IngestRequest, Lease } from '../db/store.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Executor, StartHint } from './executor.ts';
 
 export type Queue = {
-  enqueue(executionId: string, hint?: StartHint): void;
+  /**
+   * Lets the queue take a fresh execution's lease in its ingest transaction (a PostgreSQL worker
+   * with room runs what it ingests without a claim round trip); the in-process queue needs none.
+   */
+  claimAtIngest(req: IngestRequest): IngestRequest;
+  /** A fresh execution to run (`lease` when claimed at ingest); may be a no-op where workers claim. */
+  enqueue(executionId: string, hint?: StartHint, lease?: Lease): void;
   /** Resumes every unfinished execution found in the store (boot). */
-  resumeAll(): number;
+  resumeAll(): Promise<number>;
   /** Resolves when nothing is queued or running (tests, benchmarks, graceful stop). */
   idle(): Promise<void>;
   stats(): { queued: number; running: number; parked: number };
@@ -98,9 +104,10 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
   }
 
   return {
-    enqueue,
-    resumeAll() {
-      const rows = deps.store.listUnfinished();
+    claimAtIngest: (req) => req,
+    enqueue: (id, hint) => enqueue(id, hint),
+    async resumeAll() {
+      const rows = await deps.store.listUnfinished();
       const now = deps.clock.now();
       for (const r of rows) {
         if (r.wake_at != null && r.wake_at > now) park(r.id, r.wake_at);

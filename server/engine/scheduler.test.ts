@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WorkflowNode } from '#shared/workflow.ts';
-import { openDatabase, type Db } from '../db/connection.ts';
+import { openDatabase, type Db } from '../db/sqlite/connection.ts';
 import type { WorkflowRecord } from '../db/repos/workflow.repo.ts';
 import { silentLogger } from '../lib/logger.ts';
 import type { StartRequest } from '../services/execution.service.ts';
@@ -35,7 +35,7 @@ function makeScheduler() {
       started.push(req);
       return { executionId: `ex_${started.length}` };
     },
-    hasUnfinished: (id) => busy.has(id),
+    hasUnfinished: async (id) => busy.has(id),
   });
 }
 

@@ -12,7 +12,7 @@ import { createTriggerStateRepo, stateKey, type StateSwap } from '../db/repos/tr
 import type { WorkflowRecord } from '../db/repos/workflow.repo.ts';
 import { iso, type Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { StartRequest } from '../services/execution.service.ts';
+import type { StartRequest } from './start.ts';
 import type { TriggerKind } from './activator.ts';
 import { compileCron, cronProblem, isValidTimeZone } from './cron.ts';
 import { createMinHeap } from './min-heap.ts';
@@ -25,7 +25,7 @@ export type SchedulerDeps = {
   /** The durable execution path (execution.service `start`): every fire goes through it. */
   start(req: StartRequest): Promise<{ executionId: string }>;
   /** Whether the workflow has a queued or running execution (overlap: skip). */
-  hasUnfinished(workflowId: string): boolean;
+  hasUnfinished(workflowId: string): Promise<boolean>;
   /** Longest single sleep; the periodic re-check bounds the effect of a wall-clock jump. */
   maxSleepMs?: number;
 };
@@ -124,7 +124,7 @@ export function createScheduler(deps: SchedulerDeps): TriggerKind & { stats(): {
     if (due.length === 0) return;
     const plans: { e: Entry; slot: number; action: string; next: ScheduleState; json: string }[] = [];
     for (const e of due) {
-      const busy = e.state.overlap === 'skip' && deps.hasUnfinished(e.workflowId);
+      const busy = e.state.overlap === 'skip' && (await deps.hasUnfinished(e.workflowId));
       const plan = planDue(e.state, now, busy);
       if (!plan) {
         enqueue(e);

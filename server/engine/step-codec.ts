@@ -2,7 +2,7 @@
 import type { Step, StepError } from '#shared/execution.ts';
 import { NodeFailure, RetryableError } from '#shared/errors.ts';
 import { iso } from '../lib/clock.ts';
-import type { StepRow } from '../db/repos/execution.store.ts';
+import type { StepRow } from '../db/store.ts';
 
 export const DEFAULT_MAX_STEP_BYTES = 256 * 1024;
 const PREVIEW_CHARS = 2048;

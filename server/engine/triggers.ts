@@ -1,16 +1,14 @@
 /**
- * Builds the `schedule` and `poll` trigger kinds and the test-poll router from the composition
- * root's parts, so server/switchyard.ts wires them in with two lines.
+ * Builds the `schedule` and `poll` trigger kinds (and the poll runner the test-poll route uses)
+ * from the composition root's parts, so server/switchyard.ts wires them in with two lines.
  */
 import type { Kysely } from 'kysely';
 import type { CredentialsPort, HttpPort } from '#shared/nodes/define.ts';
-import type { ExecutionStore } from '../db/repos/execution.store.ts';
+import type { ExecutionStore } from '../db/store.ts';
 import type { Schema } from '../db/schema.ts';
-import { pollTestRoutes } from '../http/routes/poll-test.routes.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { StartRequest } from '../services/execution.service.ts';
-import type { WorkflowService } from '../services/workflow.service.ts';
+import type { StartRequest } from './start.ts';
 import type { ExpressionEngine } from './expressions.ts';
 import { createPollRunner } from './poll-run.ts';
 import { createPoller } from './poller.ts';
@@ -47,7 +45,6 @@ export function createTriggerKinds(deps: TriggerDeps) {
   });
   return {
     kinds: { schedule, poll },
-    /** Mounted through createApp's extraRoutes (after the workflow routes, before not-found). */
-    routes: (workflows: Pick<WorkflowService, 'record'>) => ({ path: '/workflows', router: pollTestRoutes({ workflows, runner }) }),
+    runner,
   };
 }

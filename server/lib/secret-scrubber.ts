@@ -3,8 +3,6 @@
  * log lines. logger.ts redacts secrets by field name; this catches them by value, e.g. when an API
  * echoes the Authorization header it was sent. Values are registered as credentials are used.
  */
-import type { ExecutionStore } from '../db/repos/execution.store.ts';
-import type { EngineEvents } from '../engine/events.ts';
 import type { Logger } from './logger.ts';
 
 export const REDACTED = '[redacted]';
@@ -124,26 +122,5 @@ export function scrubbingLogger(inner: Logger, secrets: SecretScrubber): Logger 
     error: (msg, fields) => inner.error(secrets.scrubText(msg), f(fields)),
     child: (bindings) => scrubbingLogger(inner.child(secrets.scrub(bindings)), secrets),
     isEnabled: (level) => inner.isEnabled?.(level) ?? true,
-  };
-}
-
-/** The executor's store with step rows and execution errors scrubbed on their way to disk. */
-export function scrubbingStore(store: ExecutionStore, secrets: SecretScrubber): ExecutionStore {
-  return {
-    ...store,
-    upsertStep: (row) =>
-      store.upsertStep(
-        secrets.size ? { ...row, input: secrets.scrubJson(row.input), output: secrets.scrubJson(row.output), error: secrets.scrubJson(row.error) } : row,
-      ),
-    finish: (id, status, error, at, startedAt) => store.finish(id, status, secrets.scrubJson(error), at, startedAt),
-  };
-}
-
-/** The executor's event bus with step and execution events scrubbed before any listener (SSE) sees them. */
-export function scrubbingEvents(events: EngineEvents, secrets: SecretScrubber): EngineEvents {
-  return {
-    ...events,
-    emitStep: (e) => events.emitStep(secrets.scrub(e)),
-    emitExecution: (e) => events.emitExecution(secrets.scrub(e)),
   };
 }

@@ -1,27 +1,19 @@
 /** Starting executions (durably, before any acknowledgement), listing them, showing one, retrying. */
 import { AppError } from '#shared/errors.ts';
 import type { ExecutionDetail, ExecutionMode, ExecutionSummary, Step } from '#shared/execution.ts';
-import type { GroupCommit } from '../db/group-commit.ts';
-import type { ExecutionRow, ExecutionStore, StepRow } from '../db/repos/execution.store.ts';
+import type { ExecutionRow, ExecutionStore, IngestRequest, StepRow } from '../db/store.ts';
 import type { ExecutionQueryRepo } from '../db/repos/execution-query.repo.ts';
 import { isEdgeActive } from '../engine/edges.ts';
 import type { EngineEvents } from '../engine/events.ts';
+import type { StartHint } from '../engine/executor.ts';
+import type { StartRequest } from '../engine/start.ts';
 import type { Queue } from '../engine/queue.ts';
 import type { SnapshotCache } from '../engine/snapshots.ts';
 import { rowToStep } from '../engine/step-codec.ts';
 import { iso, type Clock } from '../lib/clock.ts';
 import { newId } from '../lib/ids.ts';
 
-export type StartRequest = {
-  workflowId: string;
-  workflowVersion: number;
-  triggerNodeId: string;
-  mode: ExecutionMode;
-  event: unknown;
-  retryOf?: string;
-  /** Redelivery dedupe: a key seen on this hook since `since` returns the first execution instead. */
-  idempotency?: { token: string; key: string; since: number };
-};
+export type { StartRequest } from '../engine/start.ts';
 
 export function toSummary(row: ExecutionRow, workflowName?: string): ExecutionSummary {
   return {
@@ -43,20 +35,42 @@ export function toSummary(row: ExecutionRow, workflowName?: string): ExecutionSu
 export function createExecutionService(deps: {
   store: ExecutionStore;
   query: ExecutionQueryRepo;
-  commit: GroupCommit;
   queue: Queue;
   events: EngineEvents;
   snapshots: SnapshotCache;
   clock: Clock;
 }) {
-  const { store, commit, queue, clock } = deps;
+  const { store, queue, clock } = deps;
 
   /**
-   * Writes the execution and its trigger step in one group-committed transaction (fsync'd), then
-   * queues it. With `idempotency`, the check and the insert share that transaction, so concurrent
-   * duplicates start exactly one execution.
+   * Writes the execution and its trigger step in one durable transaction (on SQLite, group
+   * committed and fsync'd), then queues it. With `idempotency`, the check and the insert share that
+   * transaction, so concurrent duplicates start exactly one execution.
    */
   async function start(req: StartRequest): Promise<{ executionId: string; duplicate: boolean }> {
+    const r = prepare(req);
+    const { executionId, duplicate, lease } = await store.ingest(queue.claimAtIngest(r.ingest));
+    if (duplicate) return { executionId, duplicate: true };
+    deps.events.emitExecution({ executionId, workflowId: req.workflowId, status: 'queued' });
+    queue.enqueue(executionId, r.hint, lease);
+    return { executionId, duplicate: false };
+  }
+
+  /** Several starts in one transaction, all or nothing (a schedule pass): each result in order. */
+  async function startMany(reqs: StartRequest[]): Promise<{ executionId: string; duplicate: boolean }[]> {
+    if (reqs.length === 0) return [];
+    const prepared = reqs.map(prepare);
+    const ingests = prepared.map((p) => queue.claimAtIngest(p.ingest));
+    const results = store.ingestMany ? await store.ingestMany(ingests) : await Promise.all(ingests.map((i) => store.ingest(i)));
+    return results.map((r, i) => {
+      if (r.duplicate) return { executionId: r.executionId, duplicate: true };
+      deps.events.emitExecution({ executionId: r.executionId, workflowId: reqs[i]!.workflowId, status: 'queued' });
+      queue.enqueue(r.executionId, prepared[i]!.hint, r.lease);
+      return { executionId: r.executionId, duplicate: false };
+    });
+  }
+
+  function prepare(req: StartRequest): { ingest: IngestRequest; hint: StartHint } {
     const now = clock.now();
     const id = newId('ex', now);
     const output = JSON.stringify(req.event ?? null);
@@ -88,26 +102,16 @@ export function createExecutionService(deps: {
       finished_at: now,
       resume_at: null,
     };
-    const existing = await commit.run(() => {
-      if (idem) {
-        const first = store.findIdempotent(idem.token, idem.key, idem.since);
-        if (first) return first;
-        store.putIdempotent(idem.token, idem.key, id, now);
-      }
-      store.insertExecution({ id, workflowId: req.workflowId, workflowVersion: req.workflowVersion, mode: req.mode, retryOf: req.retryOf ?? null, createdAt: now });
-      store.upsertStep(triggerStep);
-      return undefined;
-    });
-    if (existing) return { executionId: existing, duplicate: true };
-    deps.events.emitExecution({ executionId: id, workflowId: req.workflowId, status: 'queued' });
-    queue.enqueue(id, { execution, steps: [{ ...triggerStep }], trigger: req.event ?? null });
-    return { executionId: id, duplicate: false };
+    return {
+      ingest: { execution, triggerStep, ...(idem ? { idempotency: idem } : {}) },
+      hint: { execution, steps: [{ ...triggerStep }], trigger: req.event ?? null },
+    };
   }
 
   async function get(id: string): Promise<ExecutionDetail> {
-    const row = store.getExecution(id);
+    const row = await store.getExecution(id);
     if (!row) throw new AppError('NOT_FOUND', `execution ${id} not found`);
-    const rows = store.getSteps(id);
+    const rows = await store.getSteps(id);
     // A step's input is its first active upstream's output; derived here instead of stored twice.
     const wf = await deps.snapshots.get(row.workflow_id, row.workflow_version).catch(() => undefined);
     const byNode = new Map(rows.map((r) => [r.node_id, r]));
@@ -131,22 +135,23 @@ export function createExecutionService(deps: {
   }
 
   async function retry(id: string): Promise<{ executionId: string; duplicate: boolean }> {
-    const row = store.getExecution(id);
+    const row = await store.getExecution(id);
     if (!row) throw new AppError('NOT_FOUND', `execution ${id} not found`);
     const wf = await deps.snapshots.get(row.workflow_id, row.workflow_version);
     if (!wf.triggerId) throw new AppError('CONFLICT', 'the workflow version of this execution has no trigger');
-    const trig = store.getStep(id, wf.triggerId);
+    const trig = await store.getStep(id, wf.triggerId);
     const event = trig?.output ? JSON.parse(trig.output) : null;
     return start({ workflowId: row.workflow_id, workflowVersion: row.workflow_version, triggerNodeId: wf.triggerId, mode: 'retry', event, retryOf: id });
   }
 
   return {
     start,
+    startMany,
     get,
     retry,
     list: deps.query.list,
-    summary(id: string): ExecutionSummary | undefined {
-      const row = store.getExecution(id);
+    async summary(id: string): Promise<ExecutionSummary | undefined> {
+      const row = await store.getExecution(id);
       return row && toSummary(row);
     },
   };

@@ -1,14 +1,11 @@
 /** The request inspector: bounded buffers, masking, capped bodies, batched writes through group commit. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../db/connection.ts';
-import { createGroupCommit, type GroupCommit } from '../db/group-commit.ts';
-import { createWebhookRequestRepo } from '../db/repos/webhook-request.repo.ts';
+import { openSqliteStore, type SqliteStore } from '../db/sqlite/driver.ts';
 import { createWorkflowRepo } from '../db/repos/workflow.repo.ts';
 import { silentLogger } from '../lib/logger.ts';
 import { createWebhookInspector, hookKey, INSPECTOR_BODY_CAP, INSPECTOR_KEEP, maskHeaders, type HookRef } from './webhook-inspector.ts';
 
-let db: Db;
-let commit: GroupCommit;
+let store: SqliteStore;
 const hook: HookRef = { key: hookKey('wf_1', 'hook'), workflowId: 'wf_1', nodeId: 'hook', config: { auth: { type: 'header', name: 'X-Token', credentialId: 'c' } } };
 const req = (n: number, body = `{"n":${n}}`) => ({
   method: 'POST',
@@ -19,14 +16,13 @@ const req = (n: number, body = `{"n":${n}}`) => ({
 });
 
 beforeEach(async () => {
-  db = openDatabase(':memory:');
-  commit = createGroupCommit(db.sqlite);
-  await createWorkflowRepo(db.kysely).save({ id: 'wf_1', name: 'w', active: true, version: 1, nodes: [], edges: [], createdAt: 1, updatedAt: 1 });
+  store = openSqliteStore(':memory:');
+  await createWorkflowRepo(store.kysely).save({ id: 'wf_1', name: 'w', active: true, version: 1, nodes: [], edges: [], createdAt: 1, updatedAt: 1 });
 });
-afterEach(() => db.close());
+afterEach(() => store.close());
 
 const make = (flushMs = 60_000) =>
-  createWebhookInspector({ repo: createWebhookRequestRepo(db.sqlite, INSPECTOR_KEEP), commit, clock: { now: () => 1_700_000_000_000 }, logger: silentLogger, flushMs });
+  createWebhookInspector({ store: store.inspector, clock: { now: () => 1_700_000_000_000 }, logger: silentLogger, flushMs });
 
 describe('webhook inspector', () => {
   it('keeps the newest 50, newest first, with secrets masked', async () => {
@@ -57,14 +53,14 @@ describe('webhook inspector', () => {
 
   it('counts auth failures and writes nothing synchronously on the request path', async () => {
     const inspector = make();
-    const before = commit.stats().writes;
+    const before = store.stats().writes!;
     for (let i = 0; i < 1000; i++) {
       inspector.authFailure(hook, i % 2 ? 'signature_mismatch' : 'missing_signature');
       inspector.record(hook, req(i), { status: 401, reason: 'signature_mismatch' }, i);
     }
-    expect(commit.stats().writes).toBe(before); // nothing yet: buffered
+    expect(store.stats().writes!).toBe(before); // nothing yet: buffered
     const stats = await inspector.stats('wf_1', 'hook');
-    expect(commit.stats().writes - before).toBe(1); // 1000 requests → one group-committed write
+    expect(store.stats().writes! - before).toBe(1); // 1000 requests → one group-committed write
     expect(stats).toMatchObject({ authFailures: 1000, lastAuthFailureReason: 'signature_mismatch' });
     inspector.authFailure(hook, 'missing_signature');
     expect((await inspector.stats('wf_1', 'hook')).authFailures).toBe(1001);
@@ -74,7 +70,7 @@ describe('webhook inspector', () => {
     const inspector = make(20);
     inspector.record(hook, req(1), { status: 202 }, 1);
     await new Promise((r) => setTimeout(r, 100));
-    expect(createWebhookRequestRepo(db.sqlite, 50).list('wf_1', 'hook')).toHaveLength(1);
+    expect(await store.inspector.list('wf_1', 'hook')).toHaveLength(1);
   });
 
   it('a flush for a deleted workflow is dropped, not thrown', async () => {

@@ -1,17 +1,16 @@
 /**
  * The request inspector: the last 50 requests per webhook node (secret headers masked, body capped)
  * and the node's auth-failure count. The request path only appends to a small in-memory buffer; a
- * timer flushes the buffers through group commit, so ingest never waits on an extra write.
+ * timer flushes the buffers in one batch, so ingest never waits on an extra write.
  */
 import type { WebhookAuth } from '#shared/nodes/trigger-webhook.ts';
-import type { GroupCommit } from '../db/group-commit.ts';
-import type { WebhookRequestRepo, WebhookRequestRow } from '../db/repos/webhook-request.repo.ts';
+import { INSPECTOR_KEEP, type InspectorStore, type WebhookRequestRow } from '../db/store.ts';
 import { iso, type Clock } from '../lib/clock.ts';
 import { newId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
 import { secretHeaderNames } from './webhook-auth.ts';
 
-export const INSPECTOR_KEEP = 50;
+export { INSPECTOR_KEEP };
 export const INSPECTOR_BODY_CAP = 16 * 1024;
 const ALWAYS_MASKED = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-auth-token'];
 export const REDACTED = '[redacted]';
@@ -56,7 +55,7 @@ type Entry = {
 /** A ring of the newest INSPECTOR_KEEP entries (Array#shift per request was ~20x slower) plus failure counts. */
 type Slot = { workflowId: string; nodeId: string; ring: (Entry | undefined)[]; seen: number; failures: number; lastFailureAt: number; lastReason: string };
 
-export function createWebhookInspector(deps: { repo: WebhookRequestRepo; commit: GroupCommit; clock: Clock; logger: Logger; flushMs?: number }) {
+export function createWebhookInspector(deps: { store: InspectorStore; clock: Clock; logger: Logger; flushMs?: number }) {
   const flushMs = deps.flushMs ?? 500;
   const pending = new Map<string, Slot>();
   const inflight = new Map<string, Promise<void>>();
@@ -80,11 +79,9 @@ export function createWebhookInspector(deps: { repo: WebhookRequestRepo; commit:
     if (!s) return inflight.get(key) ?? Promise.resolve();
     pending.delete(key);
     const rows = oldestFirst(s).map((e) => toRow(s, e));
-    const done = deps.commit
-      .run(() => {
-        if (rows.length) deps.repo.append(s.workflowId, s.nodeId, rows);
-        if (s.failures) deps.repo.addAuthFailures(s.workflowId, s.nodeId, s.failures, s.lastFailureAt, s.lastReason);
-      })
+    const failures = s.failures ? { count: s.failures, at: s.lastFailureAt, reason: s.lastReason } : undefined;
+    const done = deps.store
+      .append(s.workflowId, s.nodeId, rows, failures)
       .catch((err: unknown) => {
         // Typically the workflow was deleted since (foreign key): its log goes with it, as it should.
         deps.logger.warn('webhook inspector flush failed', { workflowId: s.workflowId, nodeId: s.nodeId, err: String(err) });
@@ -140,17 +137,17 @@ export function createWebhookInspector(deps: { repo: WebhookRequestRepo; commit:
 
     async list(workflowId: string, nodeId: string): Promise<InspectedRequest[]> {
       await settle(workflowId, nodeId);
-      return deps.repo.list(workflowId, nodeId).map(present);
+      return (await deps.store.list(workflowId, nodeId)).map(present);
     },
 
     async get(workflowId: string, nodeId: string, id: string): Promise<WebhookRequestRow | undefined> {
       await settle(workflowId, nodeId);
-      return deps.repo.get(workflowId, nodeId, id);
+      return deps.store.get(workflowId, nodeId, id);
     },
 
     async stats(workflowId: string, nodeId: string): Promise<WebhookStats> {
       await settle(workflowId, nodeId);
-      const row = deps.repo.stats(workflowId, nodeId);
+      const row = await deps.store.stats(workflowId, nodeId);
       return {
         authFailures: row?.auth_failures ?? 0,
         lastAuthFailureAt: iso(row?.last_auth_failure_at),
@@ -158,7 +155,7 @@ export function createWebhookInspector(deps: { repo: WebhookRequestRepo; commit:
       };
     },
 
-    /** Queues every buffer for the next group commit (call before the final commit.flush at shutdown). */
+    /** Writes every buffer now (at shutdown, before the store closes). */
     flush: flushAll,
   };
 }

@@ -11,6 +11,7 @@ import type { TriggerInfo } from '#shared/workflow.ts';
 import { WorkflowNode } from '#shared/workflow.ts';
 import type { HookRepo } from '../db/repos/hook.repo.ts';
 import { isFinalStatus, type EngineEvents } from '../engine/events.ts';
+import { IDEMPOTENCY_WINDOW_MS } from '../engine/start.ts';
 import { iso, type Clock } from '../lib/clock.ts';
 import type { ExecutionService } from './execution.service.ts';
 import { hookKey, maskHeaders, type WebhookInspector } from './webhook-inspector.ts';
@@ -51,7 +52,7 @@ export type HookReply = {
 /** Checks a request's credentials; returns a short reason code when refused, null when accepted. */
 export type HookAuthenticator = (auth: WebhookAuth, req: InboundRequest, hook: Hook) => Promise<string | null>;
 
-export const IDEMPOTENCY_WINDOW_MS = 72 * 3600_000;
+export { IDEMPOTENCY_WINDOW_MS };
 const IDEMPOTENCY_HEADERS = ['idempotency-key', 'webhook-id', 'x-github-delivery'];
 const LISTEN_MS = 120_000;
 
@@ -233,7 +234,7 @@ export function createWebhookService(deps: {
   async function resultReply(executionId: string, timeoutMs: number): Promise<HookReply> {
     const waiting = deps.events.waitForFinal(executionId, timeoutMs);
     // It may already have finished before we started waiting (or, on redelivery, long ago).
-    const now = deps.executions.summary(executionId);
+    const now = await deps.executions.summary(executionId);
     const final = now && isFinalStatus(now.status) ? await finalFromStore(executionId) : await waiting;
     if (!final) return { status: 202, executionId, body: { executionId, statusUrl: `${deps.publicUrl()}/api/executions/${executionId}` } };
     if (final.status === 'success') return { status: 200, executionId, body: final.lastOutput ?? null };

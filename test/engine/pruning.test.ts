@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { boot, until, type Booted } from '../helpers/boot.ts';
+import { sqliteOf, boot, until, type Booted } from '../helpers/boot.ts';
 
 let sy: Booted | undefined;
 afterEach(async () => {
@@ -45,7 +45,7 @@ describe('pruning', () => {
     await fire(url, 60, { blob: 'x'.repeat(40_000) });
     await until(async () => (await sy!.api('/api/executions?status=success&limit=200')).body.items.length === 60, 20_000);
     const dbFile = join(sy.dataDir, 'switchyard.db');
-    sy.app.db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    sqliteOf(sy.app).pragma('wal_checkpoint(TRUNCATE)');
     const before = statSync(dbFile).size;
     const { deleted } = await sy.app.pruneNow();
     expect(deleted).toBe(60);

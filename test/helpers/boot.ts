@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../server/config.ts';
 import { silentLogger } from '../../server/lib/logger.ts';
 import { createSwitchyard, type Overrides, type Switchyard } from '../../server/switchyard.ts';
+import type { SqliteStore } from '../../server/db/sqlite/driver.ts';
 
 export type Booted = {
   app: Switchyard;
@@ -69,4 +70,11 @@ export async function until<T>(fn: () => Promise<T | undefined | false | null> |
     if (Date.now() > end) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** The raw SQLite handle of a booted server, for tests that inspect the file itself (SQLite mode only). */
+export function sqliteOf(app: Switchyard): import('better-sqlite3').Database {
+  const store = app.store as Partial<SqliteStore>;
+  if (!store.db) throw new Error('this test reads SQLite directly; it cannot run on PostgreSQL');
+  return store.db.sqlite;
 }

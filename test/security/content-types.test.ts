@@ -5,7 +5,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boot, until, type Booted } from '../helpers/boot.ts';
+import { sqliteOf, boot, until, type Booted } from '../helpers/boot.ts';
 import { plantCanaryFiles, prototypePollution, snapshotPrototypes, tmpCanaryDir, watchFileSystem } from './canaries.ts';
 import { webhookWorkflow } from './fixtures.ts';
 import { mapLimit, NoResponse, rawRequest, type RawRequest } from './raw-http.ts';
@@ -239,7 +239,7 @@ describe('content types × reserved keys', () => {
 
   it('no canary content anywhere in the database after the run', async () => {
     await drain();
-    const sqlite = sy.app.db.sqlite;
+    const sqlite = sqliteOf(sy.app);
     const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
     let rows = 0;
     for (const { name } of tables) {

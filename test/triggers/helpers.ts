@@ -1,6 +1,6 @@
 /** Helpers for the schedule and poll integration tests: workflows, trigger info, trigger events from the DB. */
 import { expect } from 'vitest';
-import type { Booted } from '../helpers/boot.ts';
+import { sqliteOf, type Booted } from '../helpers/boot.ts';
 
 export async function createActive(sy: Booted, doc: { name: string; nodes: unknown[]; edges?: unknown[] }) {
   const created = await sy.api('/api/workflows', { body: { edges: [], ...doc } });
@@ -20,7 +20,7 @@ export type TriggerEvent = { executionId: string; mode: string; status: string; 
 
 /** Every execution of the workflow, oldest first, with its trigger step's output (the event). */
 export function events(sy: Booted, workflowId: string, triggerNodeId: string): TriggerEvent[] {
-  const rows = sy.app.db.sqlite
+  const rows = sqliteOf(sy.app)
     .prepare(
       `SELECT e.id, e.mode, e.status, e.workflow_version AS version, s.output FROM executions e
          JOIN steps s ON s.execution_id = e.id AND s.node_id = ?
@@ -31,7 +31,7 @@ export function events(sy: Booted, workflowId: string, triggerNodeId: string): T
 }
 
 export function stateOf(sy: Booted, workflowId: string, nodeId: string): any {
-  const row = sy.app.db.sqlite.prepare('SELECT state FROM trigger_state WHERE workflow_id = ? AND node_id = ?').get(workflowId, nodeId) as
+  const row = sqliteOf(sy.app).prepare('SELECT state FROM trigger_state WHERE workflow_id = ? AND node_id = ?').get(workflowId, nodeId) as
     | { state: string }
     | undefined;
   return row ? JSON.parse(row.state) : undefined;

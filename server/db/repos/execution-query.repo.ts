@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { ExecutionSummary } from '#shared/execution.ts';
 import type { Schema } from '../schema.ts';
-import type { ExecutionRow } from './execution.store.ts';
+import type { ExecutionRow } from '../store.ts';
 
 export type ExecutionListQuery = { workflowId?: string; status?: string; cursor?: string; limit: number };
 

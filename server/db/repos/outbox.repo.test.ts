@@ -1,6 +1,6 @@
 /** The outbox table: one row per Message-ID, newest first, trimmed to a size. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../connection.ts';
+import { openDatabase } from '../sqlite/connection.ts';
 import { newId } from '../../lib/ids.ts';
 import { createOutboxRepo, type OutboxRow } from './outbox.repo.ts';
 

@@ -33,9 +33,13 @@ export function metaRoutes({ auth, events, executions }: Services, meta: { versi
     const send = (name: string, data: unknown) => res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
     const offExec = events.onExecution((e) => {
       if (workflowId && e.workflowId !== workflowId) return;
-      const summary = executions.summary(e.executionId);
-      // The event's status is the latest (a short execution's 'running' is never written to the table).
-      if (summary) send('execution', { ...summary, status: e.status });
+      void executions.summary(e.executionId).then(
+        (summary) => {
+          // The event's status is the latest (a short execution's 'running' is never written to the table).
+          if (summary && !res.writableEnded) send('execution', { ...summary, status: e.status });
+        },
+        () => undefined, // the database is away: this update is lost, the next re-read shows the truth
+      );
     });
     const offStep = events.onStep((e) => {
       if (!workflowId || e.workflowId === workflowId) send('step', e);

@@ -1,8 +1,8 @@
 /** Opens the SQLite database (WAL, fsync on commit, foreign keys) and wraps it in Kysely. */
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import type { Schema } from './schema.ts';
-import { migrate } from './migrate.ts';
+import type { Schema } from '../schema.ts';
+import { migrate } from '../migrate.ts';
 
 export type Db = { sqlite: Database.Database; kysely: Kysely<Schema>; close(): Promise<void> };
 

@@ -1,0 +1,71 @@
+/**
+ * The execution hot path on SQLite: prepared statements run inside group commit, so every write
+ * resolves after its batch's COMMIT and a WAL fdatasync begun after it. One process owns the file
+ * (process-lock.ts), so there are no leases to check: the `lease` arguments are ignored.
+ */
+import type Database from 'better-sqlite3';
+import type { ExecutionRow, ExecutionStore, IngestRequest, IngestResult, StepRow } from '../store.ts';
+import type { GroupCommit } from './group-commit.ts';
+
+export function createSqliteExecutionStore(sqlite: Database.Database, commit: GroupCommit): ExecutionStore {
+  const insertExecution = sqlite.prepare(
+    `INSERT INTO executions (id, workflow_id, workflow_version, status, mode, retry_of, created_at)
+     VALUES (?, ?, ?, 'queued', ?, ?, ?)`,
+  );
+  const upsertStep = sqlite.prepare(
+    `INSERT INTO steps (execution_id, node_id, status, attempts, input, output, error, handle, truncated, started_at, finished_at, resume_at)
+     VALUES (@execution_id, @node_id, @status, @attempts, @input, @output, @error, @handle, @truncated, @started_at, @finished_at, @resume_at)
+     ON CONFLICT (execution_id, node_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
+       input = excluded.input, output = excluded.output, error = excluded.error, handle = excluded.handle,
+       truncated = excluded.truncated, started_at = excluded.started_at, finished_at = excluded.finished_at,
+       resume_at = excluded.resume_at`,
+  );
+  const markRunning = sqlite.prepare(`UPDATE executions SET status = 'running', started_at = COALESCE(started_at, ?), wake_at = NULL WHERE id = ?`);
+  const finish = sqlite.prepare(
+    `UPDATE executions SET status = ?, error = ?, finished_at = ?, started_at = COALESCE(started_at, ?), wake_at = NULL WHERE id = ?`,
+  );
+  const park = sqlite.prepare(`UPDATE executions SET wake_at = ? WHERE id = ?`);
+  const getExecution = sqlite.prepare(
+    `SELECT id, workflow_id, workflow_version, status, mode, retry_of, error, created_at, started_at, finished_at, wake_at FROM executions WHERE id = ?`,
+  );
+  const getSteps = sqlite.prepare(`SELECT * FROM steps WHERE execution_id = ?`);
+  const getStep = sqlite.prepare(`SELECT * FROM steps WHERE execution_id = ? AND node_id = ?`);
+  const unfinished = sqlite.prepare(`SELECT id, wake_at FROM executions WHERE status IN ('queued', 'running') ORDER BY created_at, id`);
+  const findIdem = sqlite.prepare(`SELECT execution_id FROM idempotency_keys WHERE token = ? AND key = ? AND created_at >= ?`);
+  const putIdem = sqlite.prepare(
+    `INSERT INTO idempotency_keys (token, key, execution_id, created_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (token, key) DO UPDATE SET execution_id = excluded.execution_id, created_at = excluded.created_at`,
+  );
+  const hasUnfinished = sqlite.prepare(`SELECT 1 FROM executions WHERE workflow_id = ? AND status IN ('queued', 'running') LIMIT 1`);
+
+  /** Runs inside a group-commit transaction: the check and the insert cannot interleave with another ingest. */
+  function ingestNow(req: IngestRequest): IngestResult {
+    const e = req.execution;
+    const idem = req.idempotency;
+    if (idem) {
+      const first = findIdem.get(idem.token, idem.key, idem.since) as { execution_id: string } | undefined;
+      if (first) return { executionId: first.execution_id, duplicate: true };
+      putIdem.run(idem.token, idem.key, e.id, e.created_at);
+    }
+    insertExecution.run(e.id, e.workflow_id, e.workflow_version, e.mode, e.retry_of, e.created_at);
+    upsertStep.run(req.triggerStep);
+    return { executionId: e.id, duplicate: false };
+  }
+
+  const single = { single: true };
+  return {
+    fifo: true,
+    ingest: (req) => commit.run(() => ingestNow(req)),
+    // Not single: the savepoint makes a failing ingest undo the ones before it (all or nothing).
+    ingestMany: (reqs) => commit.run(() => reqs.map(ingestNow)),
+    writeStep: (row) => commit.run(() => (upsertStep.run(row), true), single),
+    markRunning: (id, at) => commit.run(() => (markRunning.run(at, id), true), single),
+    finish: (id, status, error, at, startedAt) => commit.run(() => (finish.run(status, error, at, startedAt, id), true), single),
+    park: (id, wakeAt) => commit.run(() => (park.run(wakeAt, id), true), single),
+    getExecution: async (id) => getExecution.get(id) as ExecutionRow | undefined,
+    getSteps: async (id) => getSteps.all(id) as StepRow[],
+    getStep: async (id, nodeId) => getStep.get(id, nodeId) as StepRow | undefined,
+    listUnfinished: async () => unfinished.all() as { id: string; wake_at: number | null }[],
+    hasUnfinished: async (workflowId) => hasUnfinished.get(workflowId) !== undefined,
+  };
+}

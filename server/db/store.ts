@@ -1,0 +1,163 @@
+/**
+ * The store port: everything the engine and the services ask of the database, asynchronous, with
+ * one driver per dialect behind it (sqlite/ and postgres/). Group commit, fdatasync and the WAL
+ * checkpointer are private details of the SQLite driver; PostgreSQL batches its own way. Both share
+ * the Kysely repositories in repos/ (one query language) and differ only where SQL must.
+ */
+import type { Kysely } from 'kysely';
+import type { Schema } from './schema.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** An executions row as the engine reads it. */
+export type ExecutionRow = {
+  id: string;
+  workflow_id: string;
+  workflow_version: number;
+  status: string;
+  mode: string;
+  retry_of: string | null;
+  error: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  wake_at: number | null;
+};
+
+export type StepRow = {
+  execution_id: string;
+  node_id: string;
+  status: string;
+  attempts: number;
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  handle: string | null;
+  truncated: number;
+  started_at: number | null;
+  finished_at: number | null;
+  resume_at: number | null;
+};
+
+/**
+ * A worker's hold on an execution (PostgreSQL). `fence` is bumped by compare-and-set each time a
+ * worker takes the execution; every write of that worker checks it in the same transaction, so a
+ * worker that lost its lease (paused, partitioned, presumed dead) loses its next write instead of
+ * advancing the execution beside the new owner. SQLite has one process: no lease, no fence.
+ */
+export type Lease = { owner: string; fence: number };
+
+export type IngestRequest = {
+  execution: ExecutionRow;
+  triggerStep: StepRow;
+  /** Redelivery dedupe: a key seen on this token since `since` returns the first execution instead. */
+  idempotency?: { token: string; key: string; since: number };
+  /** Take the lease at insert (a worker process starting its own execution at once). */
+  leaseTo?: { owner: string; until: number };
+};
+export type IngestResult = { executionId: string; duplicate: boolean; lease?: Lease };
+
+/** The execution hot path: ingest, step writes, queue scans. Writes resolve once durable. */
+export type ExecutionStore = {
+  /**
+   * Whether writes commit in the order they were issued (SQLite's group commit is one FIFO). When
+   * not (PostgreSQL runs several batches at once), the executor waits for an execution's step
+   * writes before writing its final status.
+   */
+  fifo: boolean;
+  /** Execution row, trigger step and idempotency record in one transaction (and, on PostgreSQL, the wake-up). */
+  ingest(req: IngestRequest): Promise<IngestResult>;
+  /** Several ingests in one transaction, all or nothing (a schedule pass). */
+  ingestMany?(reqs: IngestRequest[]): Promise<IngestResult[]>;
+  /** false: the lease was lost (another worker owns the execution now); nothing was written. */
+  writeStep(row: StepRow, lease?: Lease): Promise<boolean>;
+  markRunning(id: string, at: number, lease?: Lease): Promise<boolean>;
+  finish(id: string, status: 'success' | 'error' | 'canceled', error: string | null, at: number, startedAt: number, lease?: Lease): Promise<boolean>;
+  /** Parks a waiting execution until `wakeAt` (and gives up its lease: any worker may wake it). */
+  park(id: string, wakeAt: number, lease?: Lease): Promise<boolean>;
+  getExecution(id: string): Promise<ExecutionRow | undefined>;
+  getSteps(id: string): Promise<StepRow[]>;
+  getStep(id: string, nodeId: string): Promise<StepRow | undefined>;
+  /** Executions to resume at boot (SQLite): queued or running, with their wake time if parked. */
+  listUnfinished(): Promise<{ id: string; wake_at: number | null }[]>;
+  /** Whether the workflow has a queued or running execution (schedule overlap). */
+  hasUnfinished(workflowId: string): Promise<boolean>;
+};
+
+export type Claimed = { row: ExecutionRow; lease: Lease };
+
+/** The shared queue of a multi-process deployment (PostgreSQL): executions claimed with a lease. */
+export type ClaimStore = {
+  /** Takes up to `limit` runnable executions (queued, due, lease free or expired), oldest first. */
+  claim(owner: string, limit: number, now: number, leaseMs: number): Promise<Claimed[]>;
+  /** Extends every lease `owner` holds; returns how many. */
+  renew(owner: string, until: number): Promise<number>;
+  /** Gives leases back at once (graceful stop), so another worker need not wait for them to expire. */
+  release(owner: string): Promise<void>;
+  /** The earliest `wake_at` of a parked execution, or null. */
+  nextWake(): Promise<number | null>;
+};
+
+export type WebhookRequestRow = {
+  id: string;
+  workflow_id: string;
+  node_id: string;
+  received_at: number;
+  method: string;
+  path: string;
+  headers: string;
+  query: string;
+  body: string | null;
+  body_size: number;
+  body_truncated: number;
+  status: number;
+  execution_id: string | null;
+  reason: string | null;
+};
+export type WebhookStatsRow = { auth_failures: number; last_auth_failure_at: number | null; last_auth_failure_reason: string | null };
+export type AuthFailures = { count: number; at: number; reason: string };
+
+/** The request inspector keeps this many requests per webhook node. */
+export const INSPECTOR_KEEP = 50;
+
+/** The request inspector's rows: written in batches, trimmed to the newest INSPECTOR_KEEP per hook. */
+export type InspectorStore = {
+  append(workflowId: string, nodeId: string, rows: WebhookRequestRow[], failures?: AuthFailures): Promise<void>;
+  list(workflowId: string, nodeId: string): Promise<WebhookRequestRow[]>;
+  get(workflowId: string, nodeId: string, id: string): Promise<WebhookRequestRow | undefined>;
+  stats(workflowId: string, nodeId: string): Promise<WebhookStatsRow | undefined>;
+};
+
+export type Store = {
+  dialect: Dialect;
+  /** Every other repository (workflows, auth, credentials, trigger state, …) is Kysely over this. */
+  kysely: Kysely<Schema>;
+  executions: ExecutionStore;
+  inspector: InspectorStore;
+  /** PostgreSQL only: the multi-process queue. */
+  claims?: ClaimStore;
+  /** Makes every write committed so far durable (SQLite: a WAL fsync; PostgreSQL: already so). */
+  sync(): Promise<void>;
+  /** Gives space back after pruning (SQLite: incremental vacuum + WAL truncate). */
+  compact(): Promise<{ freedPages: number }>;
+  /** Throws when the database cannot be written now (readiness). */
+  ping(): Promise<void>;
+  /** Driver counters for benchmarks and tests (group commit batches, writes, syncs). */
+  stats(): Record<string, number>;
+  /** Commits whatever is queued and closes every connection. */
+  close(): Promise<void>;
+};
+
+/**
+ * The database cannot be reached or written right now (connection refused, lost, read-only).
+ * Webhooks answer 503 with Retry-After for it, readiness says not ready; nothing is acknowledged.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** NOTIFY channels (PostgreSQL): queue wake-ups, engine events, trigger changes. Payloads stay under 8,000 bytes. */
+export const CHANNELS = { queue: 'switchyard_queue', events: 'switchyard_events', triggers: 'switchyard_triggers' } as const;

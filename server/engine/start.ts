@@ -1,0 +1,20 @@
+/** What starting an execution takes, shared by every trigger (webhooks, schedules, polls, manual runs). */
+import type { ExecutionMode } from '#shared/execution.ts';
+
+/** Redelivery dedupe window (SPEC: 72 h): a key seen within it returns the first execution. */
+export const IDEMPOTENCY_WINDOW_MS = 72 * 3600_000;
+
+export type StartRequest = {
+  workflowId: string;
+  workflowVersion: number;
+  triggerNodeId: string;
+  mode: ExecutionMode;
+  event: unknown;
+  retryOf?: string;
+  /** Redelivery dedupe: a key seen on this token since `since` returns the first execution instead. */
+  idempotency?: { token: string; key: string; since: number };
+};
+
+export type StartResult = { executionId: string; duplicate: boolean };
+/** The durable execution path (execution.service `start`), as the engine's triggers see it. */
+export type StartFn = (req: StartRequest) => Promise<StartResult>;
