@@ -4,7 +4,7 @@
  * and recovery of a lease a crash left unconfirmed.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { boot, until, type Booted } from '../helpers/boot.ts';
+import { sqliteOf, boot, until, type Booted } from '../helpers/boot.ts';
 import { createActive, events, stateOf, triggerInfo } from './helpers.ts';
 
 const open: Booted[] = [];
@@ -123,7 +123,7 @@ describe('crash between the lease and the execution write', () => {
   function setPending(sy: Booted, workflowId: string, slot: string, firedAt: string) {
     const s = stateOf(sy, workflowId, 'cron');
     s.pending = { slot: Date.parse(slot), firedAt: Date.parse(firedAt) };
-    sy.app.db.sqlite.prepare('UPDATE trigger_state SET state = ? WHERE workflow_id = ? AND node_id = ?').run(JSON.stringify(s), workflowId, 'cron');
+    sqliteOf(sy.app).prepare('UPDATE trigger_state SET state = ? WHERE workflow_id = ? AND node_id = ?').run(JSON.stringify(s), workflowId, 'cron');
   }
 
   it('starts the leased slot once at the next boot, and never twice', async () => {
