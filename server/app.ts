@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { projectPath } from './lib/paths.ts';
 import type { Logger } from './lib/logger.ts';
 import type { Services } from './services/index.ts';
+import type { Health } from './http/health.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { authenticate } from './http/middleware/auth.ts';
 import { securityHeaders } from './http/middleware/security-headers.ts';
@@ -22,6 +23,7 @@ export type AppDeps = {
   maxApiBodyBytes: number;
   version: string;
   smtpConfigured: () => boolean;
+  health?: Health;
   /** Extra authenticated /api routers contributed by features (credentials, outbox, …). */
   extraRoutes?: { path: string; router: express.Router }[];
   webDist?: string;
@@ -53,6 +55,10 @@ export function createApp(deps: AppDeps): Express {
   });
   api.get('/health', (_req, res) => {
     res.json({ ok: true });
+  });
+  api.get('/health/ready', async (_req, res) => {
+    const r = deps.health ? await deps.health.check() : { status: 200, body: { ok: true, checks: {} } };
+    res.status(r.status).json(r.body);
   });
   api.use('/auth', authRoutes(deps.services.auth, { secureCookies, publicOrigin }));
   api.use(authenticate(deps.services.auth, publicOrigin));

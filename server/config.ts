@@ -32,6 +32,11 @@ export const ConfigSchema = z.object({
   OUTBOUND_BLOCK_PRIVATE: bool.default(false),
   /** Executions advanced at once by the worker pool. */
   EXECUTION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  /**
+   * PostgreSQL mode: how long a worker's lease on an execution lasts without renewal (renewed every
+   * third of it). A worker that dies is taken over this long after its last renewal.
+   */
+  EXECUTION_LEASE_SECONDS: z.coerce.number().min(1).max(600).default(20),
   /** Largest accepted webhook body, bytes. */
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   /** Largest API request body, bytes. */

@@ -3,6 +3,7 @@
  * main.ts calls this with the real environment; tests call it with a temp DATA_DIR and fakes.
  */
 import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import type { Router } from 'express';
 import type { CredentialsPort, HttpPort, MailPort } from '#shared/nodes/define.ts';
 import { createHttpClient } from './adapters/http-client.ts';
@@ -12,7 +13,12 @@ import { openStore } from './db/index.ts';
 import { createAuthRepo } from './db/repos/auth.repo.ts';
 import { createExecutionQueryRepo } from './db/repos/execution-query.repo.ts';
 import { createHookRepo } from './db/repos/hook.repo.ts';
-import type { Store } from './db/store.ts';
+import { CHANNELS, type Store } from './db/store.ts';
+import { createCluster, type Cluster } from './cluster.ts';
+import { createClaimQueue, createRemoteQueue } from './engine/claim-queue.ts';
+import { bridgeEvents } from './engine/events-bridge.ts';
+import { newToken } from './lib/ids.ts';
+import { createHealth, healthServer } from './http/health.ts';
 import { createWorkflowRepo } from './db/repos/workflow.repo.ts';
 import { createActivator, type TriggerKind } from './engine/activator.ts';
 import { createEngineEvents } from './engine/events.ts';
@@ -77,6 +83,8 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   const logger = scrubbingLogger(o.logger ?? createLogger(config.LOG_LEVEL), secrets);
   const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, applicationName: `switchyard-${config.SWITCHYARD_ROLE}` });
   const db = store.kysely;
+  const health = createHealth(() => store.ping());
+  let queueListener: { close(): Promise<void> } | undefined;
   const workflowRepo = createWorkflowRepo(db);
   // First, so a wrong ENCRYPTION_KEY refuses the start before anything runs.
   const vault = await createVault({ config, db, activeWorkflows: () => workflowRepo.listActive(), clock, logger, secrets }).catch(async (err: unknown) => {
@@ -85,7 +93,16 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   });
   const query = createExecutionQueryRepo(db, toSummary);
   const hookRepo = createHookRepo(db);
-  const events = createEngineEvents();
+  const role = config.SWITCHYARD_ROLE;
+  const notifications = store.notifications;
+  /** This process in lease_owner and event origins: unique per start, readable in pg_stat_activity. */
+  const owner = `${hostname()}:${process.pid}:${newToken(4)}`;
+  const localEvents = createEngineEvents();
+  // Across processes, events travel by NOTIFY and are re-read here (finalOf is bound late).
+  const bridge = notifications
+    ? bridgeEvents(localEvents, { notifications, store: store.executions, origin: owner, logger, finalOf: (id) => executions.final(id) })
+    : undefined;
+  const events = bridge ?? localEvents;
   const snapshots = createSnapshotCache((id, v) => workflowRepo.getVersion(id, v));
   const expressions = createExpressionEngine();
   const httpClient = o.http ?? createHttpClient({ blockPrivate: config.OUTBOUND_BLOCK_PRIVATE });
@@ -103,7 +120,13 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       credentials: o.credentials ?? vault.ports.credentials,
     },
   });
-  const queue = createQueue({ executor, store: store.executions, clock, logger, concurrency: config.EXECUTION_CONCURRENCY });
+  const claimQueue =
+    store.claims && role !== 'web'
+      ? createClaimQueue({ executor, claims: store.claims, clock, logger, owner, concurrency: config.EXECUTION_CONCURRENCY, leaseMs: config.EXECUTION_LEASE_SECONDS * 1000 })
+      : undefined;
+  const queue = store.claims
+    ? (claimQueue ?? createRemoteQueue())
+    : createQueue({ executor, store: store.executions, clock, logger, concurrency: config.EXECUTION_CONCURRENCY });
   const webhookKind: TriggerKind = { arm: async () => {}, disarm: async () => {}, info: (wf, node) => webhooks?.triggerInfo(wf.id, node.id) ?? {} };
   // Schedules and polls start executions through the execution service built just below.
   const triggers = createTriggerKinds({
@@ -115,6 +138,10 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     credentials: o.credentials ?? vault.ports.credentials,
     expressions,
     start: (req) => executions.start(req),
+    startPass: (swaps, reqs) => executions.startPass(swaps, reqs),
+    dialect: store.dialect,
+    // With several processes, timers run only in the one holding the trigger lock (cluster.ts).
+    leading: !notifications,
   });
   const activator = createActivator({ webhook: webhookKind, ...triggers.kinds, ...o.triggerKinds }, logger);
 
@@ -122,14 +149,20 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   let webhooks: ReturnType<typeof createWebhookService> | undefined;
   // Webhook auth reads secrets from the vault (cached briefly), and forgets them when a credential changes.
   const hookAuth = createWebhookAuthenticator({ secrets: o.secrets ?? vault.credentials, clock });
-  vault.credentials.onChange((id) => hookAuth.forget(id));
+  vault.credentials.onChange((id) => {
+    hookAuth.forget(id);
+    cluster?.announceCredential(id);
+  });
   const workflows = createWorkflowService({
     db,
     activator,
     executions: query,
     clock,
     publicUrl: () => config.publicUrl,
-    onChanged: (id) => webhooks?.invalidate(id),
+    onChanged: (id) => {
+      webhooks?.invalidate(id);
+      cluster?.announceWorkflow(id);
+    },
   });
   webhooks = createWebhookService({
     repo: hookRepo,
@@ -156,6 +189,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     maxApiBodyBytes: config.API_MAX_BODY_BYTES,
     version: VERSION,
     smtpConfigured: o.smtpConfigured ?? (() => Boolean(config.SMTP_URL)),
+    health,
     ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
     extraRoutes: [
       ...vault.routes,
@@ -165,10 +199,14 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     ],
   });
   const hooks = createHooksHandler(webhooks, { maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES, logger });
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    if (req.url?.startsWith('/hooks/')) void hooks(req, res);
-    else app(req, res);
-  });
+  // A worker serves only its health: no API, no editor, no hooks.
+  const server =
+    role === 'worker'
+      ? healthServer(health)
+      : createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+          if (req.url?.startsWith('/hooks/')) void hooks(req, res);
+          else app(req, res);
+        });
 
   const pruner = createPruner({
     query,
@@ -180,10 +218,37 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     intervalMs: config.PRUNE_INTERVAL_SECONDS * 1000,
   });
 
-  // Boot: resume what a crash left unfinished, re-arm every active trigger.
-  await queue.resumeAll();
-  await activator.restoreAll(await workflows.listActive());
-  pruner.start();
+  const cluster: Cluster | undefined = notifications
+    ? createCluster({
+        notifications,
+        logger,
+        canLead: role !== 'web',
+        getWorkflow: (id) => workflowRepo.get(id),
+        listActive: () => workflows.listActive(),
+        activator,
+        triggers,
+        pruner,
+        forgetWorkflow: (id) => webhooks?.invalidate(id),
+        forgetCredential: (id) => {
+          hookAuth.forget(id);
+          vault.forget(id);
+        },
+      })
+    : undefined;
+
+  // Boot: resume what a crash left unfinished, re-arm every active trigger. With several
+  // processes, the queue claims what is runnable, and the trigger leader arms the triggers.
+  if (cluster) {
+    await bridge!.start();
+    if (claimQueue) await notifications!.listen([CHANNELS.queue], () => claimQueue.wake(), () => claimQueue.wake()).then((l) => (queueListener = l));
+    await cluster.start();
+    await queue.resumeAll();
+  } else {
+    await queue.resumeAll();
+    await activator.restoreAll(await workflows.listActive());
+    pruner.start();
+  }
+  health.ready();
 
   let stopped = false;
   return {
@@ -208,6 +273,8 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     async stop() {
       if (stopped) return;
       stopped = true;
+      health.stopping();
+      await cluster?.stop();
       pruner.stop();
       await activator.stop();
       await new Promise<void>((resolve) => {
@@ -215,6 +282,8 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
         server.closeAllConnections();
       });
       await queue.stop();
+      await queueListener?.close();
+      await bridge?.stop();
       // The inspector's buffered lines go in before the store closes (it commits whatever is queued).
       const flushed = webhooks?.flushLog();
       await store.sync();

@@ -25,6 +25,8 @@ export type Vault = {
   mailer: Mailer;
   ports: { credentials: CredentialsPort; mail: Mailer };
   routes: { path: string; router: Router }[];
+  /** Drops what is cached for a credential changed by another process (pooled mail transports). */
+  forget(credentialId: string): void;
   close(): Promise<void>;
 };
 
@@ -68,6 +70,7 @@ export async function createVault(deps: {
       { path: '/credentials', router: credentialRoutes(credentials) },
       { path: '/outbox', router: outboxRoutes(createOutboxService({ repo: outbox })) },
     ],
+    forget: (id) => mailer.forget(id),
     close: () => mailer.close(),
   };
 }

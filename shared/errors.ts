@@ -13,6 +13,8 @@ export const ErrorCode = z.enum([
   'TOO_MANY_REQUESTS',
   'UNKNOWN_NODE_TYPE',
   'CONFIG_INVALID',
+  /** The database cannot be reached right now: retry after `Retry-After` seconds. Nothing was accepted. */
+  'UNAVAILABLE',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

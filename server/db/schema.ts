@@ -1,5 +1,8 @@
-/** Kysely table types; must match migrations/. */
-import type { Generated } from 'kysely';
+/**
+ * Kysely table types of both dialects, and COLUMNS, their runtime description: schema.test.ts checks
+ * each dialect's migrated database against COLUMNS, and the compiler checks COLUMNS against these types.
+ */
+import type { ColumnType, Generated, SelectType, Selectable } from 'kysely';
 
 export type UsersTable = { id: string; email: string; password_hash: string; password_changed_at: number; created_at: number };
 export type SessionsTable = { id: string; user_id: string; created_at: number; expires_at: number; last_seen_at: number };
@@ -36,6 +39,11 @@ export type ExecutionsTable = {
   started_at: number | null;
   finished_at: number | null;
   wake_at: number | null;
+  /** PostgreSQL's shared queue: the worker holding the execution, until lease_until (SQLite: always null). */
+  lease_owner: ColumnType<string | null, string | null | undefined, string | null>;
+  lease_until: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Bumped each time a worker takes the execution; its writes check it (store.ts Lease). */
+  fence: Generated<number>;
 };
 export type StepsTable = {
   execution_id: string;
@@ -60,6 +68,61 @@ export type NodeSamplesTable = {
   captured_at: number | null;
   listening_until: number | null;
 };
+export type CredentialsTable = {
+  id: string;
+  name: string;
+  type: string;
+  /** JSON array of the field names that hold a value. */
+  fields: string;
+  /** Sealed `{type, data}` (see adapters/crypto.ts). */
+  data: string;
+  created_at: number;
+  updated_at: number;
+};
+export type VaultMetaTable = { name: string; value: string };
+export type OutboxTable = {
+  id: string;
+  from_addr: string | null;
+  /** JSON arrays of formatted addresses. */
+  to_addrs: string;
+  cc_addrs: string;
+  bcc_addrs: string;
+  reply_to: string | null;
+  subject: string;
+  text_body: string | null;
+  html_body: string | null;
+  message_id: string | null;
+  created_at: number;
+};
+export type WebhookRequestsTable = {
+  /** Insertion order (SQLite rowid; PostgreSQL identity). */
+  seq: Generated<number>;
+  id: string;
+  workflow_id: string;
+  node_id: string;
+  received_at: number;
+  method: string;
+  path: string;
+  /** JSON objects. */
+  headers: string;
+  query: string;
+  body: string | null;
+  body_size: number;
+  body_truncated: number;
+  status: number;
+  execution_id: string | null;
+  reason: string | null;
+};
+export type WebhookStatsTable = {
+  workflow_id: string;
+  node_id: string;
+  auth_failures: number;
+  last_auth_failure_at: number | null;
+  last_auth_failure_reason: string | null;
+};
+/** An inspector row as clients see it (seq is internal). */
+export type WebhookRequestRow = Omit<Selectable<WebhookRequestsTable>, 'seq'>;
+export type WebhookStatsRow = Omit<WebhookStatsTable, 'workflow_id' | 'node_id'>;
 
 export type Schema = {
   users: UsersTable;
@@ -73,4 +136,133 @@ export type Schema = {
   idempotency_keys: IdempotencyKeysTable;
   trigger_state: TriggerStateTable;
   node_samples: NodeSamplesTable;
+  credentials: CredentialsTable;
+  vault_meta: VaultMetaTable;
+  outbox: OutboxTable;
+  webhook_requests: WebhookRequestsTable;
+  webhook_stats: WebhookStatsTable;
 };
+
+/** How a column is stored: 'text' or 'integer' (SQLite INTEGER, PostgreSQL integer or bigint); '?' = nullable. */
+export type ColumnClass = 'text' | 'integer' | 'text?' | 'integer?';
+
+/** The class a TypeScript column type implies (never for anything but string and number). */
+type ClassOf<V> = `${NonNullable<V> extends string ? 'text' : NonNullable<V> extends number ? 'integer' : never}${null extends V ? '?' : ''}`;
+type ColumnsOf<DB> = { readonly [T in keyof DB]: { readonly [C in keyof DB[T]]: ClassOf<SelectType<DB[T][C]>> } };
+
+/**
+ * Every table and column of Schema, as schema.test.ts finds them in a migrated database of either
+ * dialect. Kept in step with the types above by the compiler: a table or column missing, extra, or
+ * of another class or nullability fails `npm run typecheck`.
+ */
+export const COLUMNS = {
+  users: { id: 'text', email: 'text', password_hash: 'text', password_changed_at: 'integer', created_at: 'integer' },
+  sessions: { id: 'text', user_id: 'text', created_at: 'integer', expires_at: 'integer', last_seen_at: 'integer' },
+  api_keys: {
+    id: 'text',
+    user_id: 'text',
+    label: 'text',
+    prefix: 'text',
+    key_hash: 'text',
+    created_at: 'integer',
+    last_used_at: 'integer?',
+  },
+  workflows: {
+    id: 'text',
+    name: 'text',
+    active: 'integer',
+    version: 'integer',
+    nodes: 'text',
+    edges: 'text',
+    created_at: 'integer',
+    updated_at: 'integer',
+  },
+  workflow_versions: { workflow_id: 'text', version: 'integer', name: 'text', nodes: 'text', edges: 'text', created_at: 'integer' },
+  webhook_tokens: { token: 'text', workflow_id: 'text', node_id: 'text', created_at: 'integer' },
+  executions: {
+    id: 'text',
+    workflow_id: 'text',
+    workflow_version: 'integer',
+    status: 'text',
+    mode: 'text',
+    retry_of: 'text?',
+    error: 'text?',
+    created_at: 'integer',
+    started_at: 'integer?',
+    finished_at: 'integer?',
+    wake_at: 'integer?',
+    lease_owner: 'text?',
+    lease_until: 'integer?',
+    fence: 'integer',
+  },
+  steps: {
+    execution_id: 'text',
+    node_id: 'text',
+    status: 'text',
+    attempts: 'integer',
+    input: 'text?',
+    output: 'text?',
+    error: 'text?',
+    handle: 'text?',
+    truncated: 'integer',
+    started_at: 'integer?',
+    finished_at: 'integer?',
+    resume_at: 'integer?',
+  },
+  idempotency_keys: { token: 'text', key: 'text', execution_id: 'text', created_at: 'integer' },
+  trigger_state: { workflow_id: 'text', node_id: 'text', state: 'text', updated_at: 'integer' },
+  node_samples: { workflow_id: 'text', node_id: 'text', sample: 'text?', captured_at: 'integer?', listening_until: 'integer?' },
+  credentials: {
+    id: 'text',
+    name: 'text',
+    type: 'text',
+    fields: 'text',
+    data: 'text',
+    created_at: 'integer',
+    updated_at: 'integer',
+  },
+  vault_meta: { name: 'text', value: 'text' },
+  outbox: {
+    id: 'text',
+    from_addr: 'text?',
+    to_addrs: 'text',
+    cc_addrs: 'text',
+    bcc_addrs: 'text',
+    reply_to: 'text?',
+    subject: 'text',
+    text_body: 'text?',
+    html_body: 'text?',
+    message_id: 'text?',
+    created_at: 'integer',
+  },
+  webhook_requests: {
+    seq: 'integer',
+    id: 'text',
+    workflow_id: 'text',
+    node_id: 'text',
+    received_at: 'integer',
+    method: 'text',
+    path: 'text',
+    headers: 'text',
+    query: 'text',
+    body: 'text?',
+    body_size: 'integer',
+    body_truncated: 'integer',
+    status: 'integer',
+    execution_id: 'text?',
+    reason: 'text?',
+  },
+  webhook_stats: {
+    workflow_id: 'text',
+    node_id: 'text',
+    auth_failures: 'integer',
+    last_auth_failure_at: 'integer?',
+    last_auth_failure_reason: 'text?',
+  },
+} as const satisfies ColumnsOf<Schema>;
+
+// `satisfies` names the offending column; Equal also refuses what satisfies lets through
+// (e.g. a wider declared type), so COLUMNS is exactly Schema, table by table, column by column.
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Expect<T extends true> = T;
+type ColumnsMatchSchema = Expect<Equal<typeof COLUMNS, ColumnsOf<Schema>>>;

@@ -5,6 +5,7 @@
  * the Kysely repositories in repos/ (one query language) and differ only where SQL must.
  */
 import type { Kysely } from 'kysely';
+import type { StateSwap } from './repos/trigger-state.repo.ts';
 import type { Schema } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -55,6 +56,7 @@ export type IngestRequest = {
   /** Take the lease at insert (a worker process starting its own execution at once). */
   leaseTo?: { owner: string; until: number };
 };
+export type SwapIngest = IngestRequest & { swapKey?: string };
 export type IngestResult = { executionId: string; duplicate: boolean; lease?: Lease };
 
 /** The execution hot path: ingest, step writes, queue scans. Writes resolve once durable. */
@@ -67,8 +69,15 @@ export type ExecutionStore = {
   fifo: boolean;
   /** Execution row, trigger step and idempotency record in one transaction (and, on PostgreSQL, the wake-up). */
   ingest(req: IngestRequest): Promise<IngestResult>;
-  /** Several ingests in one transaction, all or nothing (a schedule pass). */
-  ingestMany?(reqs: IngestRequest[]): Promise<IngestResult[]>;
+  /** Several ingests in one transaction, all or nothing. */
+  ingestMany(reqs: IngestRequest[]): Promise<IngestResult[]>;
+  /**
+   * A schedule pass, in ONE transaction: every compare-and-set of `swaps` on trigger_state, then
+   * each ingest whose `swapKey` (stateKey(workflowId, nodeId)) won — or that has none. A lost swap
+   * starts nothing, and a slot's idempotency key (unique per workflow, node and slot) makes a
+   * second start of one slot a duplicate even if two passes somehow both won: exactly once.
+   */
+  ingestWithSwaps(swaps: readonly StateSwap[], reqs: readonly SwapIngest[], at: number): Promise<{ won: Set<string>; results: (IngestResult | null)[] }>;
   /** false: the lease was lost (another worker owns the execution now); nothing was written. */
   writeStep(row: StepRow, lease?: Lease): Promise<boolean>;
   markRunning(id: string, at: number, lease?: Lease): Promise<boolean>;
@@ -128,6 +137,19 @@ export type InspectorStore = {
   stats(workflowId: string, nodeId: string): Promise<WebhookStatsRow | undefined>;
 };
 
+/** Cross-process signals (PostgreSQL): NOTIFY is a wake-up, never the truth — receivers re-read the database. */
+export type Notifications = {
+  /** LISTENs on a dedicated connection that reconnects by itself; `onReconnect` after each re-LISTEN. */
+  listen(channels: readonly string[], handler: (channel: string, payload: string) => void, onReconnect?: () => void): Promise<{ close(): Promise<void> }>;
+  /** Sends `payloads`, packed into as few notifications as fit under 8,000 bytes each. */
+  notify(channel: string, payloads: readonly string[]): Promise<void>;
+  /**
+   * A session advisory lock named `name`, held on a dedicated connection and retried every few
+   * seconds; `onChange(true)` when this process takes it, `onChange(false)` when it loses it.
+   */
+  leadership(name: string, onChange: (held: boolean) => void): { held(): boolean; stop(): Promise<void> };
+};
+
 export type Store = {
   dialect: Dialect;
   /** Every other repository (workflows, auth, credentials, trigger state, …) is Kysely over this. */
@@ -136,6 +158,8 @@ export type Store = {
   inspector: InspectorStore;
   /** PostgreSQL only: the multi-process queue. */
   claims?: ClaimStore;
+  /** PostgreSQL only: LISTEN/NOTIFY and leadership, for processes sharing the database. */
+  notifications?: Notifications;
   /** Makes every write committed so far durable (SQLite: a WAL fsync; PostgreSQL: already so). */
   sync(): Promise<void>;
   /** Gives space back after pruning (SQLite: incremental vacuum + WAL truncate). */

@@ -1,4 +1,7 @@
-/** In-process event bus for execution changes: feeds SSE, webhook result mode and tests. */
+/**
+ * The event bus port and its in-process implementation: execution and step changes feed SSE,
+ * webhook result mode and tests. Across processes (PostgreSQL) events-bridge.ts extends it.
+ */
 import { EventEmitter } from 'node:events';
 import type { ExecutionStatus, Step, StepError } from '#shared/execution.ts';
 
@@ -21,6 +24,8 @@ export type EngineEvents = {
   hasStepListeners(): boolean;
   /** Resolves when the execution reaches a final status (or `timeoutMs` passes → undefined). */
   waitForFinal(executionId: string, timeoutMs: number): Promise<ExecutionEvent | undefined>;
+  /** Executions someone here waits on (result mode), so events from other processes can be re-read for them. */
+  waitingFor(): Iterable<string>;
 };
 
 const FINAL = new Set<ExecutionStatus>(['success', 'error', 'canceled']);
@@ -52,6 +57,7 @@ export function createEngineEvents(): EngineEvents {
       if (ee.listenerCount('step')) ee.emit('step', e);
     },
     hasStepListeners: () => ee.listenerCount('step') > 0,
+    waitingFor: () => waiters.keys(),
     waitForFinal(executionId, timeoutMs) {
       return new Promise((resolve) => {
         const set = waiters.get(executionId) ?? new Set();

@@ -18,6 +18,12 @@ describe('armState', () => {
     expect(again).toMatchObject({ version: 2, overlap: 'allow' });
   });
 
+  it('clears a lease an older version left pending (it is treated as handled)', () => {
+    const first = armState(undefined, hourly, 1, t('2025-01-15T10:20:00Z'));
+    const old = { ...first, pending: { slot: t('2025-01-15T10:00:00Z'), firedAt: t('2025-01-15T10:00:00.010Z') } };
+    expect(armState(old, hourly, 1, t('2025-01-15T10:21:00Z'))).toEqual({ ...first, pending: null });
+  });
+
   it('recomputes when the cron or the timezone changes', () => {
     const first = armState(undefined, hourly, 1, t('2025-01-15T10:20:00Z'));
     const moved = armState(first, { ...hourly, expression: '0 9 * * *', timezone: 'Europe/Paris' }, 2, t('2025-01-15T10:20:00Z'));
@@ -32,12 +38,12 @@ describe('planDue', () => {
     expect(planDue(base, t('2025-01-15T10:59:59Z'), false)).toBeNull();
   });
 
-  it('fires the slot on time and moves to the next one, leasing it as pending', () => {
+  it('fires the slot on time and moves to the next one, with no lease left pending', () => {
     const plan = planDue(base, t('2025-01-15T11:00:00.004Z'), false)!;
     expect(plan.action).toBe('fire');
     expect(plan.slot).toBe(t('2025-01-15T11:00:00Z'));
     expect(plan.next.nextRunAt).toBe(t('2025-01-15T12:00:00Z'));
-    expect(plan.next.pending).toEqual({ slot: plan.slot, firedAt: t('2025-01-15T11:00:00.004Z') });
+    expect(plan.next).toMatchObject({ pending: null, lastScheduledAt: plan.slot, lastFiredAt: t('2025-01-15T11:00:00.004Z') });
   });
 
   it('skips (and counts) when the previous run is unfinished and overlap is skip', () => {

@@ -7,8 +7,8 @@ import { compileCron } from './cron.ts';
 export type ScheduleConfig = { expression: string; timezone: string; overlap: 'skip' | 'allow'; catchUp: 'none' | 'last' };
 
 /**
- * Everything a process needs to fire the schedule lives here, so a second process sharing the
- * data directory acts on the same cron, timezone and workflow version after any lease it loses.
+ * Everything a process needs to fire the schedule lives here, so another process sharing the
+ * database acts on the same cron, timezone and workflow version after any compare-and-set it loses.
  */
 export type ScheduleState = {
   kind: 'schedule';
@@ -18,7 +18,11 @@ export type ScheduleState = {
   overlap: 'skip' | 'allow';
   catchUp: 'none' | 'last';
   nextRunAt: number | null;
-  /** A slot leased but not yet confirmed as an execution: recovered after a crash. */
+  /**
+   * Always null now: a pass writes the next state and starts the slot's execution in one
+   * transaction, so there is no lease to confirm. Versions before that left a lease here between
+   * the two writes; such a leftover is still parsed, and cleared (as handled) at the next arm.
+   */
   pending: { slot: number; firedAt: number } | null;
   lastScheduledAt: number | null;
   lastFiredAt: number | null;
@@ -61,7 +65,7 @@ export function armState(prev: ScheduleState | undefined, cfg: ScheduleConfig, v
     overlap: cfg.overlap,
     catchUp: cfg.catchUp,
     nextRunAt,
-    pending: prev?.pending ?? null,
+    pending: null,
     lastScheduledAt: prev?.lastScheduledAt ?? null,
     lastFiredAt: prev?.lastFiredAt ?? null,
     skippedRuns: prev?.skippedRuns ?? 0,
@@ -96,9 +100,8 @@ export function planDue(state: ScheduleState, now: number, busy: boolean): DuePl
   let action: DuePlan['action'] = late && state.catchUp === 'none' ? 'miss' : 'fire';
   if (action === 'fire' && busy && state.overlap === 'skip') action = 'skip';
 
-  const next: ScheduleState = { ...state, nextRunAt, missedRuns: state.missedRuns + missed, lastMissedAt };
+  const next: ScheduleState = { ...state, nextRunAt, pending: null, missedRuns: state.missedRuns + missed, lastMissedAt };
   if (action === 'fire') {
-    next.pending = { slot, firedAt: now };
     next.lastScheduledAt = slot;
     next.lastFiredAt = now;
   } else if (action === 'skip') {

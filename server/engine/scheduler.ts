@@ -1,39 +1,52 @@
 /**
- * The `schedule` trigger kind: one timer over every schedule's persisted next run (a min-heap), a
- * compare-and-set lease per slot in trigger_state, catch-up, overlap skipping, crash recovery.
- * node-cron parses and validates; it does not fire (see README "Schedules" for the measurements).
+ * The `schedule` trigger kind: one timer over every schedule's persisted next run (a min-heap);
+ * each pass moves every due schedule's state on by compare-and-set and starts the won slots in the
+ * same transaction (`startPass`), with catch-up and overlap skipping. node-cron parses and
+ * validates; it does not fire (see README "Schedules" for the measurements).
+ *
+ * Exactly once never depends on which process runs the timers: a lost compare-and-set starts
+ * nothing, and a slot's idempotency key (token per schedule, key = the slot) is unique in the
+ * database, so even two passes that both won one slot start it once. Leadership (`lead`/`follow`)
+ * only decides who does the work.
  */
 import type { Kysely } from 'kysely';
 import type { Issue } from '#shared/issues.ts';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import type { WorkflowNode } from '#shared/workflow.ts';
 import type { Schema } from '../db/schema.ts';
+import type { Dialect } from '../db/store.ts';
 import { createTriggerStateRepo, stateKey, type StateSwap } from '../db/repos/trigger-state.repo.ts';
 import type { WorkflowRecord } from '../db/repos/workflow.repo.ts';
 import { iso, type Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { StartRequest } from './start.ts';
+import type { StartPassFn, StartRequest } from './start.ts';
 import type { TriggerKind } from './activator.ts';
+import type { Leadership } from './triggers.ts';
 import { compileCron, cronProblem, isValidTimeZone } from './cron.ts';
 import { createMinHeap } from './min-heap.ts';
 import { armState, parseScheduleState, planDue, type ScheduleConfig, type ScheduleState } from './schedule-plan.ts';
 
 export type SchedulerDeps = {
   db: Kysely<Schema>;
+  /** Which SQL the compare-and-set of an arm speaks (default sqlite). */
+  dialect?: Dialect;
   clock: Clock;
   logger: Logger;
-  /** The durable execution path (execution.service `start`): every fire goes through it. */
-  start(req: StartRequest): Promise<{ executionId: string }>;
+  /** execution.service `startPass`: a pass's compare-and-sets and the starts of its won slots, one transaction. */
+  startPass: StartPassFn;
   /** Whether the workflow has a queued or running execution (overlap: skip). */
   hasUnfinished(workflowId: string): Promise<boolean>;
   /** Longest single sleep; the periodic re-check bounds the effect of a wall-clock jump. */
   maxSleepMs?: number;
+  /** Start as the process that runs the timers (default; SQLite has one process). */
+  leading?: boolean;
 };
 
-/** A lease younger than this may still be in flight in a live process; it is not recovered yet. */
-const PENDING_GRACE_MS = 30_000;
+/** After a failed pass (database away), its schedules are retried after this, doubling per failure. */
+const RETRY_MS = 1000;
 
 type Entry = { key: string; workflowId: string; nodeId: string; json: string; state: ScheduleState; gen: number };
+type Plan = { e: Entry; slot: number; action: 'fire' | 'skip' | 'miss'; next: ScheduleState; json: string };
 
 /** The schedule settings of a trigger node, parsed by its own definition. */
 export function scheduleConfigOf(node: WorkflowNode): ScheduleConfig {
@@ -42,19 +55,30 @@ export function scheduleConfigOf(node: WorkflowNode): ScheduleConfig {
   return def.activation.cron(def.config.parse(node.config));
 }
 
-export function createScheduler(deps: SchedulerDeps): TriggerKind & { stats(): { armed: number; heap: number } } {
+/** The workflow's trigger node (the first one, as the activator picks it) when it is a schedule. */
+function scheduleNodeOf(wf: WorkflowRecord): WorkflowNode | undefined {
+  const node = wf.nodes.find((n) => getNodeDefinition(n.type)?.kind === 'trigger');
+  const def = node && getNodeDefinition(node.type);
+  return def?.kind === 'trigger' && def.activation.kind === 'schedule' ? node : undefined;
+}
+
+/** The slot's dedupe record: (token, key) is the primary key of idempotency_keys, so one slot starts once. */
+export const slotIdempotency = (workflowId: string, nodeId: string, slot: number) => ({ token: `schedule:${workflowId}:${nodeId}`, key: String(slot), since: 0 });
+
+export function createScheduler(deps: SchedulerDeps): TriggerKind & Leadership & { stats(): { armed: number; heap: number; leading: boolean } } {
   const { clock, logger } = deps;
   const log = logger.child({ component: 'scheduler' });
-  const repo = createTriggerStateRepo(deps.db);
+  const repo = createTriggerStateRepo(deps.db, deps.dialect);
   const maxSleepMs = deps.maxSleepMs ?? 30_000;
   const entries = new Map<string, Entry>();
   const heap = createMinHeap<{ entry: Entry; gen: number }>();
   let timer: NodeJS.Timeout | undefined;
   let timerAt = Infinity;
   let stopped = false;
-  const recoveries = new Set<NodeJS.Timeout>();
+  let leading = deps.leading ?? true;
+  let failedPasses = 0;
 
-  // Arming, disarming and firing take turns: a deactivation never races a lease it would undo.
+  // Arming, disarming and firing take turns: a deactivation never races a pass it would undo.
   let chain: Promise<unknown> = Promise.resolve();
   function serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = chain.then(fn);
@@ -62,13 +86,20 @@ export function createScheduler(deps: SchedulerDeps): TriggerKind & { stats(): {
     return run;
   }
 
-  function enqueue(e: Entry): void {
+  /** Queues the entry at its next run (or at `at`, a retry); older heap items for it turn stale. */
+  function enqueue(e: Entry, at: number | null = e.state.nextRunAt): void {
     e.gen++;
-    if (e.state.nextRunAt !== null) heap.push(e.state.nextRunAt, { entry: e, gen: e.gen });
+    if (at !== null) heap.push(at, { entry: e, gen: e.gen });
+  }
+
+  function clearTimer(): void {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    timerAt = Infinity;
   }
 
   function wake(): void {
-    if (stopped) return;
+    if (stopped || !leading) return;
     while (heap.size > 0) {
       const top = heap.peek()!;
       if (entries.get(top.value.entry.key) === top.value.entry && top.value.gen === top.value.entry.gen) break;
@@ -76,9 +107,7 @@ export function createScheduler(deps: SchedulerDeps): TriggerKind & { stats(): {
     }
     const at = heap.peek()?.at ?? Infinity;
     if (timer && timerAt <= at) return;
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    timerAt = Infinity;
+    clearTimer();
     if (at === Infinity) return; // nothing armed: no timer, no idle wake-ups
     const now = clock.now();
     const delay = Math.min(Math.max(0, at - now), maxSleepMs);
@@ -87,7 +116,7 @@ export function createScheduler(deps: SchedulerDeps): TriggerKind & { stats(): {
       timer = undefined;
       timerAt = Infinity;
       serial(fireDue)
-        .catch((err: unknown) => log.error('schedule pass failed', { err: String(err), stack: (err as Error)?.stack }))
+        .catch((err: unknown) => log.error('schedule pass crashed', { err: String(err), stack: (err as Error)?.stack }))
         .finally(wake);
     }, delay);
     timer.unref();
@@ -102,7 +131,7 @@ export function createScheduler(deps: SchedulerDeps): TriggerKind & { stats(): {
     return due;
   }
 
-  /** Lost a lease or a write: adopt whatever the row says now (another process moved it), or forget it. */
+  /** Lost a compare-and-set: adopt whatever the row says now (another process moved it), or forget it. */
   async function reconcile(e: Entry): Promise<void> {
     const row = await repo.get(e.workflowId, e.nodeId);
     const state = row && parseScheduleState(row.json);
@@ -116,27 +145,55 @@ export function createScheduler(deps: SchedulerDeps): TriggerKind & { stats(): {
     enqueue(e);
   }
 
-  /** One pass: every due schedule is leased in one statement, then each won fire starts one execution. */
+  /** One pass over every due schedule; if the database fails it, they are all retried later. */
   async function fireDue(): Promise<void> {
-    if (stopped) return;
+    if (stopped || !leading) return;
     const now = clock.now();
     const due = popDue(now);
     if (due.length === 0) return;
-    const plans: { e: Entry; slot: number; action: string; next: ScheduleState; json: string }[] = [];
-    for (const e of due) {
-      const busy = e.state.overlap === 'skip' && (await deps.hasUnfinished(e.workflowId));
-      const plan = planDue(e.state, now, busy);
+    const popped = due.map((e) => ({ e, gen: e.gen }));
+    try {
+      await pass(due, now);
+      failedPasses = 0;
+    } catch (err) {
+      // Nothing of the pass committed (one transaction): whatever was not re-queued yet is retried.
+      // (Had a connection died just after COMMIT, the retry's compare-and-set loses and the row is
+      // adopted.) A slot down past MISSED_AFTER_MS is then missed or caught up by planDue's rules.
+      failedPasses++;
+      const retryAt = clock.now() + Math.min(RETRY_MS * 2 ** (failedPasses - 1), maxSleepMs);
+      let retried = 0;
+      for (const { e, gen } of popped) {
+        if (entries.get(e.key) !== e || e.gen !== gen) continue;
+        enqueue(e, retryAt);
+        retried++;
+      }
+      log.error('schedule pass failed; retrying', { schedules: retried, retryInMs: retryAt - clock.now(), err: String(err) });
+    }
+  }
+
+  /**
+   * Every due schedule's next state, and a start for each slot that fires, go to the database in
+   * ONE transaction: a won compare-and-set commits together with its execution, a lost one starts
+   * nothing. There is no lease to confirm afterwards and nothing to recover after a crash.
+   */
+  async function pass(due: Entry[], now: number): Promise<void> {
+    const plans: Plan[] = [];
+    // Asked all at once: on PostgreSQL each is a round trip, and a pass may hold thousands.
+    const busy = await Promise.all(due.map((e) => e.state.overlap === 'skip' && deps.hasUnfinished(e.workflowId)));
+    for (const [i, e] of due.entries()) {
+      const plan = planDue(e.state, now, busy[i]!);
       if (!plan) {
         enqueue(e);
         continue;
       }
       plans.push({ e, slot: plan.slot, action: plan.action, next: plan.next, json: JSON.stringify(plan.next) });
     }
-    const won = await repo.swapMany(
-      plans.map((p) => ({ workflowId: p.e.workflowId, nodeId: p.e.nodeId, expect: p.e.json, next: p.json })),
-      now,
-    );
-    const fires: { e: Entry; slot: number }[] = [];
+    if (plans.length === 0) return;
+    const swaps: StateSwap[] = plans.map((p) => ({ workflowId: p.e.workflowId, nodeId: p.e.nodeId, expect: p.e.json, next: p.json }));
+    const fires = plans.filter((p) => p.action === 'fire');
+    const reqs = fires.map((p) => startRequest(p, now));
+    const { won, results } = await deps.startPass(swaps, reqs);
+
     const lost: Entry[] = [];
     for (const p of plans) {
       if (!won.has(p.e.key)) {
@@ -146,85 +203,42 @@ export function createScheduler(deps: SchedulerDeps): TriggerKind & { stats(): {
       p.e.json = p.json;
       p.e.state = p.next;
       enqueue(p.e);
-      if (p.action === 'fire') fires.push({ e: p.e, slot: p.slot });
-      else log.debug(p.action === 'skip' ? 'schedule run skipped: previous run unfinished' : 'schedule run missed', { workflowId: p.e.workflowId, scheduledAt: iso(p.slot) });
+      if (p.action !== 'fire') log.debug(p.action === 'skip' ? 'schedule run skipped: previous run unfinished' : 'schedule run missed', { workflowId: p.e.workflowId, scheduledAt: iso(p.slot) });
     }
-    await Promise.all(lost.map(reconcile));
-    // One line per pass: a catch-up after downtime may touch thousands of schedules at once.
-    const skipped = plans.filter((p) => p.action === 'skip' && won.has(p.e.key)).length;
-    const missed = plans.filter((p) => p.action === 'miss' && won.has(p.e.key)).length;
-    log.info('schedules due', { due: due.length, fired: fires.length, skipped, missed, leasedElsewhere: lost.length });
-
-    const results = await Promise.allSettled(fires.map((f) => startFor(f.e.workflowId, f.e.nodeId, f.e.state.version, f.slot, now)));
-    const confirm: { e: Entry; swap: StateSwap; json: string; state: ScheduleState }[] = [];
+    let fired = 0;
+    let duplicates = 0;
     results.forEach((r, i) => {
-      const { e, slot } = fires[i]!;
-      if (r.status === 'rejected') {
-        // The lease stays pending: recovery re-checks it at the next arm (e.g. restart).
-        log.error('schedule fire failed', { workflowId: e.workflowId, scheduledAt: iso(slot), err: String(r.reason) });
+      if (!r) return; // its compare-and-set lost: nothing was started
+      if (!r.duplicate) {
+        fired++;
         return;
       }
-      if (e.state.pending?.slot !== slot) return;
-      const state = { ...e.state, pending: null };
-      const json = JSON.stringify(state);
-      confirm.push({ e, swap: { workflowId: e.workflowId, nodeId: e.nodeId, expect: e.json, next: json }, json, state });
+      // Two passes both won this slot (its state was set back meanwhile, e.g. restored): the key held.
+      duplicates++;
+      log.warn('schedule slot already started; not started again', { workflowId: fires[i]!.e.workflowId, scheduledAt: iso(fires[i]!.slot), executionId: r.executionId });
     });
-    if (confirm.length === 0) return;
-    const confirmed = await repo.swapMany(
-      confirm.map((c) => c.swap),
-      clock.now(),
-    );
-    for (const c of confirm) {
-      if (confirmed.has(c.e.key)) {
-        c.e.json = c.json;
-        c.e.state = c.state;
-        enqueue(c.e);
-      } else await reconcile(c.e);
-    }
+    await Promise.all(lost.map(reconcile));
+    // One line per pass: a catch-up after downtime may touch thousands of schedules at once.
+    const count = (action: Plan['action']) => plans.filter((p) => p.action === action && won.has(p.e.key)).length;
+    log.info('schedules due', { due: due.length, fired, duplicates, skipped: count('skip'), missed: count('miss'), movedElsewhere: lost.length });
   }
 
-  function startFor(workflowId: string, nodeId: string, version: number, slot: number, firedAt: number) {
-    return deps.start({
-      workflowId,
-      workflowVersion: version,
-      triggerNodeId: nodeId,
+  function startRequest(p: Plan, firedAt: number): StartRequest & { swapKey: string } {
+    return {
+      workflowId: p.e.workflowId,
+      workflowVersion: p.e.state.version,
+      triggerNodeId: p.e.nodeId,
       mode: 'schedule',
-      event: { scheduledAt: iso(slot), firedAt: iso(firedAt) },
-    });
+      event: { scheduledAt: iso(p.slot), firedAt: iso(firedAt) },
+      swapKey: stateKey(p.e.workflowId, p.e.nodeId),
+      idempotency: slotIdempotency(p.e.workflowId, p.e.nodeId, p.slot),
+    };
   }
 
   /**
-   * A lease without a confirmed execution (the process died between the two writes). Whoever wins
-   * the swap that clears it checks for the execution and starts it only if it is not there.
+   * Writes the armed state (insert, or compare-and-set over what is there) so nextRunAt shows at
+   * once, whichever process armed it; only a leading process also keeps an entry and a timer.
    */
-  async function recoverPending(workflowId: string, nodeId: string): Promise<void> {
-    const row = await repo.get(workflowId, nodeId);
-    const state = row && parseScheduleState(row.json);
-    const pending = state?.pending;
-    if (!row || !state || !pending) return;
-    const cleared = { ...state, pending: null };
-    const json = JSON.stringify(cleared);
-    if (!(await repo.swap({ workflowId, nodeId, expect: row.json, next: json }, clock.now()))) return;
-    const e = entries.get(stateKey(workflowId, nodeId));
-    if (e && e.json === row.json) {
-      e.json = json;
-      e.state = cleared;
-      enqueue(e);
-    }
-    if (await repo.hasExecutionForSlot(workflowId, nodeId, pending.firedAt - 1, iso(pending.slot)!)) return;
-    log.warn('schedule slot recovered after a crash', { workflowId, scheduledAt: iso(pending.slot) });
-    await startFor(workflowId, nodeId, state.version, pending.slot, clock.now());
-  }
-
-  function recoverLater(workflowId: string, nodeId: string, delay: number): void {
-    const t = setTimeout(() => {
-      recoveries.delete(t);
-      void serial(() => recoverPending(workflowId, nodeId)).catch((err: unknown) => log.error('schedule recovery failed', { workflowId, err: String(err) }));
-    }, delay);
-    t.unref();
-    recoveries.add(t);
-  }
-
   async function arm(wf: WorkflowRecord, node: WorkflowNode): Promise<void> {
     const cfg = scheduleConfigOf(node);
     compileCron(cfg.expression, cfg.timezone); // throws on a cron that slipped past validation
@@ -240,14 +254,16 @@ export function createScheduler(deps: SchedulerDeps): TriggerKind & { stats(): {
           ? await repo.insertIfAbsent(wf.id, node.id, json, now)
           : row.json === json || (await repo.swap({ workflowId: wf.id, nodeId: node.id, expect: row.json, next: json }, now));
         if (ok) {
-          const key = stateKey(wf.id, node.id);
-          const entry: Entry = { key, workflowId: wf.id, nodeId: node.id, json, state, gen: 0 };
-          entries.set(key, entry);
-          enqueue(entry);
-          if (state.pending) {
-            const age = now - state.pending.firedAt;
-            if (age >= PENDING_GRACE_MS) await recoverPending(wf.id, node.id);
-            else recoverLater(wf.id, node.id, PENDING_GRACE_MS - age);
+          if (prev?.pending) {
+            // An older version leased this slot and may or may not have started it; starting it now
+            // could run it twice, so it counts as handled (a slot is never started without its key now).
+            log.info('schedule lease left by an older version cleared as handled', { workflowId: wf.id, scheduledAt: iso(prev.pending.slot) });
+          }
+          if (leading) {
+            const key = stateKey(wf.id, node.id);
+            const entry: Entry = { key, workflowId: wf.id, nodeId: node.id, json, state, gen: 0 };
+            entries.set(key, entry);
+            enqueue(entry);
           }
           break;
         }
@@ -284,6 +300,39 @@ export function createScheduler(deps: SchedulerDeps): TriggerKind & { stats(): {
       wake();
     },
 
+    /**
+     * This process runs the timers from now on: every given workflow whose trigger is a schedule is
+     * armed from its persisted state, so slots that came due meanwhile follow the catch-up rules.
+     */
+    async lead(active: WorkflowRecord[]): Promise<void> {
+      if (stopped) return;
+      leading = true;
+      failedPasses = 0;
+      for (const wf of active) {
+        const node = scheduleNodeOf(wf);
+        if (!node) continue;
+        try {
+          await arm(wf, node);
+        } catch (err) {
+          // One broken workflow must not keep the others' schedules down; it stays visible in the log.
+          log.error('schedule failed to arm on taking the lead', { workflowId: wf.id, err: String(err) });
+        }
+      }
+    },
+
+    /**
+     * Another process runs the timers now: forget every entry and timer (state stays as it is). Set
+     * at once, so no new pass starts; resolves after a pass already in flight has finished.
+     */
+    async follow(): Promise<void> {
+      leading = false;
+      clearTimer();
+      await serial(async () => {
+        entries.clear();
+        heap.clear();
+      });
+    },
+
     async info(wf: WorkflowRecord, node: WorkflowNode) {
       const row = wf.active ? await repo.get(wf.id, node.id) : undefined;
       const s = row ? parseScheduleState(row.json) : undefined;
@@ -301,15 +350,12 @@ export function createScheduler(deps: SchedulerDeps): TriggerKind & { stats(): {
     async stop(): Promise<void> {
       await serial(async () => {
         stopped = true;
-        if (timer) clearTimeout(timer);
-        timer = undefined;
-        for (const t of recoveries) clearTimeout(t);
-        recoveries.clear();
+        clearTimer();
         entries.clear();
         heap.clear();
       });
     },
 
-    stats: () => ({ armed: entries.size, heap: heap.size }),
+    stats: () => ({ armed: entries.size, heap: heap.size, leading }),
   };
 }

@@ -1,5 +1,6 @@
 /** What starting an execution takes, shared by every trigger (webhooks, schedules, polls, manual runs). */
 import type { ExecutionMode } from '#shared/execution.ts';
+import type { StateSwap } from '../db/repos/trigger-state.repo.ts';
 
 /** Redelivery dedupe window (SPEC: 72 h): a key seen within it returns the first execution. */
 export const IDEMPOTENCY_WINDOW_MS = 72 * 3600_000;
@@ -18,3 +19,9 @@ export type StartRequest = {
 export type StartResult = { executionId: string; duplicate: boolean };
 /** The durable execution path (execution.service `start`), as the engine's triggers see it. */
 export type StartFn = (req: StartRequest) => Promise<StartResult>;
+
+/** A schedule pass (execution.service `startPass`): compare-and-sets and the won starts, one transaction. */
+export type StartPassFn = (
+  swaps: readonly StateSwap[],
+  reqs: readonly (StartRequest & { swapKey?: string })[],
+) => Promise<{ won: Set<string>; results: (StartResult | null)[] }>;

@@ -3,6 +3,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { AppError, type ErrorCode } from '#shared/errors.ts';
 import { fromZodIssues } from '#shared/issues.ts';
+import { StoreUnavailableError } from '../db/store.ts';
 import type { Logger } from '../lib/logger.ts';
 
 export const httpStatus = {
@@ -17,6 +18,7 @@ export const httpStatus = {
   TOO_MANY_REQUESTS: 429,
   UNKNOWN_NODE_TYPE: 400,
   CONFIG_INVALID: 400,
+  UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const satisfies Record<ErrorCode, number>;
 
@@ -43,6 +45,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let e: AppError;
     if (err instanceof AppError) e = err;
+    else if (err instanceof StoreUnavailableError) e = unavailable();
     else if (err instanceof ZodError) e = new AppError('VALIDATION_FAILED', 'the request is invalid', { details: fromZodIssues(err.issues) });
     else e = fromBodyParser(err as { type?: string }) ?? new AppError('INTERNAL', 'internal error');
     const status = httpStatus[e.code];
@@ -52,6 +55,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     for (const [k, v] of Object.entries(e.headers ?? {})) res.setHeader(k, v);
     res.status(status).json({ error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } });
   };
+}
+
+/** Seconds a client is told to wait while the database is away. */
+export const UNAVAILABLE_RETRY_AFTER_S = 5;
+
+export function unavailable(): AppError {
+  return new AppError('UNAVAILABLE', 'the database is unavailable; nothing was accepted — retry shortly', { headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_S) } });
 }
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {

@@ -4,7 +4,9 @@
  * off to the webhook service; the answer is only sent after the event is on disk.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StoreUnavailableError } from '../db/store.ts';
 import type { Logger } from '../lib/logger.ts';
+import { unavailable } from './error-handler.ts';
 import type { InboundRequest, WebhookService } from '../services/webhook.service.ts';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
@@ -66,6 +68,13 @@ export function createHooksHandler(webhooks: WebhookService, opts: { maxBodyByte
       const reply = await webhooks.handle(inbound);
       send(res, reply.status, reply.body, reply.headers);
     } catch (err) {
+      if (err instanceof StoreUnavailableError) {
+        // Nothing was committed, so nothing is acknowledged: the sender retries later.
+        opts.logger.warn('webhook refused: database unavailable', { err: err.message });
+        const e = unavailable();
+        if (!res.headersSent) send(res, 503, { error: { code: e.code, message: e.message } }, e.headers);
+        return;
+      }
       opts.logger.error('webhook failed', { err: String(err), stack: (err as Error)?.stack });
       if (!res.headersSent) send(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } });
     }

@@ -6,7 +6,8 @@ import type { ExecutionQueryRepo } from '../db/repos/execution-query.repo.ts';
 import { isEdgeActive } from '../engine/edges.ts';
 import type { EngineEvents } from '../engine/events.ts';
 import type { StartHint } from '../engine/executor.ts';
-import type { StartRequest } from '../engine/start.ts';
+import type { StartRequest, StartResult } from '../engine/start.ts';
+import type { StateSwap } from '../db/repos/trigger-state.repo.ts';
 import type { Queue } from '../engine/queue.ts';
 import type { SnapshotCache } from '../engine/snapshots.ts';
 import { rowToStep } from '../engine/step-codec.ts';
@@ -56,18 +57,25 @@ export function createExecutionService(deps: {
     return { executionId, duplicate: false };
   }
 
-  /** Several starts in one transaction, all or nothing (a schedule pass): each result in order. */
-  async function startMany(reqs: StartRequest[]): Promise<{ executionId: string; duplicate: boolean }[]> {
-    if (reqs.length === 0) return [];
+  /**
+   * A schedule pass in one transaction: the compare-and-sets of `swaps`, then each start whose
+   * `swapKey` won (see ExecutionStore.ingestWithSwaps). `results[i]` is null when its swap lost.
+   */
+  async function startPass(swaps: readonly StateSwap[], reqs: readonly (StartRequest & { swapKey?: string })[]) {
     const prepared = reqs.map(prepare);
-    const ingests = prepared.map((p) => queue.claimAtIngest(p.ingest));
-    const results = store.ingestMany ? await store.ingestMany(ingests) : await Promise.all(ingests.map((i) => store.ingest(i)));
-    return results.map((r, i) => {
-      if (r.duplicate) return { executionId: r.executionId, duplicate: true };
-      deps.events.emitExecution({ executionId: r.executionId, workflowId: reqs[i]!.workflowId, status: 'queued' });
-      queue.enqueue(r.executionId, prepared[i]!.hint, r.lease);
-      return { executionId: r.executionId, duplicate: false };
-    });
+    const ingests = prepared.map((p, i) => ({ ...queue.claimAtIngest(p.ingest), ...(reqs[i]!.swapKey ? { swapKey: reqs[i]!.swapKey } : {}) }));
+    const { won, results } = await store.ingestWithSwaps(swaps, ingests, clock.now());
+    return {
+      won,
+      results: results.map((r, i): StartResult | null => {
+        if (!r) return null;
+        if (!r.duplicate) {
+          deps.events.emitExecution({ executionId: r.executionId, workflowId: reqs[i]!.workflowId, status: 'queued' });
+          queue.enqueue(r.executionId, prepared[i]!.hint, r.lease);
+        }
+        return { executionId: r.executionId, duplicate: r.duplicate };
+      }),
+    };
   }
 
   function prepare(req: StartRequest): { ingest: IngestRequest; hint: StartHint } {
@@ -146,10 +154,27 @@ export function createExecutionService(deps: {
 
   return {
     start,
-    startMany,
+    startPass,
     get,
     retry,
     list: deps.query.list,
+    /**
+     * How an execution ended, as result mode answers it: status, error, and the output of the last
+     * node to finish (latest finishedAt; later in the graph on a tie, as the engine reports it live).
+     */
+    async final(id: string): Promise<{ status: ExecutionSummary['status']; error: ExecutionSummary['error']; lastOutput: unknown } | undefined> {
+      const detail = await get(id).catch((err: unknown) => {
+        if (err instanceof AppError && err.code === 'NOT_FOUND') return undefined;
+        throw err;
+      });
+      if (!detail) return undefined;
+      let last: Step | undefined;
+      for (const s of detail.steps) {
+        if (s.status !== 'success' && s.status !== 'error') continue;
+        if (!last || (s.finishedAt ?? '') >= (last.finishedAt ?? '')) last = s;
+      }
+      return { status: detail.status, error: detail.error, lastOutput: last?.output };
+    },
     async summary(id: string): Promise<ExecutionSummary | undefined> {
       const row = await store.getExecution(id);
       return row && toSummary(row);

@@ -235,7 +235,7 @@ export function createWebhookService(deps: {
     const waiting = deps.events.waitForFinal(executionId, timeoutMs);
     // It may already have finished before we started waiting (or, on redelivery, long ago).
     const now = await deps.executions.summary(executionId);
-    const final = now && isFinalStatus(now.status) ? await finalFromStore(executionId) : await waiting;
+    const final = now && isFinalStatus(now.status) ? await deps.executions.final(executionId) : await waiting;
     if (!final) return { status: 202, executionId, body: { executionId, statusUrl: `${deps.publicUrl()}/api/executions/${executionId}` } };
     if (final.status === 'success') return { status: 200, executionId, body: final.lastOutput ?? null };
     // Only the code and message: no stack, no details, nothing of the engine's internals.
@@ -253,16 +253,6 @@ export function createWebhookService(deps: {
     return step && !step.truncated ? step.output : undefined;
   }
 
-  async function finalFromStore(executionId: string) {
-    const detail = await deps.executions.get(executionId);
-    // The last node to finish, as the engine reports it live: latest finishedAt, later in the graph on a tie.
-    let last: (typeof detail.steps)[number] | undefined;
-    for (const s of detail.steps) {
-      if (s.status !== 'success' && s.status !== 'error') continue;
-      if (!last || (s.finishedAt ?? '') >= (last.finishedAt ?? '')) last = s;
-    }
-    return { status: detail.status, error: detail.error, lastOutput: last?.output };
-  }
 }
 export type WebhookService = ReturnType<typeof createWebhookService>;
 

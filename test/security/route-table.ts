@@ -10,6 +10,7 @@ export type RouteEntry = { method: string; path: string; source: 'discovered' | 
 /** SPEC's HTTP API, written out. `:id`-style params are filled in by `concretize`. */
 export const FLOOR: readonly { method: string; path: string }[] = [
   { method: 'GET', path: '/api/health' },
+  { method: 'GET', path: '/api/health/ready' },
   { method: 'GET', path: '/api/auth/status' },
   { method: 'POST', path: '/api/auth/setup' },
   { method: 'POST', path: '/api/auth/login' },
@@ -42,7 +43,7 @@ export const FLOOR: readonly { method: string; path: string }[] = [
 ];
 
 /** Routes SPEC makes public: they may answer 2xx without auth (and must still never answer data). */
-export const PUBLIC_ROUTES = new Set(['GET /api/health', 'GET /api/auth/status', 'POST /api/auth/setup', 'POST /api/auth/login', 'POST /api/auth/logout']);
+export const PUBLIC_ROUTES = new Set(['GET /api/health', 'GET /api/health/ready', 'GET /api/auth/status', 'POST /api/auth/setup', 'POST /api/auth/login', 'POST /api/auth/logout']);
 
 type ListedRoute = { path: string | RegExp; methods?: string[]; router?: unknown };
 type RouterLike = { listRoutes?: () => ListedRoute[]; stack?: LayerLike[] };

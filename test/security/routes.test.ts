@@ -153,6 +153,8 @@ function judge(req: RawRequest, res: RawResponse): { verdict: Verdict; why?: str
       const json = JSON.parse(text);
       const s = JSON.stringify(json);
       if (s === '{"ok":true}' || s === '{"needsSetup":false,"user":null}') return { verdict: 'public' };
+      // Readiness: which checks pass, nothing else (for load balancers, so public by design).
+      if (/^\{"ok":(true|false),"checks":\{("[a-z]+":"[^"]*",?)*\}\}$/.test(s)) return { verdict: 'public' };
     } catch {
       // not JSON: falls through to an escape
     }

@@ -1,7 +1,7 @@
 /**
  * trigger.schedule on real timers: an every-second schedule fires on the second through the durable
- * queue, stops on deactivation, skips while the previous run is unfinished, and two servers sharing
- * one data directory never fire the same slot twice.
+ * queue, stops on deactivation, skips while the previous run is unfinished, and a second server on
+ * one data directory is refused (two schedulers on one database: server/engine/scheduler.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boot, until, type Booted } from '../helpers/boot.ts';

@@ -1,9 +1,12 @@
 /**
  * SQL for `trigger_state`: one JSON document per (workflow, trigger node) — a schedule's next run
  * and lease, a poller's seen keys and errors. Writes that race another process are compare-and-set.
+ * Portable Kysely except where JSON is read: SQLite's json_each/json_extract, PostgreSQL's
+ * json_to_recordset/->>. State stays text (never jsonb), so the compare is on the exact stored text.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Schema } from '../schema.ts';
+import type { Dialect } from '../store.ts';
 
 export type StateRow = { workflowId: string; nodeId: string; json: string; updatedAt: number };
 
@@ -15,7 +18,31 @@ export const stateKey = (workflowId: string, nodeId: string): string => `${workf
 /** Rows per UPDATE statement: keeps the JSON parameter a few MB at most. */
 const SWAP_CHUNK = 2000;
 
-export function createTriggerStateRepo(db: Kysely<Schema>) {
+/** One chunk of swaps as a single UPDATE … FROM, returning the rows that won. */
+function swapSql(dialect: Dialect, chunkJson: string, at: number): RawBuilder<{ workflow_id: string; node_id: string }> {
+  if (dialect === 'postgres') {
+    // Under READ COMMITTED a row another transaction changed meanwhile is re-checked against
+    // `t.state = j.e` on its new version, so of two racing swaps with one `expect` only one wins.
+    return sql<{ workflow_id: string; node_id: string }>`
+      UPDATE trigger_state t
+         SET state = j.x, updated_at = ${at}
+        FROM json_to_recordset(${chunkJson}::json) AS j(w text, n text, e text, x text)
+       WHERE t.workflow_id = j.w AND t.node_id = j.n AND t.state = j.e
+      RETURNING t.workflow_id, t.node_id`;
+  }
+  return sql<{ workflow_id: string; node_id: string }>`
+    UPDATE trigger_state
+       SET state = j.x, updated_at = ${at}
+      FROM (SELECT json_extract(value, '$.w') AS w, json_extract(value, '$.n') AS n,
+                   json_extract(value, '$.e') AS e, json_extract(value, '$.x') AS x
+              FROM json_each(${chunkJson})) AS j
+     WHERE trigger_state.workflow_id = j.w AND trigger_state.node_id = j.n AND trigger_state.state = j.e
+    RETURNING trigger_state.workflow_id, trigger_state.node_id`;
+}
+
+export function createTriggerStateRepo(db: Kysely<Schema>, dialect: Dialect = 'sqlite') {
+  /** The trigger step's `scheduledAt` (its output is JSON text). */
+  const scheduledAtOf = dialect === 'postgres' ? sql<string>`(s.output::json ->> 'scheduledAt')` : sql<string>`json_extract(s.output, '$.scheduledAt')`;
   return {
     async get(workflowId: string, nodeId: string): Promise<StateRow | undefined> {
       const row = await db
@@ -48,21 +75,15 @@ export function createTriggerStateRepo(db: Kysely<Schema>) {
 
     /**
      * The lease: each row is replaced only if it still holds exactly the text the caller last saw.
-     * One UPDATE per chunk (SQLite runs each statement atomically under the write lock), so two
-     * processes sharing the file can never both win the same swap. Returns the keys that won.
+     * One UPDATE per chunk (SQLite runs each statement atomically under the write lock; PostgreSQL
+     * row-locks and re-checks), so two processes can never both win the same swap. Returns the
+     * keys that won.
      */
     async swapMany(swaps: readonly StateSwap[], at: number): Promise<Set<string>> {
       const won = new Set<string>();
       for (let i = 0; i < swaps.length; i += SWAP_CHUNK) {
         const chunk = swaps.slice(i, i + SWAP_CHUNK).map((s) => ({ w: s.workflowId, n: s.nodeId, e: s.expect, x: s.next }));
-        const { rows } = await sql<{ workflow_id: string; node_id: string }>`
-          UPDATE trigger_state
-             SET state = j.x, updated_at = ${at}
-            FROM (SELECT json_extract(value, '$.w') AS w, json_extract(value, '$.n') AS n,
-                         json_extract(value, '$.e') AS e, json_extract(value, '$.x') AS x
-                    FROM json_each(${JSON.stringify(chunk)})) AS j
-           WHERE trigger_state.workflow_id = j.w AND trigger_state.node_id = j.n AND trigger_state.state = j.e
-          RETURNING trigger_state.workflow_id, trigger_state.node_id`.execute(db);
+        const { rows } = await swapSql(dialect, JSON.stringify(chunk), at).execute(db);
         for (const r of rows) won.add(stateKey(r.workflow_id, r.node_id));
       }
       return won;
@@ -87,7 +108,7 @@ export function createTriggerStateRepo(db: Kysely<Schema>) {
         .select('e.id')
         .where('e.workflow_id', '=', workflowId)
         .where('e.created_at', '>=', since)
-        .where(sql<string>`json_extract(s.output, '$.scheduledAt')`, '=', scheduledAt)
+        .where(scheduledAtOf, '=', scheduledAt)
         .executeTakeFirst();
       return row !== undefined;
     },

@@ -4,6 +4,7 @@
  * (process-lock.ts), so there are no leases to check: the `lease` arguments are ignored.
  */
 import type Database from 'better-sqlite3';
+import { stateKey } from '../repos/trigger-state.repo.ts';
 import type { ExecutionRow, ExecutionStore, IngestRequest, IngestResult, StepRow } from '../store.ts';
 import type { GroupCommit } from './group-commit.ts';
 
@@ -36,6 +37,7 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     `INSERT INTO idempotency_keys (token, key, execution_id, created_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (token, key) DO UPDATE SET execution_id = excluded.execution_id, created_at = excluded.created_at`,
   );
+  const swap = sqlite.prepare(`UPDATE trigger_state SET state = ?, updated_at = ? WHERE workflow_id = ? AND node_id = ? AND state = ?`);
   const hasUnfinished = sqlite.prepare(`SELECT 1 FROM executions WHERE workflow_id = ? AND status IN ('queued', 'running') LIMIT 1`);
 
   /** Runs inside a group-commit transaction: the check and the insert cannot interleave with another ingest. */
@@ -58,6 +60,13 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     ingest: (req) => commit.run(() => ingestNow(req)),
     // Not single: the savepoint makes a failing ingest undo the ones before it (all or nothing).
     ingestMany: (reqs) => commit.run(() => reqs.map(ingestNow)),
+    ingestWithSwaps: (swaps, reqs, at) =>
+      commit.run(() => {
+        const won = new Set<string>();
+        for (const s of swaps) if (swap.run(s.next, at, s.workflowId, s.nodeId, s.expect).changes === 1) won.add(stateKey(s.workflowId, s.nodeId));
+        const results = reqs.map((r) => (r.swapKey === undefined || won.has(r.swapKey) ? ingestNow(r) : null));
+        return { won, results };
+      }),
     writeStep: (row) => commit.run(() => (upsertStep.run(row), true), single),
     markRunning: (id, at) => commit.run(() => (markRunning.run(at, id), true), single),
     finish: (id, status, error, at, startedAt) => commit.run(() => (finish.run(status, error, at, startedAt, id), true), single),

@@ -1,0 +1,115 @@
+/**
+ * The glue between processes that share one PostgreSQL database. Nothing here is needed for
+ * correctness of what runs (leases, fences, compare-and-sets and unique keys in the database see
+ * to that); it keeps every process's view fresh and makes singletons single:
+ *  - one process at a time (an advisory lock, retried every few seconds) runs the schedule and
+ *    poll timers and retention; when it dies, PostgreSQL drops the lock and another takes over;
+ *  - a workflow or credential changed in one process is announced (NOTIFY) so the others drop
+ *    cached webhooks and secrets, and the trigger leader re-arms it from the database;
+ *  - after the LISTEN connection comes back, everything is re-read, since NOTIFY is not replayed.
+ */
+import { CHANNELS, type Notifications } from './db/store.ts';
+import type { WorkflowRecord } from './db/repos/workflow.repo.ts';
+import type { Activator } from './engine/activator.ts';
+import type { Logger } from './lib/logger.ts';
+
+export type ClusterDeps = {
+  notifications: Notifications;
+  logger: Logger;
+  /** Whether this process may lead (runs schedules, polls, retention): not a `web` process. */
+  canLead: boolean;
+  getWorkflow(id: string): Promise<WorkflowRecord | undefined>;
+  listActive(): Promise<WorkflowRecord[]>;
+  activator: Pick<Activator, 'arm' | 'disarm'>;
+  triggers: { lead(active: WorkflowRecord[]): Promise<void>; follow(): Promise<void> };
+  pruner: { start(): void; stop(): void };
+  /** Drop cached copies (webhook tokens, credential secrets) after a change elsewhere. */
+  forgetWorkflow(id?: string): void;
+  forgetCredential(id: string): void;
+};
+
+export type Cluster = {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  leading(): boolean;
+  announceWorkflow(id: string): void;
+  announceCredential(id: string): void;
+};
+
+export const LEADER_LOCK = 'switchyard-triggers';
+
+export function createCluster(d: ClusterDeps): Cluster {
+  const log = d.logger.child({ component: 'cluster' });
+  let lock: { held(): boolean; stop(): Promise<void> } | undefined;
+  let listener: { close(): Promise<void> } | undefined;
+  let leading = false;
+  // Leadership changes and re-arms take turns, so a re-arm never races lead()/follow().
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = (fn: () => Promise<unknown>) => {
+    chain = chain.then(fn).catch((err: unknown) => log.error('cluster task failed', { err: String(err) }));
+    return chain;
+  };
+
+  async function rearm(id: string): Promise<void> {
+    if (!leading) return;
+    const wf = await d.getWorkflow(id);
+    if (wf?.active) await d.activator.arm(wf);
+    else await d.activator.disarm(id, { clearState: false });
+  }
+
+  function onChange(held: boolean): void {
+    void serial(async () => {
+      if (held === leading) return;
+      leading = held;
+      if (held) {
+        log.info('this process now runs schedules, polls and retention');
+        await d.triggers.lead(await d.listActive());
+        d.pruner.start();
+      } else {
+        log.warn('lost the trigger lock: schedules and polls stop here until it is taken again');
+        d.pruner.stop();
+        await d.triggers.follow();
+      }
+    });
+  }
+
+  function receive(_channel: string, payload: string): void {
+    for (const line of payload.split('\n')) {
+      const [kind, id] = line.split(':');
+      if (!id) continue;
+      if (kind === 'w') {
+        d.forgetWorkflow(id);
+        void serial(() => rearm(id));
+      } else if (kind === 'c') d.forgetCredential(id);
+    }
+  }
+
+  function announce(line: string): void {
+    d.notifications.notify(CHANNELS.triggers, [line]).catch((err: unknown) => log.warn('change notify failed', { err: String(err) }));
+  }
+
+  return {
+    async start() {
+      listener = await d.notifications.listen([CHANNELS.triggers], receive, () => {
+        // Missed announcements: forget every cached hook and re-arm from the database.
+        d.forgetWorkflow();
+        void serial(async () => {
+          if (leading) await d.triggers.lead(await d.listActive());
+        });
+      });
+      if (d.canLead) lock = d.notifications.leadership(LEADER_LOCK, onChange);
+    },
+    async stop() {
+      await lock?.stop();
+      await listener?.close();
+      await chain;
+      if (leading) {
+        leading = false;
+        d.pruner.stop();
+      }
+    },
+    leading: () => leading,
+    announceWorkflow: (id) => announce(`w:${id}`),
+    announceCredential: (id) => announce(`c:${id}`),
+  };
+}

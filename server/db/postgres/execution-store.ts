@@ -1,0 +1,180 @@
+/**
+ * The execution hot path and the shared queue on PostgreSQL. Writes go through the batching writer
+ * (writer.ts; ingests and step writes merged into multi-row statements: ingest.ts, steps.ts);
+ * reads and claims run directly on the pool. Every write is a statement that does not fail in
+ * normal operation (ON CONFLICT, conditional WHERE), because a failed statement aborts the whole
+ * shared transaction. With a lease, the fence check is part of the same statement.
+ */
+import type pg from 'pg';
+import { stateKey, type StateSwap } from '../repos/trigger-state.repo.ts';
+import type { ClaimStore, Claimed, ExecutionRow, ExecutionStore, IngestResult, Lease, StepRow } from '../store.ts';
+import { ingestAll, ingestKeys, ingests } from './ingest.ts';
+import type { Reader } from './reader.ts';
+import { stepWrites } from './steps.ts';
+import type { MergeKind, Outcome, Tx, Writer } from './writer.ts';
+
+/** The columns of ExecutionRow, so reads return the same shape on both dialects (no lease columns). */
+const EXEC_COLS = 'id, workflow_id, workflow_version, status, mode, retry_of, error, created_at, started_at, finished_at, wake_at';
+const ECOLS = EXEC_COLS.split(', ').map((c) => `e.${c}`).join(', ');
+const STEP_COLS = 'execution_id, node_id, status, attempts, input, output, error, handle, truncated, started_at, finished_at, resume_at';
+
+/**
+ * markRunning, finish and park of a batch as one UPDATE (a MergeKind of the writer). With a lease,
+ * the row changes only while it still carries this worker's owner and fence (READ COMMITTED
+ * re-checks that on a row a takeover changed meanwhile); the ids it returns are the writes that won.
+ * finish and park give the lease up: a parked execution has no owner, and whichever worker claims
+ * it once due wakes it (with fence + 1).
+ */
+const UPDATE_EXECUTIONS = `WITH j AS (SELECT * FROM json_to_recordset($1::json)
+    AS j(id text, op text, status text, error text, at bigint, started_at bigint, wake_at bigint, lease_owner text, fence integer))
+  UPDATE executions x SET
+    status = CASE j.op WHEN 'run' THEN 'running' WHEN 'finish' THEN j.status ELSE x.status END,
+    error = CASE j.op WHEN 'finish' THEN j.error ELSE x.error END,
+    finished_at = CASE j.op WHEN 'finish' THEN j.at ELSE x.finished_at END,
+    started_at = CASE j.op WHEN 'run' THEN COALESCE(x.started_at, j.at) WHEN 'finish' THEN COALESCE(x.started_at, j.started_at) ELSE x.started_at END,
+    wake_at = CASE j.op WHEN 'park' THEN j.wake_at ELSE NULL END,
+    lease_owner = CASE WHEN j.op IN ('finish', 'park') THEN NULL ELSE x.lease_owner END,
+    lease_until = CASE WHEN j.op IN ('finish', 'park') THEN NULL ELSE x.lease_until END
+  FROM j WHERE x.id = j.id AND (j.lease_owner IS NULL OR (x.lease_owner = j.lease_owner AND x.fence = j.fence))
+  RETURNING x.id`;
+
+type ExecUpdate = {
+  id: string;
+  op: 'run' | 'finish' | 'park';
+  status?: string;
+  error?: string | null;
+  at?: number;
+  started_at?: number;
+  wake_at?: number;
+  lease_owner?: string;
+  fence?: number;
+};
+
+const executionUpdates: MergeKind<ExecUpdate, boolean> = {
+  name: 'execution-updates',
+  async runAll(tx, items) {
+    const out: Outcome<boolean>[] = new Array(items.length);
+    // UPDATE … FROM applies one source row per target row: a repeated id waits for the next round.
+    let rest = items.map((item, i) => ({ item, i }));
+    while (rest.length > 0) {
+      const seen = new Set<string>();
+      const round: typeof rest = [];
+      const later: typeof rest = [];
+      for (const x of rest) {
+        (seen.has(x.item.id) ? later : round).push(x);
+        seen.add(x.item.id);
+      }
+      const { rows } = await tx.query<{ id: string }>(UPDATE_EXECUTIONS, [JSON.stringify(round.map((x) => x.item))], 'sy_update_executions');
+      const won = new Set(rows.map((r) => r.id));
+      for (const x of round) out[x.i] = { ok: true, value: won.has(x.item.id) };
+      rest = later;
+    }
+    return out;
+  },
+};
+const withLease = (u: ExecUpdate, lease?: Lease): ExecUpdate => (lease ? { ...u, lease_owner: lease.owner, fence: lease.fence } : u);
+
+/**
+ * Locks the rows first, in key order, so two schedule passes over overlapping triggers queue up
+ * instead of deadlocking (UPDATE … FROM locks in join order, which nothing fixes).
+ */
+const LOCK_STATES = `SELECT 1 FROM trigger_state t JOIN json_to_recordset($1::json) AS j(w text, n text) ON t.workflow_id = j.w AND t.node_id = j.n
+  ORDER BY t.workflow_id, t.node_id FOR UPDATE OF t`;
+/** Compare-and-set on the exact stored text; READ COMMITTED re-checks `t.state = j.e` on a row changed meanwhile. */
+const SWAP_STATES = `UPDATE trigger_state t SET state = j.x, updated_at = $2
+  FROM json_to_recordset($1::json) AS j(w text, n text, e text, x text)
+  WHERE t.workflow_id = j.w AND t.node_id = j.n AND t.state = j.e
+  RETURNING t.workflow_id, t.node_id`;
+const SWAP_CHUNK = 2000;
+
+async function swapStates(tx: Tx, swaps: readonly StateSwap[], at: number): Promise<Set<string>> {
+  const won = new Set<string>();
+  const rows = swaps.map((s) => ({ w: s.workflowId, n: s.nodeId, e: s.expect, x: s.next }));
+  if (rows.length === 0) return won;
+  await tx.query(LOCK_STATES, [JSON.stringify(rows.map(({ w, n }) => ({ w, n })))]);
+  for (let i = 0; i < rows.length; i += SWAP_CHUNK) {
+    const res = await tx.query<{ workflow_id: string; node_id: string }>(SWAP_STATES, [JSON.stringify(rows.slice(i, i + SWAP_CHUNK)), at]);
+    for (const r of res.rows) won.add(stateKey(r.workflow_id, r.node_id));
+  }
+  return won;
+}
+
+export function createPgExecutionStore(pool: Reader, writer: Writer): ExecutionStore {
+  const update = (u: ExecUpdate, lease?: Lease) => writer.merge(executionUpdates, [u.id], withLease(u, lease));
+
+  return {
+    // Per execution, yes: every write is keyed by its execution id and a batch waits for any
+    // in-flight batch holding one of its keys, so one execution's writes commit in issue order.
+    // Writes of different executions may commit in either order (several batches in flight).
+    fifo: true,
+    ingest: (req) => writer.merge(ingests, ingestKeys(req), req),
+    ingestMany: (reqs) => writer.run(reqs.flatMap(ingestKeys), (tx) => ingestAll(tx, reqs)),
+    ingestWithSwaps: (swaps, reqs, at) =>
+      writer.run([...swaps.map((s) => `state\u0000${stateKey(s.workflowId, s.nodeId)}`), ...reqs.flatMap(ingestKeys)], async (tx) => {
+        const won = await swapStates(tx, swaps, at);
+        const go = reqs.filter((r) => r.swapKey === undefined || won.has(r.swapKey));
+        const started = await ingestAll(tx, go);
+        const results: (IngestResult | null)[] = reqs.map((r) => (r.swapKey === undefined || won.has(r.swapKey) ? started.shift()! : null));
+        return { won, results };
+      }),
+    writeStep: (row, lease) => writer.merge(stepWrites, [row.execution_id], lease ? { row, lease } : { row }),
+    markRunning: (id, at, lease) => update({ id, op: 'run', at }, lease),
+    finish: (id, status, error, at, startedAt, lease) => update({ id, op: 'finish', status, error, at, started_at: startedAt }, lease),
+    park: (id, wakeAt, lease) => update({ id, op: 'park', wake_at: wakeAt }, lease),
+
+    async getExecution(id) {
+      const { rows } = await pool.query<ExecutionRow>(`SELECT ${EXEC_COLS} FROM executions WHERE id = $1`, [id], 'sy_get_execution');
+      return rows[0];
+    },
+    async getSteps(id) {
+      return (await pool.query<StepRow>(`SELECT ${STEP_COLS} FROM steps WHERE execution_id = $1`, [id], 'sy_get_steps')).rows;
+    },
+    async getStep(id, nodeId) {
+      const { rows } = await pool.query<StepRow>(`SELECT ${STEP_COLS} FROM steps WHERE execution_id = $1 AND node_id = $2`, [id, nodeId], 'sy_get_step');
+      return rows[0];
+    },
+    async listUnfinished() {
+      const sql = `SELECT id, wake_at FROM executions WHERE status IN ('queued', 'running') ORDER BY created_at, id`;
+      return (await pool.query<{ id: string; wake_at: number | null }>(sql)).rows;
+    },
+    async hasUnfinished(workflowId) {
+      const sql = `SELECT 1 FROM executions WHERE workflow_id = $1 AND status IN ('queued', 'running') LIMIT 1`;
+      return ((await pool.query(sql, [workflowId])).rowCount ?? 0) > 0;
+    },
+  };
+}
+
+/**
+ * One statement: pick runnable rows oldest first, skipping rows another claimer (or a fenced step
+ * write, FOR SHARE) holds, and take them with fence + 1. No two claimers can get the same row.
+ */
+const CLAIM = `UPDATE executions e SET lease_owner = $1, lease_until = $2::bigint + $4::bigint, fence = e.fence + 1
+  FROM (SELECT id FROM executions
+         WHERE status IN ('queued', 'running') AND (lease_until IS NULL OR lease_until < $2)
+           AND (wake_at IS NULL OR wake_at <= $2)
+         ORDER BY created_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) c
+  WHERE e.id = c.id RETURNING ${ECOLS}, e.lease_owner, e.fence`;
+
+export function createPgClaimStore(pool: pg.Pool): ClaimStore {
+  return {
+    async claim(owner, limit, now, leaseMs) {
+      if (limit <= 0) return [];
+      type Row = ExecutionRow & { lease_owner: string; fence: number };
+      const { rows } = await pool.query<Row>({ name: 'sy_claim', text: CLAIM, values: [owner, now, limit, leaseMs] });
+      // RETURNING has no order of its own.
+      rows.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return rows.map(({ lease_owner, fence, ...row }): Claimed => ({ row, lease: { owner: lease_owner, fence } }));
+    },
+    async renew(owner, until) {
+      const sql = `UPDATE executions SET lease_until = $2 WHERE lease_owner = $1 AND status IN ('queued', 'running')`;
+      return (await pool.query(sql, [owner, until])).rowCount ?? 0;
+    },
+    async release(owner) {
+      await pool.query(`UPDATE executions SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1 AND status IN ('queued', 'running')`, [owner]);
+    },
+    async nextWake() {
+      const sql = `SELECT min(wake_at) AS at FROM executions WHERE wake_at IS NOT NULL AND status IN ('queued', 'running')`;
+      return (await pool.query<{ at: number | null }>(sql)).rows[0]?.at ?? null;
+    },
+  };
+}
