@@ -1,6 +1,5 @@
 /** The process entry: reads the environment, starts Switchyard, stops it cleanly on SIGINT/SIGTERM. */
 import { loadConfig } from './config.ts';
-import { createSwitchyard } from './switchyard.ts';
 
 // A refused start (bad configuration, a wrong ENCRYPTION_KEY, a taken port) says why in one line.
 const fail = (err: unknown): never => {
@@ -14,6 +13,8 @@ const config = (() => {
     return fail(err);
   }
 })();
+// Loaded after the configuration is known good, so a refused start says why without loading the server.
+const { createSwitchyard } = await import('./switchyard.ts');
 const app = await createSwitchyard(config).catch(fail);
 const port = await app.listen().catch(fail);
 app.logger.info('switchyard listening', { url: config.publicUrl, port, dataDir: config.DATA_DIR });

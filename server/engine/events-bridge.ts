@@ -19,7 +19,7 @@ export type FinalOf = (executionId: string) => Promise<Pick<ExecutionEvent, 'sta
 
 export type EventBridge = EngineEvents & { start(): Promise<void>; stop(): Promise<void> };
 
-const FLUSH_MS = 50;
+const FLUSH_MS = 20;
 const PRESENCE_MS = 10_000;
 
 export function bridgeEvents(

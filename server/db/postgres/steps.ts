@@ -24,10 +24,16 @@ const UPSERT = `ON CONFLICT (execution_id, node_id) DO UPDATE SET status = exclu
 
 /** Without a lease (SQLite-like use): a missing execution fails it on the foreign key, which the writer isolates. */
 const STEPS = `INSERT INTO steps (${COLS}) SELECT ${COLS} FROM json_to_recordset($1::json) AS j(${ROW_TYPE}) ${UPSERT}`;
-/** Locked in id order, so two such statements over the same executions queue up instead of deadlocking. */
+/**
+ * One primary-key probe and lock per row (LATERAL), with the fence compared on the row as locked
+ * (the newest version, after waiting for a takeover), outside the probe: inside it, the planner
+ * used the lease_owner index and scanned every execution that owner holds. Rows are sent
+ * sorted by execution id and locked in that order (see runAll), so two such statements over the
+ * same executions queue up rather than deadlock.
+ */
 const STEPS_FENCED = `WITH j AS (SELECT * FROM json_to_recordset($1::json) AS j(${ROW_TYPE}, lease_owner text, fence integer)),
-  f AS (SELECT j.* FROM j JOIN executions x ON x.id = j.execution_id AND x.lease_owner = j.lease_owner AND x.fence = j.fence
-         ORDER BY x.id FOR SHARE OF x)
+  f AS (SELECT j.* FROM j CROSS JOIN LATERAL (SELECT x.lease_owner, x.fence FROM executions x WHERE x.id = j.execution_id FOR SHARE) l
+         WHERE l.lease_owner = j.lease_owner AND l.fence = j.fence)
   INSERT INTO steps (${COLS}) SELECT ${COLS} FROM f ${UPSERT} RETURNING execution_id, node_id`;
 
 export type StepWrite = { row: StepRow; lease?: Lease };
@@ -56,7 +62,8 @@ export const stepWrites: MergeKind<StepWrite, boolean> = {
         for (const x of plain) out[x.i] = { ok: true, value: true };
       }
       if (leased.length > 0) {
-        const json = JSON.stringify(leased.map((x) => ({ ...x.item.row, lease_owner: x.item.lease!.owner, fence: x.item.lease!.fence })));
+        const sorted = [...leased].sort((a, b) => (a.item.row.execution_id < b.item.row.execution_id ? -1 : a.item.row.execution_id > b.item.row.execution_id ? 1 : 0));
+        const json = JSON.stringify(sorted.map((x) => ({ ...x.item.row, lease_owner: x.item.lease!.owner, fence: x.item.lease!.fence })));
         const { rows } = await tx.query<{ execution_id: string; node_id: string }>(STEPS_FENCED, [json], 'sy_steps_fenced');
         const written = new Set(rows.map(keyOf));
         // Not written: the lease was lost (another worker owns the execution now).
