@@ -3,7 +3,7 @@
  * durable ingest (execution + trigger step fsync'd before the answer), redelivery dedupe, result
  * mode, CORS, the request inspector and replay. Knows nothing of req/res: hooks.handler does that.
  */
-import { exceedsDepth, MAX_JSON_DEPTH } from '../http/parse.ts';
+import { exceedsDepth, MAX_JSON_DEPTH } from '../lib/json-depth.ts';
 import { z } from 'zod';
 import { AppError } from '#shared/errors.ts';
 import { webhookTrigger, type WebhookAuth } from '#shared/nodes/trigger-webhook.ts';
