@@ -37,9 +37,6 @@ export function migrateSqlite(sqlite: Database.Database): number {
   return sqlite.pragma('user_version', { simple: true }) as number;
 }
 
-/** Until connection.ts moves to migrateSqlite. */
-export const migrate = migrateSqlite;
-
 /**
  * Session advisory lock held while migrating, so processes starting together migrate once: the
  * first applies, the others wait and then find nothing pending. (First 8 bytes of

@@ -4,41 +4,16 @@
  * checkpointer are private details of the SQLite driver; PostgreSQL batches its own way. Both share
  * the Kysely repositories in repos/ (one query language) and differ only where SQL must.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { StateSwap } from './repos/trigger-state.repo.ts';
-import type { Schema } from './schema.ts';
+import type { ExecutionsTable, Schema, StepsTable, WebhookRequestRow, WebhookStatsRow } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
-/** An executions row as the engine reads it. */
-export type ExecutionRow = {
-  id: string;
-  workflow_id: string;
-  workflow_version: number;
-  status: string;
-  mode: string;
-  retry_of: string | null;
-  error: string | null;
-  created_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  wake_at: number | null;
-};
+/** An executions row as the engine reads it (the lease columns are the claim queue's business). */
+export type ExecutionRow = Omit<Selectable<ExecutionsTable>, 'lease_owner' | 'lease_until' | 'fence'>;
 
-export type StepRow = {
-  execution_id: string;
-  node_id: string;
-  status: string;
-  attempts: number;
-  input: string | null;
-  output: string | null;
-  error: string | null;
-  handle: string | null;
-  truncated: number;
-  started_at: number | null;
-  finished_at: number | null;
-  resume_at: number | null;
-};
+export type StepRow = Selectable<StepsTable>;
 
 /**
  * A worker's hold on an execution (PostgreSQL). `fence` is bumped by compare-and-set each time a
@@ -107,23 +82,7 @@ export type ClaimStore = {
   nextWake(): Promise<number | null>;
 };
 
-export type WebhookRequestRow = {
-  id: string;
-  workflow_id: string;
-  node_id: string;
-  received_at: number;
-  method: string;
-  path: string;
-  headers: string;
-  query: string;
-  body: string | null;
-  body_size: number;
-  body_truncated: number;
-  status: number;
-  execution_id: string | null;
-  reason: string | null;
-};
-export type WebhookStatsRow = { auth_failures: number; last_auth_failure_at: number | null; last_auth_failure_reason: string | null };
+export type { WebhookRequestRow, WebhookStatsRow };
 export type AuthFailures = { count: number; at: number; reason: string };
 
 /** The request inspector keeps this many requests per webhook node. */

@@ -3,28 +3,13 @@
  * stored: encryption and every rule live in credential.service.ts.
  */
 import type { Kysely } from 'kysely';
-import type { Schema } from '../schema.ts';
+import type { CredentialsTable, Schema, VaultMetaTable } from '../schema.ts';
 
-export type CredentialsTable = {
-  id: string;
-  name: string;
-  type: string;
-  /** JSON array of the field names that hold a value. */
-  fields: string;
-  /** Sealed `{type, data}` (see adapters/crypto.ts). */
-  data: string;
-  created_at: number;
-  updated_at: number;
-};
-export type VaultMetaTable = { name: string; value: string };
-
-/** Tables from migration 002, added to the shared Schema here so this feature stays in its own files. */
-export type CredentialTables = { credentials: CredentialsTable; vault_meta: VaultMetaTable };
+export type { CredentialsTable, VaultMetaTable };
 
 export type CredentialRow = CredentialsTable;
 
-export function createCredentialRepo(base: Kysely<Schema>) {
-  const db = base.withTables<CredentialTables>();
+export function createCredentialRepo(db: Kysely<Schema>) {
   return {
     async get(id: string): Promise<CredentialRow | undefined> {
       return db.selectFrom('credentials').selectAll().where('id', '=', id).executeTakeFirst();

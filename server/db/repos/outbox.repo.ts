@@ -1,26 +1,12 @@
 /** SQL for the outbox: mail captured when no SMTP server is configured. Newest first, capped in size. */
 import type { Kysely } from 'kysely';
-import type { Schema } from '../schema.ts';
+import type { OutboxTable, Schema } from '../schema.ts';
 
-export type OutboxTable = {
-  id: string;
-  from_addr: string | null;
-  /** JSON arrays of formatted addresses. */
-  to_addrs: string;
-  cc_addrs: string;
-  bcc_addrs: string;
-  reply_to: string | null;
-  subject: string;
-  text_body: string | null;
-  html_body: string | null;
-  message_id: string | null;
-  created_at: number;
-};
+export type { OutboxTable };
 
 export type OutboxRow = OutboxTable;
 
-export function createOutboxRepo(base: Kysely<Schema>) {
-  const db = base.withTables<{ outbox: OutboxTable }>();
+export function createOutboxRepo(db: Kysely<Schema>) {
   return {
     /**
      * Stores one mail unless one with the same Message-ID is already there (a step re-run after a

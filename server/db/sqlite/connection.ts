@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Schema } from '../schema.ts';
-import { migrate } from '../migrate.ts';
+import { migrateSqlite } from '../migrate.ts';
 
 export type Db = { sqlite: Database.Database; kysely: Kysely<Schema>; close(): Promise<void> };
 
@@ -25,7 +25,7 @@ export function openDatabase(file: string): Db {
   sqlite.pragma('wal_autocheckpoint = 0');
   // When a checkpointed WAL restarts, cut it back to 64 MiB, so a burst does not leave it huge.
   sqlite.pragma('journal_size_limit = 67108864');
-  migrate(sqlite);
+  migrateSqlite(sqlite);
   const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {
     sqlite,
