@@ -38,6 +38,12 @@ export function createClaimQueue(o: ClaimQueueOptions): Queue & { wake(): void }
   /** Leased to us at ingest, not started yet. */
   const local: Local[] = [];
   const inFlight = new Set<string>();
+  /**
+   * Executions we claimed again while still running them (our lease had expired, e.g. renewals
+   * stalled): the running advance holds the old fence and will end `lost`; the new lease is ours,
+   * so the execution runs again under it then — else we would renew a lease nobody runs.
+   */
+  const retaken = new Map<string, Lease>();
   let stopped = false;
   let paused = false;
   let claiming = false;
@@ -61,6 +67,9 @@ export function createClaimQueue(o: ClaimQueueOptions): Queue & { wake(): void }
       )
       .finally(() => {
         inFlight.delete(id);
+        const again = retaken.get(id);
+        retaken.delete(id);
+        if (again && !stopped) run(id, undefined, again);
         pump();
         if (free() > 0) wake();
         settleIdle();
@@ -98,7 +107,10 @@ export function createClaimQueue(o: ClaimQueueOptions): Queue & { wake(): void }
       .then(
         (claimed) => {
           for (const c of claimed) {
-            if (inFlight.has(c.row.id)) continue;
+            if (inFlight.has(c.row.id)) {
+              retaken.set(c.row.id, c.lease);
+              continue;
+            }
             run(c.row.id, undefined, c.lease);
           }
           // A full batch: there may be more waiting.
