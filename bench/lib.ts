@@ -94,7 +94,8 @@ export function sampleFileSize(path: string): () => number {
   return () => (clearInterval(t), max);
 }
 
-export type LoadResult = { rps: number; p50: number; p99: number; non2xx: number; errors: number; total: number };
+/** `ok`: 2xx responses received (requests still in flight when the run ends are in none of these). */
+export type LoadResult = { rps: number; p50: number; p99: number; non2xx: number; errors: number; total: number; ok: number };
 
 export async function load(opts: { url: string; body?: string; method?: string; connections?: number; duration?: number; overallRate?: number; headers?: Record<string, string> }): Promise<LoadResult> {
   const r = await autocannon({
@@ -113,6 +114,7 @@ export async function load(opts: { url: string; body?: string; method?: string; 
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
     total: r.requests.total,
+    ok: r['2xx'],
   };
 }
 
@@ -136,4 +138,38 @@ export async function createActive(base: string, key: string, doc: unknown): Pro
   const act = (await (await fetch(`${base}/api/workflows/${wf.id}/activate`, { method: 'POST', headers: h })).json()) as any;
   if (!act.triggers) throw new Error(`activation failed: ${JSON.stringify(act)}`);
   return { id: wf.id, hookUrl: act.triggers[0].url.replace(/^http:\/\/[^/]+/, base) };
+}
+
+/**
+ * An evenly paced load: one POST every 1000/rate ms (each sent on schedule, not after the last
+ * answer), unlike autocannon's overallRate, which sends each connection's quota for the second
+ * back to back at the start of every second. Returns each answer's latency (ms) and the failures.
+ */
+export async function paced(opts: { url: string; rate: number; duration: number; body?: string }): Promise<{ latencies: number[]; ok: number; failed: number }> {
+  const body = opts.body ?? '{"email":"a@b.co","plan":"pro","seats":3}';
+  const n = Math.round(opts.rate * opts.duration);
+  const interval = 1000 / opts.rate;
+  const latencies: number[] = [];
+  let ok = 0;
+  let failed = 0;
+  const inflight: Promise<void>[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const wait = t0 + i * interval - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const sent = performance.now();
+    inflight.push(
+      fetch(opts.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(
+        async (res) => {
+          await res.arrayBuffer();
+          latencies.push(performance.now() - sent);
+          if (res.ok) ok++;
+          else failed++;
+        },
+        () => void failed++,
+      ),
+    );
+  }
+  await Promise.all(inflight);
+  return { latencies, ok, failed };
 }

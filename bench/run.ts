@@ -2,6 +2,7 @@
  * `npm run bench`: the benchmark table (issue 7). Floors are measured in the same run, on the same
  * machine, with the load generator (autocannon) in this process and each server in its own.
  * Writes bench/results/latest.json. Benchmarks are not tests: nothing here fails a build.
+ * `--postgres` adds PostgreSQL mode's rows (bench/postgres.ts: scenarios pg-ack, pg-e2e, pg-latency).
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { apiKey, createActive, forkServer, load, percentile, root, rssMb, sampleFileSize, sampleRss, startSwitchyard } from './lib.ts';
+import { runPostgresBench } from './postgres.ts';
 
 const quick = process.argv.includes('--quick');
 const duration = quick ? 3 : 10;
@@ -177,6 +179,11 @@ if (want('ack')) await webhookAck(floor);
 if (want('e2e')) await endToEnd();
 if (want('backlog')) backlog();
 if (want('schedules')) await schedules();
+// --postgres: PostgreSQL mode's rows (bench/postgres.ts), after the SQLite ones, in the same run.
+const measured = (metric: string) => rows.find((r) => r.metric === metric && typeof r.value === 'number')?.value as number | undefined;
+if (process.argv.includes('--postgres')) {
+  await runPostgresBench({ duration, quick, want, add, sqlite: { ack: measured('accepted req/s (fsync before 202)'), e2e: measured('executions completed/s at saturation') } });
+}
 
 const width = Math.max(...rows.map((r) => r.metric.length));
 console.log(`\nSwitchyard benchmark — ${new Date().toISOString()} — node ${process.version}, ${quick ? 'quick' : 'full'} run`);

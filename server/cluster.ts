@@ -57,6 +57,18 @@ export function createCluster(d: ClusterDeps): Cluster {
     else await d.activator.disarm(id, { clearState: false });
   }
 
+  /**
+   * Workflows announced as changed and not re-armed yet. They are re-armed together, by one task
+   * of the chain: one task per workflow would let each arm wait behind a whole schedule pass of
+   * a busy leader (a thousand workflows activated in a row took minutes to be armed).
+   */
+  let changed = new Set<string>();
+  async function rearmChanged(): Promise<void> {
+    const ids = [...changed];
+    changed = new Set();
+    await Promise.all(ids.map((id) => rearm(id).catch((err: unknown) => log.error('re-arm failed', { workflowId: id, err: String(err) }))));
+  }
+
   function onChange(held: boolean): void {
     void serial(async () => {
       if (held === leading) return;
@@ -79,7 +91,8 @@ export function createCluster(d: ClusterDeps): Cluster {
       if (!id) continue;
       if (kind === 'w') {
         d.forgetWorkflow(id);
-        void serial(() => rearm(id));
+        if (changed.size === 0) void serial(rearmChanged);
+        changed.add(id);
       } else if (kind === 'c') d.forgetCredential(id);
     }
   }

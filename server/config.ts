@@ -37,6 +37,12 @@ export const ConfigSchema = z.object({
    * third of it). A worker that dies is taken over this long after its last renewal.
    */
   EXECUTION_LEASE_SECONDS: z.coerce.number().min(1).max(600).default(20),
+  /**
+   * PostgreSQL mode: pooled connections per process (writes, reads, claims). Each process also
+   * keeps four dedicated ones (three LISTENs and the trigger lock), so N processes use about
+   * N × (this + 4) of the server's max_connections (100 by default).
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
   /** Largest accepted webhook body, bytes. */
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   /** Largest API request body, bytes. */

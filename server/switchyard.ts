@@ -81,7 +81,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   // Known secret values are scrubbed from logs, step records and step events (lib/secret-scrubber.ts).
   const secrets = createSecretScrubber();
   const logger = scrubbingLogger(o.logger ?? createLogger(config.LOG_LEVEL), secrets);
-  const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, applicationName: `switchyard-${config.SWITCHYARD_ROLE}` });
+  const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, applicationName: `switchyard-${config.SWITCHYARD_ROLE}`, poolSize: config.DATABASE_POOL_SIZE });
   const db = store.kysely;
   const health = createHealth(() => store.ping());
   let queueListener: { close(): Promise<void> } | undefined;

@@ -140,8 +140,10 @@ export function createExecutor(deps: ExecutorDeps) {
     const record = (row: StepRow, value: unknown) => {
       state.set(row.node_id, { row, value });
       if (row.status !== 'skipped') lastFinished = row.node_id;
-      void write(deps.store.writeStep(row, lease));
-      if (deps.events.hasStepListeners()) deps.events.emitStep({ executionId, workflowId: wf.id, step: rowToStep(row) });
+      const written = write(deps.store.writeStep(row, lease));
+      // Announced once written: a process told of a step by another re-reads it (events-bridge.ts),
+      // and found nothing when the notification overtook the commit (the event was lost).
+      if (deps.events.hasStepListeners()) void written.then(() => lost || deps.events.emitStep({ executionId, workflowId: wf.id, step: rowToStep(row) }));
     };
 
     const isDone = (id: string) => {

@@ -15,7 +15,7 @@ import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import type { WorkflowNode } from '#shared/workflow.ts';
 import type { Schema } from '../db/schema.ts';
 import type { Dialect } from '../db/store.ts';
-import { createTriggerStateRepo, stateKey, type StateSwap } from '../db/repos/trigger-state.repo.ts';
+import { createTriggerStateRepo, stateKey, type StateRow, type StateSwap } from '../db/repos/trigger-state.repo.ts';
 import type { WorkflowRecord } from '../db/repos/workflow.repo.ts';
 import { iso, type Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -239,14 +239,16 @@ export function createScheduler(deps: SchedulerDeps): TriggerKind & Leadership &
    * Writes the armed state (insert, or compare-and-set over what is there) so nextRunAt shows at
    * once, whichever process armed it; only a leading process also keeps an entry and a timer.
    */
-  async function arm(wf: WorkflowRecord, node: WorkflowNode): Promise<void> {
+  async function arm(wf: WorkflowRecord, node: WorkflowNode, known?: StateRow | null): Promise<void> {
     const cfg = scheduleConfigOf(node);
     compileCron(cfg.expression, cfg.timezone); // throws on a cron that slipped past validation
     await serial(async () => {
       if (stopped) return;
       for (let attempt = 0; ; attempt++) {
         const now = clock.now();
-        const row = await repo.get(wf.id, node.id);
+        // `known`: the row as read beforehand (lead() reads them all at once); if it is stale, the
+        // compare-and-set below fails and the next attempt reads it afresh.
+        const row = attempt === 0 && known !== undefined ? (known ?? undefined) : await repo.get(wf.id, node.id);
         const prev = row ? parseScheduleState(row.json) : undefined;
         const state = armState(prev, cfg, wf.version, now);
         const json = JSON.stringify(state);
@@ -308,16 +310,25 @@ export function createScheduler(deps: SchedulerDeps): TriggerKind & Leadership &
       if (stopped) return;
       leading = true;
       failedPasses = 0;
-      for (const wf of active) {
+      // Every state is read in one query, and every arm queued on the chain at once, ahead of the
+      // first pass: armed one after the other, each with a read of its own, each overdue schedule
+      // woke a pass of its own before the next was armed (a thousand schedules took over a minute
+      // to come back after a handover). This way one pass handles every slot that came due meanwhile.
+      const targets = active.flatMap((wf) => {
         const node = scheduleNodeOf(wf);
-        if (!node) continue;
-        try {
-          await arm(wf, node);
-        } catch (err) {
-          // One broken workflow must not keep the others' schedules down; it stays visible in the log.
-          log.error('schedule failed to arm on taking the lead', { workflowId: wf.id, err: String(err) });
-        }
-      }
+        return node ? [{ wf, node }] : [];
+      });
+      const rows = targets.length > 0 ? await repo.getMany(targets.map((t) => t.wf.id)).catch(() => undefined) : undefined;
+      await Promise.all(
+        targets.map(async ({ wf, node }) => {
+          try {
+            await arm(wf, node, rows ? (rows.get(stateKey(wf.id, node.id)) ?? null) : undefined);
+          } catch (err) {
+            // One broken workflow must not keep the others' schedules down; it stays visible in the log.
+            log.error('schedule failed to arm on taking the lead', { workflowId: wf.id, err: String(err) });
+          }
+        }),
+      );
     },
 
     /**

@@ -54,6 +54,16 @@ export function createTriggerStateRepo(db: Kysely<Schema>, dialect: Dialect = 's
       return row && { workflowId: row.workflow_id, nodeId: row.node_id, json: row.state, updatedAt: row.updated_at };
     },
 
+    /** Every state row of these workflows, keyed by stateKey (a new trigger leader arms all at once). */
+    async getMany(workflowIds: readonly string[]): Promise<Map<string, StateRow>> {
+      const out = new Map<string, StateRow>();
+      for (let i = 0; i < workflowIds.length; i += 500) {
+        const rows = await db.selectFrom('trigger_state').selectAll().where('workflow_id', 'in', workflowIds.slice(i, i + 500)).execute();
+        for (const r of rows) out.set(stateKey(r.workflow_id, r.node_id), { workflowId: r.workflow_id, nodeId: r.node_id, json: r.state, updatedAt: r.updated_at });
+      }
+      return out;
+    },
+
     /** Last writer wins: for state only one process can sensibly own (a poller's seen keys). */
     async put(workflowId: string, nodeId: string, json: string, at: number): Promise<void> {
       await db

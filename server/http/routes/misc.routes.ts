@@ -31,18 +31,25 @@ export function metaRoutes({ auth, events, executions }: Services, meta: { versi
     res.write(': connected\n\n');
     const workflowId = typeof req.query.workflowId === 'string' ? req.query.workflowId : undefined;
     const send = (name: string, data: unknown) => res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    // Events go out in the order they happened. Each execution event waits for a read of its
+    // summary; reads run at once but may finish in any order (several pooled connections), and a
+    // 'running' sent after its 'success' left the execution shown as running.
+    let sent: Promise<void> = Promise.resolve();
+    const inOrder = (ready: Promise<(() => void) | undefined>) => {
+      sent = sent.then(() => ready.then((write) => void (!res.writableEnded && write?.()))).catch(() => undefined);
+    };
     const offExec = events.onExecution((e) => {
       if (workflowId && e.workflowId !== workflowId) return;
-      void executions.summary(e.executionId).then(
-        (summary) => {
+      inOrder(
+        executions.summary(e.executionId).then(
           // The event's status is the latest (a short execution's 'running' is never written to the table).
-          if (summary && !res.writableEnded) send('execution', { ...summary, status: e.status });
-        },
-        () => undefined, // the database is away: this update is lost, the next re-read shows the truth
+          (summary) => (summary ? () => send('execution', { ...summary, status: e.status }) : undefined),
+          () => undefined, // the database is away: this update is lost, the next re-read shows the truth
+        ),
       );
     });
     const offStep = events.onStep((e) => {
-      if (!workflowId || e.workflowId === workflowId) send('step', e);
+      if (!workflowId || e.workflowId === workflowId) inOrder(Promise.resolve(() => send('step', e)));
     });
     const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
     req.on('close', () => {
