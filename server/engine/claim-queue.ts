@@ -111,7 +111,8 @@ export function createClaimQueue(o: ClaimQueueOptions): Queue & { wake(): void }
               retaken.set(c.row.id, c.lease);
               continue;
             }
-            run(c.row.id, undefined, c.lease);
+            // The claim returned the row: no read-back of the execution (its steps are read by advance).
+            run(c.row.id, { execution: c.row }, c.lease);
           }
           // A full batch: there may be more waiting.
           if (claimed.length === room) again = true;

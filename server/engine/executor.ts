@@ -45,7 +45,7 @@ export type ExecutorDeps = {
  * What a caller that just created an execution already knows, so advance() need not read it back:
  * the execution row and its trigger step. Only a hint: resume after a crash reads the database.
  */
-export type StartHint = { execution: ExecutionRow; steps: StepRow[]; trigger: unknown };
+export type StartHint = { execution: ExecutionRow; steps?: StepRow[]; trigger?: unknown };
 
 /**
  * What advance() ended with: finished, parked until `wakeAt` (durable delay), interrupted by a
@@ -118,9 +118,10 @@ export function createExecutor(deps: ExecutorDeps) {
         row.finished_at = now;
         void write(deps.store.writeStep(row, lease));
       }
-      const fromHint = hint !== undefined && row.node_id === wf.triggerId;
-      if (fromHint && row.output) deps.expressions.knownSize?.(hint.trigger, row.output.length);
-      state.set(row.node_id, { row, value: fromHint ? hint.trigger : decodeValue(row.output) });
+      // A claimed execution's hint is its row only (steps are read fresh, after the claim committed).
+      const fromHint = hint?.steps !== undefined && row.node_id === wf.triggerId;
+      if (fromHint && row.output) deps.expressions.knownSize?.(hint!.trigger, row.output.length);
+      state.set(row.node_id, { row, value: fromHint ? hint!.trigger : decodeValue(row.output) });
     }
     // Most executions finish within milliseconds; writing 'running' for them would be one more
     // UPDATE each. It is written only if the execution is still going after RUNNING_WRITE_DELAY_MS
