@@ -41,13 +41,24 @@ function fromBodyParser(err: { type?: string; status?: number }): AppError | und
   }
 }
 
+/**
+ * PostgreSQL text cannot hold U+0000 (SQLite's can): a NUL in a path parameter, a query value or a
+ * field is refused by the database with SQLSTATE 22021 (22P05 when it comes through JSON). That
+ * is the client's input, not a server fault: a 400, never a 500.
+ */
+function fromNulInText(err: unknown): AppError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code !== '22021' && code !== '22P05') return undefined;
+  return new AppError('VALIDATION_FAILED', 'text must not contain NUL (\\u0000) characters');
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let e: AppError;
     if (err instanceof AppError) e = err;
     else if (err instanceof StoreUnavailableError) e = unavailable();
     else if (err instanceof ZodError) e = new AppError('VALIDATION_FAILED', 'the request is invalid', { details: fromZodIssues(err.issues) });
-    else e = fromBodyParser(err as { type?: string }) ?? new AppError('INTERNAL', 'internal error');
+    else e = fromBodyParser(err as { type?: string }) ?? fromNulInText(err) ?? new AppError('INTERNAL', 'internal error');
     const status = httpStatus[e.code];
     if (status >= 500) logger.error('request failed', { err: String(err), stack: (err as Error)?.stack, path: req.path, method: req.method });
     else logger.info('request refused', { code: e.code, path: req.path, method: req.method });

@@ -1,8 +1,6 @@
 /** Every SPEC status code of ANY /hooks/:token, over real HTTP, and durability of accepted events. */
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boot, type Booted } from '../helpers/boot.ts';
+import { boot, secondConnection, type Booted } from '../helpers/boot.ts';
 
 let sy: Booted;
 let url: string;
@@ -36,15 +34,16 @@ describe('/hooks/:token', () => {
     const res = await post(url, '{"a":1}', { 'content-type': 'application/json' });
     expect(res.status).toBe(202);
     const { executionId } = (await res.json()) as { executionId: string };
-    // Read the database file through a second connection right after the 202.
-    const other = new Database(join(sy.dataDir, 'switchyard.db'), { readonly: true });
+    // Read the database through a second connection right after the 202 (SQLite: the file opened
+    // again; PostgreSQL: another session): the event is committed, not just in the server's memory.
+    const other = await secondConnection(sy);
     try {
-      const row = other.prepare('SELECT id FROM executions WHERE id = ?').get(executionId);
-      const trig = other.prepare("SELECT output FROM steps WHERE execution_id = ? AND node_id = 'hook'").get(executionId) as { output: string };
+      const row = await other.selectFrom('executions').select('id').where('id', '=', executionId).executeTakeFirst();
+      const trig = await other.selectFrom('steps').select('output').where('execution_id', '=', executionId).where('node_id', '=', 'hook').executeTakeFirstOrThrow();
       expect(row).toBeTruthy();
-      expect(JSON.parse(trig.output).body).toEqual({ a: 1 });
+      expect(JSON.parse(trig.output!).body).toEqual({ a: 1 });
     } finally {
-      other.close();
+      await other.destroy();
     }
   });
 

@@ -1,11 +1,10 @@
 /** The key at start: a wrong or missing key is refused with a clear message; ciphertexts cannot move between rows. */
-import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { boot, until, type Booted } from '../helpers/boot.ts';
+import { boot, discardData, onPostgres, until, type Booted } from '../helpers/boot.ts';
 import { startSink } from '../helpers/sink.ts';
 
 let sink: Awaited<ReturnType<typeof startSink>>;
@@ -20,7 +19,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await sink?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  for (const d of dirs) await discardData(d); // and on PostgreSQL the database kept for it
 });
 
 function tempDir() {
@@ -75,14 +74,21 @@ describe('ENCRYPTION_KEY', () => {
       /cannot start: ENCRYPTION_KEY does not match the key the stored credentials were encrypted with \(a raw ENCRYPTION_KEY\)/,
     );
     await expect(boot({ dataDir: dir, env: { ENCRYPTION_KEY: 'a passphrase that is long enough' } })).rejects.toThrow(/does not match/);
-    await expect(boot({ dataDir: dir })).rejects.toThrow(/ENCRYPTION_KEY is not set/);
+    if (onPostgres) {
+      // PostgreSQL mode has no generated key file to fall back on: no key at all is refused first.
+      await expect(boot({ dataDir: dir, env: { ENCRYPTION_KEY: '' } })).rejects.toThrow(/ENCRYPTION_KEY is required with DATABASE_URL/);
+    } else {
+      await expect(boot({ dataDir: dir })).rejects.toThrow(/ENCRYPTION_KEY is not set/);
+    }
 
     const again = await start(dir, { ENCRYPTION_KEY: keyA });
     expect(await runWith(again, cred.body.id)).toMatchObject({ status: 'success' });
     expect(sink.requests.at(-1)!.headers.authorization).toBe('Bearer token-under-key-a');
   });
 
-  it('without ENCRYPTION_KEY a key is generated once into DATA_DIR (0600); losing it refuses the start', async () => {
+  // SQLite only: PostgreSQL mode never generates a key file (it could not be shared between
+  // machines); its counterpart is the next test.
+  it.skipIf(onPostgres)('without ENCRYPTION_KEY a key is generated once into DATA_DIR (0600); losing it refuses the start', async () => {
     const dir = tempDir();
     const first = await start(dir);
     const file = join(dir, 'encryption.key');
@@ -98,6 +104,18 @@ describe('ENCRYPTION_KEY', () => {
     await expect(boot({ dataDir: dir })).rejects.toThrow(/were encrypted with the generated key file .*encryption\.key.*Set ENCRYPTION_KEY to the key used before, or restore the key file/);
     expect(existsSync(file)).toBe(false);
   });
+
+  it.runIf(onPostgres)('PostgreSQL mode: a start without ENCRYPTION_KEY is refused, saying it is required; no key file is generated', async () => {
+    const dir = tempDir();
+    const first = await start(dir); // boot gives PostgreSQL-mode servers the shared test key
+    await first.api('/api/credentials', { body: { name: 't', type: 'httpBearer', data: { token: 'token-under-test-key' } } });
+    await stop(first);
+    expect(existsSync(join(dir, 'encryption.key'))).toBe(false);
+    await expect(boot({ dataDir: dir, env: { ENCRYPTION_KEY: '' } })).rejects.toThrow(
+      /ENCRYPTION_KEY is required with DATABASE_URL: every process must share one key, and a key file generated into DATA_DIR cannot be shared/,
+    );
+    expect(existsSync(join(dir, 'encryption.key'))).toBe(false);
+  });
 });
 
 describe('row binding', () => {
@@ -106,13 +124,9 @@ describe('row binding', () => {
     const sy = await start(dir);
     const a = await sy.api('/api/credentials', { body: { name: 'a', type: 'httpBearer', data: { token: 'token-of-a-123' } } });
     const b = await sy.api('/api/credentials', { body: { name: 'b', type: 'httpBearer', data: { token: 'token-of-b-456' } } });
-    const raw = new Database(join(dir, 'switchyard.db'));
-    try {
-      const dataOfB = (raw.prepare('SELECT data FROM credentials WHERE id = ?').get(b.body.id) as { data: string }).data;
-      raw.prepare('UPDATE credentials SET data = ? WHERE id = ?').run(dataOfB, a.body.id);
-    } finally {
-      raw.close();
-    }
+    const db = sy.app.store.kysely;
+    const { data: dataOfB } = await db.selectFrom('credentials').select('data').where('id', '=', b.body.id).executeTakeFirstOrThrow();
+    await db.updateTable('credentials').set({ data: dataOfB }).where('id', '=', a.body.id).execute();
     const before = sink.requests.length;
     const step = await runWith(sy, a.body.id);
     expect(step).toMatchObject({ status: 'error', attempts: 1, error: { code: 'CREDENTIAL_UNREADABLE' } });

@@ -1,14 +1,14 @@
 /**
  * Secrets stay secret: store credentials of every type, run workflows that use them against servers
- * that echo what they were sent, then search every file in DATA_DIR, every log line, API responses,
- * step records and live events for the values in the clear.
+ * that echo what they were sent, then search every file in DATA_DIR (and on PostgreSQL every row of
+ * every table), every log line, API responses, step records and live events for the values in the clear.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../server/lib/logger.ts';
-import { boot, until, type Booted } from '../helpers/boot.ts';
+import { boot, onPostgres, TEST_ENCRYPTION_KEY, until, type Booted } from '../helpers/boot.ts';
 import { startSink } from '../helpers/sink.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 
@@ -73,7 +73,8 @@ beforeAll(async () => {
   );
   sy = await boot({ overrides: { logger: createLogger('trace', logSink) } });
   dataDir = sy.dataDir;
-  keyFileContent = readFileSync(join(dataDir, 'encryption.key'), 'utf8').trim();
+  // The key credentials are encrypted with: generated into DATA_DIR on SQLite, given on PostgreSQL.
+  keyFileContent = onPostgres ? TEST_ENCRYPTION_KEY : readFileSync(join(dataDir, 'encryption.key'), 'utf8').trim();
   // Live step events (SSE) are recorded too.
   eventsAbort = new AbortController();
   void fetch(`${sy.base}/api/events`, { headers: { authorization: `Bearer ${sy.apiKey}` }, signal: eventsAbort.signal })
@@ -210,11 +211,25 @@ describe('no secret in the clear', () => {
         if (!file.endsWith('encryption.key')) expect(bytes.includes(keyFileContent), `${file} holds the key`).toBe(false);
       }
     };
+    // On PostgreSQL the data lives in the database, not in DATA_DIR: every row of every table.
+    const scanDatabase = async () => {
+      const db = sy.app.store.kysely;
+      const tables = await db.introspection.getTables();
+      expect(tables.map((t) => t.name)).toContain('credentials');
+      for (const { name } of tables) {
+        for (const row of await db.selectFrom(name as 'credentials').selectAll().execute()) {
+          const text = JSON.stringify(row, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('latin1') : v));
+          expect(found(text), `table ${name}`).toEqual([]);
+          expect(text.includes(keyFileContent), `table ${name} holds the key`).toBe(false);
+        }
+      }
+    };
     scan();
+    if (onPostgres) await scanDatabase();
     eventsAbort.abort();
     await sy.close({ keepData: true });
     scan();
-    expect(filesUnder(dataDir).map((f) => f.slice(dataDir.length + 1))).toContain('switchyard.db');
+    if (!onPostgres) expect(filesUnder(dataDir).map((f) => f.slice(dataDir.length + 1))).toContain('switchyard.db');
 
     expect(logs).toContain('execution finished');
     expect(found(logs), 'logs').toEqual([]);

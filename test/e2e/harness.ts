@@ -4,13 +4,14 @@
  * In CI a missing Chromium is an error, never a skip.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { databaseEnvFor, discardData } from '../helpers/test-db.ts';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 const dist = join(root, 'web/dist/index.html');
@@ -35,12 +36,39 @@ function newest(path: string): number {
   return max;
 }
 
-/** Builds web/dist when it is missing or older than its sources (web/src, shared, index.html, vite config). */
+/**
+ * Builds web/dist when it is missing or older than its sources (web/src, shared, index.html, vite
+ * config). Under a lock file: the browser test runs in both test projects, maybe at once, and two
+ * vite builds emptying one web/dist would serve each other's half-written editor.
+ */
 export function ensureWebBuilt(): void {
-  const sources = Math.max(newest(join(root, 'web/src')), newest(join(root, 'shared')), newest(join(root, 'web/index.html')), newest(join(root, 'web/vite.config.ts')));
-  if (existsSync(dist) && statSync(dist).mtimeMs >= sources) return;
-  const r = spawnSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('vite build failed');
+  const fresh = () => {
+    const sources = Math.max(newest(join(root, 'web/src')), newest(join(root, 'shared')), newest(join(root, 'web/index.html')), newest(join(root, 'web/vite.config.ts')));
+    return existsSync(dist) && statSync(dist).mtimeMs >= sources;
+  };
+  if (fresh()) return;
+  const lock = join(root, 'node_modules/.cache/switchyard-web-build.lock');
+  mkdirSync(dirname(lock), { recursive: true });
+  const wait = new Int32Array(new SharedArrayBuffer(4));
+  for (const deadline = Date.now() + 180_000; ; ) {
+    try {
+      closeSync(openSync(lock, 'wx'));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // A build takes well under a minute: a lock older than three is left by a killed process.
+      if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 180_000) rmSync(lock, { force: true });
+      if (Date.now() > deadline) throw new Error(`${lock} is still held`);
+      Atomics.wait(wait, 0, 0, 200);
+    }
+  }
+  try {
+    if (fresh()) return; // built by whoever held the lock
+    const r = spawnSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('vite build failed');
+  } finally {
+    rmSync(lock, { force: true });
+  }
 }
 
 export async function freePort(): Promise<number> {
@@ -60,10 +88,11 @@ export async function startServer(): Promise<RunningServer> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-e2e-'));
   const url = `http://127.0.0.1:${port}`;
+  const dbEnv = await databaseEnvFor(dataDir); // the postgres project: a PostgreSQL database of its own
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, PUBLIC_URL: url, LOG_LEVEL: 'warn' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, PUBLIC_URL: url, LOG_LEVEL: 'warn', ...dbEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -98,7 +127,7 @@ export async function startServer(): Promise<RunningServer> {
         await exited;
         clearTimeout(t);
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      await discardData(dataDir);
     },
   };
 }

@@ -4,21 +4,25 @@
  * expression worker (a separate file the bundle must still locate).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { until } from '../helpers/boot.ts';
+import { databaseEnvFor, discardData, until } from '../helpers/boot.ts';
 import { ownerKey } from '../helpers/process.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-bundle-'));
 let child: ReturnType<typeof spawn> | undefined;
 
-afterAll(() => {
-  child?.kill('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child!.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+  await discardData(dataDir); // and on PostgreSQL the database the bundle ran on
 });
 
 describe('the production bundle', () => {
@@ -26,7 +30,9 @@ describe('the production bundle', () => {
     const { buildServer } = (await import(join(root, 'scripts/build-server.mjs'))) as { buildServer(o?: { force?: boolean }): Promise<string> };
     const bundle = await buildServer();
     const port = 20000 + Math.floor(Math.random() * 20000);
-    child = spawn(process.execPath, [bundle], { cwd: root, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+    // In the postgres project the bundle runs on PostgreSQL: it must also carry the pg driver.
+    const dbEnv = await databaseEnvFor(dataDir);
+    child = spawn(process.execPath, [bundle], { cwd: root, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...dbEnv }, stdio: 'ignore' });
     const base = `http://127.0.0.1:${port}`;
     await until(async () => (await fetch(`${base}/api/health`).catch(() => undefined))?.ok, 20_000, 100);
     const key = await ownerKey(base);

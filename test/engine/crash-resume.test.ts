@@ -2,12 +2,11 @@
  * kill -9 with executions in flight: after a restart every acknowledged webhook's execution
  * finishes, and no step that was recorded as finished runs again.
  */
-import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { until } from '../helpers/boot.ts';
+import { discardData, openStoreAt, until } from '../helpers/boot.ts';
 import { ownerKey, startServerProcess, type ServerProcess } from '../helpers/process.ts';
 import { startSink } from '../helpers/sink.ts';
 
@@ -21,12 +20,16 @@ const sink = await startSink(async () => {
 afterAll(async () => {
   proc?.child.kill('SIGKILL');
   await sink.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await proc?.exited;
+  await discardData(dataDir); // and on PostgreSQL the database the server ran on
 });
 
 describe('crash resume', () => {
   it('finishes every acknowledged execution after SIGKILL without re-running finished steps', async () => {
-    proc = await startServerProcess({ DATA_DIR: dataDir, EXECUTION_CONCURRENCY: '4' });
+    // A short lease (PostgreSQL mode): the restarted process is a new worker, which takes over the
+    // killed one's executions once their leases expire. SQLite has no leases and ignores it.
+    const env = { DATA_DIR: dataDir, EXECUTION_CONCURRENCY: '4', EXECUTION_LEASE_SECONDS: '2' };
+    proc = await startServerProcess(env);
     const key = await ownerKey(proc.base);
     const api = (path: string, body?: unknown) =>
       fetch(proc!.base + path, { method: body === undefined ? 'GET' : 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
@@ -57,16 +60,19 @@ describe('crash resume', () => {
     proc.child.kill('SIGKILL');
     await proc.exited;
 
-    const db = new Database(join(dataDir, 'switchyard.db'));
-    const finishedBefore = db
-      .prepare(`SELECT execution_id || '.' || node_id AS k FROM steps WHERE status = 'success' AND node_id != 'hook'`)
-      .all()
-      .map((r: any) => r.k as string);
-    const unfinished = (db.prepare(`SELECT count(*) AS n FROM executions WHERE status IN ('queued','running')`).get() as any).n as number;
-    db.close();
+    // What the database holds after the crash (SQLite: the file recovered from its WAL), read
+    // through the store as the next start would.
+    const store = await openStoreAt(dataDir);
+    const finishedBefore = (
+      await store.kysely.selectFrom('steps').select(['execution_id', 'node_id']).where('status', '=', 'success').where('node_id', '!=', 'hook').execute()
+    ).map((r) => `${r.execution_id}.${r.node_id}`);
+    const unfinished = Number(
+      (await store.kysely.selectFrom('executions').select((eb) => eb.fn.countAll().as('n')).where('status', 'in', ['queued', 'running']).executeTakeFirstOrThrow()).n,
+    );
+    await store.close();
     expect(unfinished).toBeGreaterThan(0); // the crash really happened mid-run
 
-    proc = await startServerProcess({ DATA_DIR: dataDir, EXECUTION_CONCURRENCY: '4' });
+    proc = await startServerProcess(env);
     const key2 = key;
     const statuses = await until(
       async () => {

@@ -4,13 +4,16 @@
  * suite — a fresh PostgreSQL database of its own (test/helpers/postgres.ts), kept across a restart
  * that reuses the data directory and dropped on close.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../server/config.ts';
 import { silentLogger } from '../../server/lib/logger.ts';
 import { createSwitchyard, type Overrides, type Switchyard } from '../../server/switchyard.ts';
 import type { SqliteStore } from '../../server/db/sqlite/driver.ts';
+import { databaseEnvFor, discardData, onPostgres } from './test-db.ts';
+
+export { databaseEnvFor, discardData, onPostgres, TEST_ENCRYPTION_KEY } from './test-db.ts';
 
 export type Booted = {
   app: Switchyard;
@@ -22,27 +25,17 @@ export type Booted = {
   close(opts?: { keepData?: boolean }): Promise<void>;
 };
 
-/** Whether this run of the suite is the PostgreSQL one (vitest project `postgres`). */
-export const onPostgres = process.env.SWITCHYARD_TEST_DB === 'postgres';
-/** The key every PostgreSQL-mode test server shares (PostgreSQL mode requires one). */
-export const TEST_ENCRYPTION_KEY = '0'.repeat(63) + '1';
-
-/** DATABASE_URL (and a key) for a test server on PostgreSQL: one fresh database per data directory. */
-async function postgresEnv(dataDir: string, env: Record<string, string> | undefined): Promise<{ env: Record<string, string>; drop?: () => Promise<void> }> {
-  if (!onPostgres || env?.DATABASE_URL) return { env: {} };
-  const marker = join(dataDir, '.test-database-url');
-  const extra: Record<string, string> = env?.ENCRYPTION_KEY ? {} : { ENCRYPTION_KEY: TEST_ENCRYPTION_KEY };
-  if (existsSync(marker)) return { env: { DATABASE_URL: readFileSync(marker, 'utf8'), ...extra } };
-  const { freshDatabase } = await import('./postgres.ts');
-  const db = await freshDatabase();
-  writeFileSync(marker, db.url);
-  return { env: { DATABASE_URL: db.url, ...extra }, drop: db.drop };
+/** DATABASE_URL (and a key) for a test server on PostgreSQL, unless the test names its own. */
+async function postgresEnv(dataDir: string, env: Record<string, string> | undefined): Promise<Record<string, string>> {
+  if (!onPostgres || env?.DATABASE_URL) return {};
+  const { DATABASE_URL, ENCRYPTION_KEY } = await databaseEnvFor(dataDir);
+  return { DATABASE_URL: DATABASE_URL!, ...(env?.ENCRYPTION_KEY ? {} : { ENCRYPTION_KEY: ENCRYPTION_KEY! }) };
 }
 
 export async function boot(opts: { env?: Record<string, string>; overrides?: Overrides; dataDir?: string } = {}): Promise<Booted> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'switchyard-test-'));
-  const pg = await postgresEnv(dataDir, opts.env);
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...pg.env, ...opts.env });
+  const pgEnv = await postgresEnv(dataDir, opts.env);
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...pgEnv, ...opts.env });
   const app = await createSwitchyard(config, { logger: silentLogger, ...opts.overrides });
   const port = await app.listen();
   const base = `http://127.0.0.1:${port}`;
@@ -79,10 +72,7 @@ export async function boot(opts: { env?: Record<string, string>; overrides?: Ove
     api: (path, init = {}) => raw(path, { ...init, headers: { authorization: `Bearer ${apiKey}`, ...init.headers } }),
     async close({ keepData = false } = {}) {
       await app.stop();
-      if (keepData) return;
-      const marker = join(dataDir, '.test-database-url');
-      if (onPostgres && existsSync(marker)) await dropDatabase(readFileSync(marker, 'utf8'));
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData) await discardData(dataDir);
     },
   };
 }
@@ -105,9 +95,31 @@ export function sqliteOf(app: Switchyard): import('better-sqlite3').Database {
   return store.db.sqlite;
 }
 
-/** Drops a test database by its URL (the server using it has stopped). */
-async function dropDatabase(url: string): Promise<void> {
-  const name = decodeURIComponent(new URL(url.replace('@/', '@__host__/')).pathname.slice(1));
-  const { dropDatabaseNamed } = await import('./postgres.ts');
-  await dropDatabaseNamed(name);
+/**
+ * The store of a stopped server's data (`close({ keepData: true })`), whichever dialect it ran on:
+ * the SQLite file in `dataDir`, or the PostgreSQL database kept for that directory. For tests that
+ * change stored state while the server is down (a crash between two writes). Close it before the
+ * next boot on `dataDir`.
+ */
+export async function openStoreAt(dataDir: string): Promise<import('../../server/db/store.ts').Store> {
+  const { openStore } = await import('../../server/db/index.ts');
+  const marker = join(dataDir, '.test-database-url');
+  const databaseUrl = onPostgres && existsSync(marker) ? readFileSync(marker, 'utf8') : undefined;
+  return openStore({ databaseUrl, dataDir });
+}
+
+/**
+ * A Kysely over a connection of its own to a running server's database — not the server's
+ * (SQLite: the file opened again, read-only; PostgreSQL: a new session): what another reader sees
+ * right after an answer, i.e. what is committed. destroy() it when done.
+ */
+export async function secondConnection(sy: Booted): Promise<import('kysely').Kysely<import('../../server/db/schema.ts').Schema>> {
+  const { Kysely, PostgresDialect, SqliteDialect } = await import('kysely');
+  const marker = join(sy.dataDir, '.test-database-url');
+  if (onPostgres && existsSync(marker)) {
+    const { default: pg } = await import('pg');
+    return new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: readFileSync(marker, 'utf8'), max: 1 }) }) });
+  }
+  const { default: Database } = await import('better-sqlite3');
+  return new Kysely({ dialect: new SqliteDialect({ database: new Database(join(sy.dataDir, 'switchyard.db'), { readonly: true }) }) });
 }

@@ -16,7 +16,7 @@
  *   });
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   chownSync,
   closeSync,
@@ -32,8 +32,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { describe } from 'vitest';
+import { migratePostgres } from '../../server/db/migrate.ts';
 
 const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const PORT = 55432;
@@ -106,18 +108,141 @@ let counter = 0;
 
 export type FreshDatabase = { url: string; drop(): Promise<void> };
 
+export type FreshOptions = {
+  label?: string;
+  /**
+   * Already migrated to the current server/db/migrations/postgres: a clone of a template database
+   * migrated once per schema (see migratedTemplate), about half the cost of creating one and
+   * migrating it. Without it the database is empty.
+   */
+  migrated?: boolean;
+};
+
 /**
- * An empty database of its own (UTF-8, byte-order collation like SQLite's, whatever the server's
- * default), named `sy_test_<pid>_<n>_<random>[_label]`; drop() removes it, closing any connection
- * left open. Creating takes ~50–150 ms (a few hundred on a busy machine); dropping ~20–200 ms.
+ * A database of its own (UTF-8, byte-order collation like SQLite's, whatever the server's
+ * default), named `sy_test_<pid>_<n>_<random>[_label]`: empty, or with `{ migrated: true }` a
+ * clone of the migrated template. drop() removes it, closing any connection left open. Creating
+ * takes ~50–150 ms (a few hundred on a busy machine); dropping ~20–200 ms.
  */
-export async function freshDatabase(label?: string): Promise<FreshDatabase> {
+export async function freshDatabase(labelOrOptions?: string | FreshOptions): Promise<FreshDatabase> {
+  const opts: FreshOptions = typeof labelOrOptions === 'string' ? { label: labelOrOptions } : (labelOrOptions ?? {});
   const { url, pool } = await adminConnection();
-  const tag = label ? `_${label.toLowerCase().replace(/[^a-z0-9]+/g, '_')}` : '';
+  const tag = opts.label ? `_${opts.label.toLowerCase().replace(/[^a-z0-9]+/g, '_')}` : '';
   const name = `sy_test_${process.pid}_${++counter}_${randomBytes(3).toString('hex')}${tag}`.slice(0, 63);
+  if (opts.migrated) await cloneTemplate(pool, name);
   // template0 + explicit encoding and collation (PostgreSQL 15+): the same database on every machine.
-  await pool.query(`CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER libc LC_COLLATE 'C' LC_CTYPE 'C'`);
+  else await pool.query(`CREATE DATABASE "${name}" TEMPLATE template0 ${DATABASE_OPTIONS}`);
   return { url: withDatabase(url, name), drop: () => dropDatabaseNamed(name) };
+}
+
+const DATABASE_OPTIONS = `ENCODING 'UTF8' LOCALE_PROVIDER libc LC_COLLATE 'C' LC_CTYPE 'C'`;
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../server/db/migrations/postgres', import.meta.url));
+/** Serialises building templates across processes and machines sharing the server (any fixed key). */
+const TEMPLATE_LOCK = '7243019455611530017';
+/** Templates of other schemas built longer ago than this are dropped when a new one is built. */
+const STALE_TEMPLATE_MS = 60 * 60_000;
+
+/**
+ * The name of the template for the migrations as they are now: a hash of every file under
+ * server/db/migrations/postgres (names and contents), so any change to them builds a new one.
+ */
+export function templateName(): string {
+  const h = createHash('sha256');
+  for (const f of readdirSync(MIGRATIONS_DIR).sort()) h.update(`${f}\0`).update(readFileSync(join(MIGRATIONS_DIR, f))).update('\0');
+  return `sy_template_${h.digest('hex').slice(0, 16)}`;
+}
+
+let template: Promise<string> | undefined;
+
+/**
+ * The migrated template, built once per schema: the first process to need it takes an advisory
+ * lock (so processes starting together build it once), creates it from template0, migrates it with
+ * migratePostgres, and only then marks it a template that refuses connections — a template half
+ * built by a process killed meanwhile is not one yet, and is built again. Looked up once per process.
+ */
+function migratedTemplate(pool: pg.Pool, url: string): Promise<string> {
+  const p = (template ??= buildTemplate(pool, url));
+  p.catch(() => {
+    if (template === p) template = undefined; // the next call tries again
+  });
+  return p;
+}
+
+async function buildTemplate(pool: pg.Pool, url: string): Promise<string> {
+  const name = templateName();
+  const ready = async () => (await pool.query('SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate', [name])).rowCount === 1;
+  if (await ready()) return name;
+  // A dedicated session for the lock: ending it releases the lock, whatever happened.
+  const lock = new pg.Client({ connectionString: url });
+  lock.on('error', () => {});
+  await lock.connect();
+  try {
+    await lock.query(`SELECT pg_advisory_lock(${TEMPLATE_LOCK})`);
+    if (await ready()) return name;
+    await pool.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await pool.query(`CREATE DATABASE "${name}" TEMPLATE template0 ${DATABASE_OPTIONS}`);
+    const migrating = new pg.Pool({ connectionString: withDatabase(url, name), max: 1 });
+    migrating.on('error', () => {});
+    try {
+      await migratePostgres(migrating);
+    } finally {
+      await migrating.end();
+    }
+    // No connection may stay open on a template while it is cloned: refuse new ones, and let the
+    // migration's backend finish exiting.
+    await pool.query(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS false`);
+    await noConnections(pool, name, 5000);
+    await pool.query(`COMMENT ON DATABASE "${name}" IS 'switchyard test template, built ${Date.now()}'`);
+    await pool.query(`ALTER DATABASE "${name}" WITH IS_TEMPLATE true`);
+    await dropStaleTemplates(pool, name);
+    return name;
+  } finally {
+    await lock.end().catch(() => {});
+  }
+}
+
+/** Templates of other migrations built over an hour ago (a checkout whose migrations changed since). */
+async function dropStaleTemplates(pool: pg.Pool, keep: string): Promise<void> {
+  const { rows } = await pool.query<{ datname: string; note: string | null }>(
+    `SELECT datname, shobj_description(oid, 'pg_database') AS note FROM pg_database WHERE datname LIKE 'sy\\_template\\_%' AND datname <> $1`,
+    [keep],
+  );
+  for (const { datname, note } of rows) {
+    const built = Number(/built (\d+)/.exec(note ?? '')?.[1] ?? 0);
+    if (Date.now() - built < STALE_TEMPLATE_MS || !/^sy_template_[0-9a-f]+$/.test(datname)) continue;
+    await pool.query(`ALTER DATABASE "${datname}" WITH IS_TEMPLATE false`).catch(() => {});
+    await pool.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});
+  }
+}
+
+async function noConnections(pool: pg.Pool, name: string, timeoutMs: number): Promise<void> {
+  for (const end = Date.now() + timeoutMs; ; ) {
+    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+    if (rows[0]!.n === 0) return;
+    if (Date.now() > end) throw new Error(`${rows[0]!.n} connection(s) still open on ${name}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * CREATE DATABASE … TEMPLATE: a copy of the migrated template. Retried when the template is busy
+ * (55006: a connection on it) or gone (3D000: dropped as stale by a run of other migrations, so
+ * it is built again).
+ */
+async function cloneTemplate(pool: pg.Pool, name: string): Promise<void> {
+  const url = (await adminConnection()).url;
+  for (let attempt = 1; ; attempt++) {
+    const tpl = await migratedTemplate(pool, url);
+    try {
+      await pool.query(`CREATE DATABASE "${name}" TEMPLATE "${tpl}"`);
+      return;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (attempt >= 20 || (code !== '55006' && code !== '3D000')) throw err;
+      if (code === '3D000') template = undefined;
+      await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+    }
+  }
 }
 
 /**

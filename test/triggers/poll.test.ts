@@ -4,9 +4,9 @@
  * a restart, backoff with lastError, the 100-item cap, deactivation clearing seen keys, test-poll.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { boot, until, type Booted } from '../helpers/boot.ts';
+import { boot, openStoreAt, until, type Booted } from '../helpers/boot.ts';
 import { startSink, type SinkRequest } from '../helpers/sink.ts';
-import { createActive, events, stateOf, triggerInfo } from './helpers.ts';
+import { advanceClock, createActive, events, stateOf, triggerInfo } from './helpers.ts';
 
 type Api = { list: unknown[]; fail: number | null; requests: SinkRequest[]; url: string; close(): Promise<void> };
 
@@ -58,15 +58,15 @@ const ids = (...xs: string[]) => xs.map((id) => ({ id, title: `item ${id}` }));
  * the poll after (at least one interval later).
  */
 async function nextPoll(sy: Booted, wfId: string): Promise<any> {
-  const before = stateOf(sy, wfId, 'poll');
+  const before = await stateOf(sy, wfId, 'poll');
   const due = before?.nextPollAt ?? Date.now();
-  await vi.advanceTimersByTimeAsync(Math.max(0, due - Date.now()) + 5_001);
-  return until(() => {
-    const s = stateOf(sy, wfId, 'poll');
+  await advanceClock(Math.max(0, due - Date.now()) + 5_001);
+  return until(async () => {
+    const s = await stateOf(sy, wfId, 'poll');
     return s && s.lastPolledAt !== (before?.lastPolledAt ?? null) ? s : undefined;
   });
 }
-const keysFired = (sy: Booted, wfId: string) => events(sy, wfId, 'poll').map((e) => e.output.item.id);
+const keysFired = async (sy: Booted, wfId: string) => (await events(sy, wfId, 'poll')).map((e) => e.output.item.id);
 
 describe('polling', () => {
   it('seeds on the first poll, then starts one execution per new item, oldest first', async () => {
@@ -75,12 +75,12 @@ describe('polling', () => {
     const wf = await createActive(sy, pollWorkflow());
     const seeded = await nextPoll(sy, wf.id);
     expect(seeded.seeded).toBe(true);
-    expect(events(sy, wf.id, 'poll')).toHaveLength(0);
+    expect(await events(sy, wf.id, 'poll')).toHaveLength(0);
     expect((await triggerInfo(sy, wf.id)).lastPolledAt).toBe(new Date(seeded.lastPolledAt).toISOString());
 
     api.list = ids('d', 'c', 'b', 'a');
     await nextPoll(sy, wf.id);
-    const fired = events(sy, wf.id, 'poll');
+    const fired = await events(sy, wf.id, 'poll');
     expect(fired.map((e) => e.output.item.id)).toEqual(['c', 'd']);
     expect(fired[0]!.mode).toBe('poll');
     expect(fired[0]!.output).toEqual({ item: { id: 'c', title: 'item c' }, polledAt: expect.stringMatching(/Z$/) });
@@ -95,11 +95,11 @@ describe('polling', () => {
     const last = api.requests[api.requests.length - 1]!;
     expect(last.headers['if-none-match']).toBeTruthy();
     expect(quiet).toMatchObject({ lastError: null, failures: 0 });
-    expect(events(sy, wf.id, 'poll')).toHaveLength(0);
+    expect(await events(sy, wf.id, 'poll')).toHaveLength(0);
     // A change is picked up after the 304.
     api.list = ids('b', 'a');
     await nextPoll(sy, wf.id);
-    expect(keysFired(sy, wf.id)).toEqual(['b']);
+    expect(await keysFired(sy, wf.id)).toEqual(['b']);
   });
 
   it('starts exactly one execution per new item across a restart, with no refire', async () => {
@@ -109,28 +109,27 @@ describe('polling', () => {
     await nextPoll(sy, wf.id);
     api.list = ids('b', 'a');
     await nextPoll(sy, wf.id);
-    expect(keysFired(sy, wf.id)).toEqual(['b']);
+    expect(await keysFired(sy, wf.id)).toEqual(['b']);
 
     api.list = ids('c', 'b', 'a');
     sy = await restart(sy);
     await nextPoll(sy, wf.id);
-    expect(keysFired(sy, wf.id)).toEqual(['b', 'c']);
+    expect(await keysFired(sy, wf.id)).toEqual(['b', 'c']);
 
     // Even if the seen keys were lost (a crash after the executions were written, before the state
     // was), the same items do not run again: each start is idempotent on the item key.
-    const s = stateOf(sy, wf.id, 'poll');
+    const s = await stateOf(sy, wf.id, 'poll');
     s.seen = ['a'];
     s.etag = null;
     await sy.close({ keepData: true });
     open.splice(open.indexOf(sy), 1);
-    const db = (await import('better-sqlite3')).default;
-    const raw = new db(`${sy.dataDir}/switchyard.db`);
-    raw.prepare('UPDATE trigger_state SET state = ? WHERE workflow_id = ?').run(JSON.stringify(s), wf.id);
-    raw.close();
+    const stopped = await openStoreAt(sy.dataDir);
+    await stopped.kysely.updateTable('trigger_state').set({ state: JSON.stringify(s) }).where('workflow_id', '=', wf.id).execute();
+    await stopped.close();
     sy = await start(sy.dataDir);
     const after = await nextPoll(sy, wf.id);
     expect(after.seen).toEqual(expect.arrayContaining(['a', 'b', 'c']));
-    expect(keysFired(sy, wf.id)).toEqual(['b', 'c']);
+    expect(await keysFired(sy, wf.id)).toEqual(['b', 'c']);
   });
 
   it('backs off exponentially on failure up to ten intervals, shows lastError, and a success clears it', async () => {
@@ -153,7 +152,7 @@ describe('polling', () => {
 
     // Nothing is requested before the backoff is over.
     const count = api.requests.length;
-    await vi.advanceTimersByTimeAsync(50_000);
+    await advanceClock(50_000);
     expect(api.requests.length).toBe(count);
 
     api.fail = null;
@@ -162,7 +161,7 @@ describe('polling', () => {
     expect(ok).toMatchObject({ lastError: null, lastErrorAt: null, failures: 0 });
     expect(ok.nextPollAt - ok.lastPolledAt).toBeGreaterThanOrEqual(10_000);
     expect(await triggerInfo(sy, wf.id)).toMatchObject({ lastError: null, lastErrorAt: null });
-    expect(keysFired(sy, wf.id)).toEqual(['b']);
+    expect(await keysFired(sy, wf.id)).toEqual(['b']);
   });
 
   it('starts at most 100 items per poll, oldest first; the rest come next time', async () => {
@@ -173,9 +172,9 @@ describe('polling', () => {
     const many = Array.from({ length: 150 }, (_, i) => `n${String(i).padStart(3, '0')}`);
     api.list = [...ids(...many).reverse(), ...ids('seed')]; // newest (n149) first
     await nextPoll(sy, wf.id);
-    expect(keysFired(sy, wf.id)).toEqual(many.slice(0, 100));
+    expect(await keysFired(sy, wf.id)).toEqual(many.slice(0, 100));
     await nextPoll(sy, wf.id);
-    expect(keysFired(sy, wf.id)).toEqual(many);
+    expect(await keysFired(sy, wf.id)).toEqual(many);
   });
 
   it('clears the seen keys on deactivation: reactivating seeds again', async () => {
@@ -183,15 +182,15 @@ describe('polling', () => {
     const sy = await start();
     const wf = await createActive(sy, pollWorkflow());
     await nextPoll(sy, wf.id);
-    expect(stateOf(sy, wf.id, 'poll').seen).toEqual(['a']);
+    expect((await stateOf(sy, wf.id, 'poll')).seen).toEqual(['a']);
     await sy.api(`/api/workflows/${wf.id}/deactivate`, { method: 'POST' });
-    expect(stateOf(sy, wf.id, 'poll')).toBeUndefined();
+    expect(await stateOf(sy, wf.id, 'poll')).toBeUndefined();
 
     api.list = ids('b', 'a');
     await sy.api(`/api/workflows/${wf.id}/activate`, { method: 'POST' });
     const s = await nextPoll(sy, wf.id);
     expect(s.seen).toEqual(['a', 'b']);
-    expect(events(sy, wf.id, 'poll')).toHaveLength(0);
+    expect(await events(sy, wf.id, 'poll')).toHaveLength(0);
   });
 
   it('keys items without a usable key by a hash of their content, and fireOnFirstPoll runs what is there', async () => {
@@ -201,11 +200,11 @@ describe('polling', () => {
     const s = await nextPoll(sy, wf.id);
     expect(s.seen).toHaveLength(2);
     for (const k of s.seen) expect(k).toMatch(/^hash:[0-9a-f]{16}$/);
-    expect(events(sy, wf.id, 'poll').map((e) => e.output.item.title)).toEqual(['no id 1', 'no id 2']);
+    expect((await events(sy, wf.id, 'poll')).map((e) => e.output.item.title)).toEqual(['no id 1', 'no id 2']);
     // The same content again is not new.
     api.list = [{ title: 'no id 3' }, { title: 'no id 2' }, { title: 'no id 1' }];
     await nextPoll(sy, wf.id);
-    expect(events(sy, wf.id, 'poll').map((e) => e.output.item.title)).toEqual(['no id 1', 'no id 2', 'no id 3']);
+    expect((await events(sy, wf.id, 'poll')).map((e) => e.output.item.title)).toEqual(['no id 1', 'no id 2', 'no id 3']);
   });
 
   it('refuses an invalid items or key expression on activation, with its path', async () => {
@@ -230,7 +229,7 @@ describe('POST /api/workflows/:id/nodes/:nodeId/test-poll', () => {
       body: { config: { request: { url: `${api.url}/items` }, intervalSeconds: 10, items: 'body.data', key: 'title' } },
     });
     expect(unsaved.body.items.map((i: { key: string }) => i.key)).toEqual(['item b', 'item a']);
-    expect(events(sy, created.body.id, 'poll')).toHaveLength(0);
+    expect(await events(sy, created.body.id, 'poll')).toHaveLength(0);
   });
 
   it('answers 400 with paths for an invalid config, and says why the upstream call failed', async () => {

@@ -1,10 +1,10 @@
 /**
- * trigger.schedule on a fake clock (Date and setTimeout faked, advancing with real time so SQLite,
+ * trigger.schedule on a fake clock (Date and setTimeout faked, advancing with real time so the database,
  * HTTP and group commit behave): timezones, both catch-up policies across a restart, validation,
  * and a lease an older version left pending.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { sqliteOf, boot, until, type Booted } from '../helpers/boot.ts';
+import { boot, until, type Booted } from '../helpers/boot.ts';
 import { createActive, events, stateOf, triggerInfo } from './helpers.ts';
 
 const open: Booted[] = [];
@@ -74,8 +74,8 @@ describe('catch-up across a restart', () => {
     vi.setSystemTime(new Date('2030-01-15T13:30:00Z'));
     sy = await start(sy.dataDir);
 
-    const fired = await until(() => {
-      const e = events(sy, wf.id, 'cron');
+    const fired = await until(async () => {
+      const e = await events(sy, wf.id, 'cron');
       return e.length ? e : undefined;
     });
     expect(fired).toHaveLength(1);
@@ -90,7 +90,7 @@ describe('catch-up across a restart', () => {
     // And once only: another restart does not run 13:00 again.
     sy = await restart(sy);
     await until(async () => (await triggerInfo(sy, wf.id)).nextRunAt === '2030-01-15T14:00:00.000Z');
-    expect(events(sy, wf.id, 'cron')).toHaveLength(1);
+    expect(await events(sy, wf.id, 'cron')).toHaveLength(1);
   });
 
   it('catchUp "none" skips every missed run and records them', async () => {
@@ -107,12 +107,12 @@ describe('catch-up across a restart', () => {
       return t.missedRuns > 0 ? t : undefined;
     });
     expect(info).toMatchObject({ nextRunAt: '2030-01-15T14:00:00.000Z', missedRuns: 3, lastMissedAt: '2030-01-15T13:00:00.000Z' });
-    expect(events(sy, wf.id, 'cron')).toHaveLength(0);
+    expect(await events(sy, wf.id, 'cron')).toHaveLength(0);
 
     // The schedule goes on: 14:00 fires normally.
     await vi.advanceTimersByTimeAsync(30 * 60_000);
-    const fired = await until(() => {
-      const e = events(sy, wf.id, 'cron');
+    const fired = await until(async () => {
+      const e = await events(sy, wf.id, 'cron');
       return e.length ? e : undefined;
     });
     expect(fired.map((e) => e.output.scheduledAt)).toEqual(['2030-01-15T14:00:00.000Z']);
@@ -127,17 +127,22 @@ describe('a lease left pending by an older version', () => {
     vi.setSystemTime(new Date('2030-01-15T10:20:00Z'));
     let sy = await start();
     const wf = await createActive(sy, schedule({ cron: '0 * * * *' }));
-    const s = stateOf(sy, wf.id, 'cron');
+    const s = await stateOf(sy, wf.id, 'cron');
     s.pending = { slot: Date.parse('2030-01-15T10:00:00Z'), firedAt: Date.parse('2030-01-15T10:19:00Z') };
-    sqliteOf(sy.app).prepare('UPDATE trigger_state SET state = ? WHERE workflow_id = ? AND node_id = ?').run(JSON.stringify(s), wf.id, 'cron');
+    await sy.app.store.kysely
+      .updateTable('trigger_state')
+      .set({ state: JSON.stringify(s) })
+      .where('workflow_id', '=', wf.id)
+      .where('node_id', '=', 'cron')
+      .execute();
     sy = await restart(sy);
-    await until(() => stateOf(sy, wf.id, 'cron').pending === null);
-    expect(stateOf(sy, wf.id, 'cron').nextRunAt).toBe(Date.parse('2030-01-15T11:00:00Z'));
-    expect(events(sy, wf.id, 'cron')).toHaveLength(0);
+    await until(async () => (await stateOf(sy, wf.id, 'cron')).pending === null);
+    expect((await stateOf(sy, wf.id, 'cron')).nextRunAt).toBe(Date.parse('2030-01-15T11:00:00Z'));
+    expect(await events(sy, wf.id, 'cron')).toHaveLength(0);
 
     await vi.advanceTimersByTimeAsync(40 * 60_000);
-    const fired = await until(() => {
-      const e = events(sy, wf.id, 'cron');
+    const fired = await until(async () => {
+      const e = await events(sy, wf.id, 'cron');
       return e.length ? e : undefined;
     });
     expect(fired.map((e) => e.output.scheduledAt)).toEqual(['2030-01-15T11:00:00.000Z']);

@@ -4,7 +4,7 @@
  * one data directory is refused (two schedulers on one database: server/engine/scheduler.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boot, until, type Booted } from '../helpers/boot.ts';
+import { boot, onPostgres, until, type Booted } from '../helpers/boot.ts';
 import { startSink } from '../helpers/sink.ts';
 import { createActive, events, sleep, stateOf, triggerInfo } from './helpers.ts';
 
@@ -24,8 +24,8 @@ describe('every-second schedule', () => {
     const next = wf.triggers[0]!.nextRunAt as string;
     expect(next).toMatch(/:\d\d\.000Z$/);
 
-    const seen = await until(() => {
-      const e = events(sy, wf.id, 'tick');
+    const seen = await until(async () => {
+      const e = await events(sy, wf.id, 'tick');
       return e.length >= 3 ? e : undefined;
     });
     for (const e of seen) {
@@ -45,10 +45,10 @@ describe('every-second schedule', () => {
 
     const off = await sy.api(`/api/workflows/${wf.id}/deactivate`, { method: 'POST' });
     expect(off.body.triggers[0].nextRunAt).toBeNull();
-    expect(stateOf(sy, wf.id, 'tick')).toBeUndefined();
-    const after = events(sy, wf.id, 'tick').length;
+    expect(await stateOf(sy, wf.id, 'tick')).toBeUndefined();
+    const after = (await events(sy, wf.id, 'tick')).length;
     await sleep(2200);
-    expect(events(sy, wf.id, 'tick').length).toBe(after);
+    expect((await events(sy, wf.id, 'tick')).length).toBe(after);
   });
 
   it('skips (and records) runs while the previous run is unfinished', async () => {
@@ -69,9 +69,9 @@ describe('every-second schedule', () => {
         return t.skippedRuns >= 2 ? t : undefined;
       });
       expect(info.lastSkippedAt).toMatch(/\.000Z$/);
-      expect(events(sy, wf.id, 'tick')).toHaveLength(1);
+      expect(await events(sy, wf.id, 'tick')).toHaveLength(1);
       release();
-      await until(() => events(sy, wf.id, 'tick').length >= 2);
+      await until(async () => (await events(sy, wf.id, 'tick')).length >= 2);
       await sy.api(`/api/workflows/${wf.id}/deactivate`, { method: 'POST' });
     } finally {
       release();
@@ -81,11 +81,30 @@ describe('every-second schedule', () => {
 });
 
 describe('two servers on one data directory', () => {
-  it('the second is refused at start, saying why (SQLite allows one process; PostgreSQL mode shares a database)', async () => {
+  // SQLite only: the data-directory lock is SQLite's (one process per file). The PostgreSQL
+  // counterpart is the next test: servers sharing a database is what PostgreSQL mode is for.
+  it.skipIf(onPostgres)('the second is refused at start, saying why (SQLite allows one process; PostgreSQL mode shares a database)', async () => {
     const a = await boot();
     try {
       await expect(boot({ dataDir: a.dataDir })).rejects.toThrow(/another Switchyard process already uses this data directory.*DATABASE_URL/);
       // The first one is unharmed: it still answers.
+      expect((await a.api('/api/health')).status).toBe(200);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it.runIf(onPostgres)('PostgreSQL mode: a second server on the same database starts beside the first, and both serve it', async () => {
+    const a = await boot();
+    try {
+      const b = await boot({ dataDir: a.dataDir }); // the same DATABASE_URL (boot keeps it per data directory)
+      try {
+        const created = await a.api('/api/workflows', { body: { name: 'shared', nodes: [], edges: [] } });
+        expect(created.status).toBe(201);
+        expect((await b.api(`/api/workflows/${created.body.id}`)).body.name).toBe('shared');
+      } finally {
+        await b.close({ keepData: true }); // the database is a's to drop
+      }
       expect((await a.api('/api/health')).status).toBe(200);
     } finally {
       await a.close();
