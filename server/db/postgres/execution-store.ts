@@ -11,7 +11,7 @@ import type { ClaimStore, Claimed, ExecutionRow, ExecutionStore, IngestResult, L
 import { ingestAll, ingestKeys, ingests } from './ingest.ts';
 import type { Reader } from './reader.ts';
 import { stepWrites } from './steps.ts';
-import type { MergeKind, Outcome, Tx, Writer } from './writer.ts';
+import { roundsOfDistinct, type MergeKind, type Outcome, type Tx, type Writer } from './writer.ts';
 
 /** The columns of ExecutionRow, so reads return the same shape on both dialects (no lease columns). */
 const EXEC_COLS = 'id, workflow_id, workflow_version, status, mode, retry_of, error, created_at, started_at, finished_at, wake_at';
@@ -55,19 +55,10 @@ const executionUpdates: MergeKind<ExecUpdate, boolean> = {
   async runAll(tx, items) {
     const out: Outcome<boolean>[] = new Array(items.length);
     // UPDATE … FROM applies one source row per target row: a repeated id waits for the next round.
-    let rest = items.map((item, i) => ({ item, i }));
-    while (rest.length > 0) {
-      const seen = new Set<string>();
-      const round: typeof rest = [];
-      const later: typeof rest = [];
-      for (const x of rest) {
-        (seen.has(x.item.id) ? later : round).push(x);
-        seen.add(x.item.id);
-      }
+    for (const round of roundsOfDistinct(items, (u) => u.id)) {
       const { rows } = await tx.query<{ id: string }>(UPDATE_EXECUTIONS, [JSON.stringify(round.map((x) => x.item))], 'sy_update_executions');
       const won = new Set(rows.map((r) => r.id));
       for (const x of round) out[x.i] = { ok: true, value: won.has(x.item.id) };
-      rest = later;
     }
     return out;
   },

@@ -12,7 +12,7 @@
  * writes 0 rows.
  */
 import type { Lease, StepRow } from '../store.ts';
-import type { MergeKind, Outcome } from './writer.ts';
+import { roundsOfDistinct, type MergeKind, type Outcome } from './writer.ts';
 
 const COLS = 'execution_id, node_id, status, attempts, input, output, error, handle, truncated, started_at, finished_at, resume_at';
 const ROW_TYPE = `execution_id text, node_id text, status text, attempts integer, input text, output text, error text, handle text,
@@ -45,16 +45,7 @@ export const stepWrites: MergeKind<StepWrite, boolean> = {
     const out: Outcome<boolean>[] = new Array(items.length);
     // One statement cannot upsert a row twice: a repeat of (execution, node) waits for the next
     // round, so the later write of a step still lands last.
-    let rest = items.map((item, i) => ({ item, i }));
-    while (rest.length > 0) {
-      const seen = new Set<string>();
-      const round: typeof rest = [];
-      const later: typeof rest = [];
-      for (const x of rest) {
-        const k = keyOf(x.item.row);
-        (seen.has(k) ? later : round).push(x);
-        seen.add(k);
-      }
+    for (const round of roundsOfDistinct(items, (w) => keyOf(w.row))) {
       const plain = round.filter((x) => !x.item.lease);
       const leased = round.filter((x) => x.item.lease);
       if (plain.length > 0) {
@@ -69,7 +60,6 @@ export const stepWrites: MergeKind<StepWrite, boolean> = {
         // Not written: the lease was lost (another worker owns the execution now).
         for (const x of leased) out[x.i] = { ok: true, value: written.has(keyOf(x.item.row)) };
       }
-      rest = later;
     }
     return out;
   },

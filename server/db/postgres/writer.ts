@@ -28,6 +28,28 @@ export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
 /** Ops that can run together: `runAll` gets the items of a batch in issue order, one outcome each. */
 export type MergeKind<I, R> = { name: string; runAll(tx: Tx, items: I[]): Promise<Outcome<R>[]> };
 
+/**
+ * Splits `items` (with their batch positions) into rounds in which no key repeats, keeping order:
+ * one statement cannot touch a row twice, so a repeat waits for the next round and lands last.
+ */
+export function roundsOfDistinct<I>(items: readonly I[], keyOf: (item: I) => string): { item: I; i: number }[][] {
+  const rounds: { item: I; i: number }[][] = [];
+  let rest = items.map((item, i) => ({ item, i }));
+  while (rest.length > 0) {
+    const seen = new Set<string>();
+    const round: typeof rest = [];
+    const later: typeof rest = [];
+    for (const x of rest) {
+      const k = keyOf(x.item);
+      (seen.has(k) ? later : round).push(x);
+      seen.add(k);
+    }
+    rounds.push(round);
+    rest = later;
+  }
+  return rounds;
+}
+
 type Pending = {
   keys: readonly string[];
   fn?: (tx: Tx) => Promise<unknown>;
