@@ -11,14 +11,14 @@
  *   const sent = await sendHooks(wf.hookUrl(web), 100, { concurrency: 20 });
  *   await c.close();
  */
-import { execFile, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { execFile, type SpawnSyncReturns } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Agent, request } from 'undici';
-import { freshDatabase, type FreshDatabase } from './postgres.ts';
+import { asOwner, freshDatabase, ownerCommand, ownerId, postgresBin, type FreshDatabase } from './postgres.ts';
 import { ownerKey, startServerProcess, type ServerProcess } from './process.ts';
 
 export type Role = 'all' | 'web' | 'worker';
@@ -327,33 +327,10 @@ export type PrivatePostgres = {
   destroy(): void;
 };
 
-function postgresBin(): string | undefined {
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return undefined;
-  return readdirSync(root)
-    .filter((v) => /^\d+$/.test(v) && existsSync(join(root, v, 'bin', 'initdb')))
-    .sort((a, b) => Number(b) - Number(a))
-    .map((v) => join(root, v, 'bin'))[0];
-}
-
 /** Whether a private cluster can be started here (Debian's PostgreSQL binaries are installed). */
 export const canStartPrivatePostgres = () => postgresBin() !== undefined;
 
 const isRoot = process.getuid?.() === 0;
-
-function asOwner(cmd: string, args: string[]): SpawnSyncReturns<string> {
-  const [file, argv] = isRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
-  const r = spawnSync(file, argv, { cwd: tmpdir(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-  if (r.error) throw r.error;
-  return r;
-}
-
-function ownerId(flag: '-u' | '-g'): number {
-  const r = spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
-  const id = Number(r.stdout.trim());
-  if (r.status !== 0 || !Number.isInteger(id)) throw new Error(`no user postgres to own the cluster (id ${flag} postgres: ${r.stderr.trim()})`);
-  return id;
-}
 
 /**
  * initdb + pg_ctl start in a new temp dir (its socket lives there too: nothing to collide with).
@@ -378,7 +355,7 @@ export function startPrivatePostgres(): PrivatePostgres {
   const stopArgs = ['stop', '-w', '-m', 'fast', '-D', dir];
   check(asOwner(join(bin, 'pg_ctl'), startArgs), 'pg_ctl start');
   const ctl = async (args: string[], what: string) => {
-    const [file, argv] = isRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, 'pg_ctl'), ...args]] : [join(bin, 'pg_ctl'), args];
+    const [file, argv] = ownerCommand(join(bin, 'pg_ctl'), args);
     const r = await new Promise<SpawnSyncReturns<string>>((resolve) =>
       execFile(file, argv, { cwd: tmpdir(), encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) =>
         resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr, signal: null, pid: 0, output: [] } as SpawnSyncReturns<string>),

@@ -294,7 +294,7 @@ function withDatabase(url: string, name: string): string {
 // cluster stays running, never does it stop under a test.
 
 /** The newest PostgreSQL's bin directory under /usr/lib/postgresql, if any. */
-function postgresBin(): string | undefined {
+export function postgresBin(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
   return readdirSync(root)
@@ -303,9 +303,14 @@ function postgresBin(): string | undefined {
     .map((v) => join(root, v, 'bin'))[0];
 }
 
-/** Runs a PostgreSQL server binary as its owner: initdb and pg_ctl refuse to run as root. */
-function asOwner(cmd: string, args: string[]): SpawnSyncReturns<string> {
-  const [file, argv] = isRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
+/** The command line that runs a PostgreSQL server binary as its owner: initdb and pg_ctl refuse to run as root. */
+export function ownerCommand(cmd: string, args: string[]): [string, string[]] {
+  return isRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
+}
+
+/** Runs a PostgreSQL server binary as its owner, synchronously. */
+export function asOwner(cmd: string, args: string[]): SpawnSyncReturns<string> {
+  const [file, argv] = ownerCommand(cmd, args);
   const r = spawnSync(file, argv, { cwd: tmpdir(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
   if (r.error) throw r.error;
   return r;
@@ -390,7 +395,8 @@ function startCluster(bin: string): void {
   check(psql, 'dropping leftover test databases');
 }
 
-function ownerId(flag: '-u' | '-g'): number {
+/** The uid or gid of user postgres, who must own a cluster's directory. */
+export function ownerId(flag: '-u' | '-g'): number {
   const r = spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
   const id = Number(r.stdout.trim());
   if (r.status !== 0 || !Number.isInteger(id)) throw new Error(`no user postgres to own the cluster (id ${flag} postgres: ${r.stderr.trim()})`);
