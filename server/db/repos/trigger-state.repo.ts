@@ -1,8 +1,8 @@
 /**
- * SQL for `trigger_state`: one JSON document per (workflow, trigger node) — a schedule's next run
- * and lease, a poller's seen keys and errors. Writes that race another process are compare-and-set.
- * Portable Kysely except where JSON is read: SQLite's json_each/json_extract, PostgreSQL's
- * json_to_recordset/->>. State stays text (never jsonb), so the compare is on the exact stored text.
+ * SQL for `trigger_state`: one JSON document per (workflow, trigger node) — a schedule's next run,
+ * a poller's seen keys and errors. Writes that race another process are compare-and-set.
+ * Portable Kysely except the batched swap, which reads its JSON parameter with SQLite's
+ * json_each/json_extract or PostgreSQL's json_to_recordset. State stays text (never jsonb), so the compare is on the exact stored text.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Schema } from '../schema.ts';
@@ -41,8 +41,6 @@ function swapSql(dialect: Dialect, chunkJson: string, at: number): RawBuilder<{ 
 }
 
 export function createTriggerStateRepo(db: Kysely<Schema>, dialect: Dialect = 'sqlite') {
-  /** The trigger step's `scheduledAt` (its output is JSON text). */
-  const scheduledAtOf = dialect === 'postgres' ? sql<string>`(s.output::json ->> 'scheduledAt')` : sql<string>`json_extract(s.output, '$.scheduledAt')`;
   return {
     async get(workflowId: string, nodeId: string): Promise<StateRow | undefined> {
       const row = await db
@@ -62,15 +60,6 @@ export function createTriggerStateRepo(db: Kysely<Schema>, dialect: Dialect = 's
         for (const r of rows) out.set(stateKey(r.workflow_id, r.node_id), { workflowId: r.workflow_id, nodeId: r.node_id, json: r.state, updatedAt: r.updated_at });
       }
       return out;
-    },
-
-    /** Last writer wins: for state only one process can sensibly own (a poller's seen keys). */
-    async put(workflowId: string, nodeId: string, json: string, at: number): Promise<void> {
-      await db
-        .insertInto('trigger_state')
-        .values({ workflow_id: workflowId, node_id: nodeId, state: json, updated_at: at })
-        .onConflict((oc) => oc.columns(['workflow_id', 'node_id']).doUpdateSet({ state: json, updated_at: at }))
-        .execute();
     },
 
     /** Inserts only when no row exists; false when another process got there first. */
@@ -105,22 +94,6 @@ export function createTriggerStateRepo(db: Kysely<Schema>, dialect: Dialect = 's
 
     async deleteForWorkflow(workflowId: string): Promise<void> {
       await db.deleteFrom('trigger_state').where('workflow_id', '=', workflowId).execute();
-    },
-
-    /**
-     * Whether a schedule slot already produced an execution (crash recovery between the lease and
-     * the execution write). Reads the trigger step's output; bounded by the workflow index.
-     */
-    async hasExecutionForSlot(workflowId: string, nodeId: string, since: number, scheduledAt: string): Promise<boolean> {
-      const row = await db
-        .selectFrom('executions as e')
-        .innerJoin('steps as s', (j) => j.onRef('s.execution_id', '=', 'e.id').on('s.node_id', '=', nodeId))
-        .select('e.id')
-        .where('e.workflow_id', '=', workflowId)
-        .where('e.created_at', '>=', since)
-        .where(scheduledAtOf, '=', scheduledAt)
-        .executeTakeFirst();
-      return row !== undefined;
     },
   };
 }
