@@ -39,8 +39,8 @@ export const ConfigSchema = z.object({
   EXECUTION_LEASE_SECONDS: z.coerce.number().min(1).max(600).default(20),
   /**
    * PostgreSQL mode: pooled connections per process (writes, reads, claims). Each process also
-   * keeps four dedicated ones (three LISTENs and the trigger lock), so N processes use about
-   * N × (this + 4) of the server's max_connections (100 by default).
+   * keeps two dedicated ones (one LISTEN for every channel, and the trigger lock), so N processes use about
+   * N × (this + 2) of the server's max_connections (100 by default).
    */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
   /** Largest accepted webhook body, bytes. */
