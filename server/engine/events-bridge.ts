@@ -51,7 +51,7 @@ export function bridgeEvents(
   }
 
   async function onRemoteExecution(executionId: string, workflowId: string, status: ExecutionStatus): Promise<void> {
-    const waited = [...local.waitingFor()].includes(executionId);
+    const waited = local.isWaiting(executionId);
     if (waited && isFinalStatus(status)) {
       const final = await deps.finalOf(executionId);
       if (final) return local.emitExecution({ executionId, workflowId, ...final });

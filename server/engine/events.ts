@@ -26,6 +26,8 @@ export type EngineEvents = {
   waitForFinal(executionId: string, timeoutMs: number): Promise<ExecutionEvent | undefined>;
   /** Executions someone here waits on (result mode), so events from other processes can be re-read for them. */
   waitingFor(): Iterable<string>;
+  /** Whether someone here waits on this execution (one lookup, for every event from elsewhere). */
+  isWaiting(executionId: string): boolean;
 };
 
 const FINAL = new Set<ExecutionStatus>(['success', 'error', 'canceled']);
@@ -58,6 +60,7 @@ export function createEngineEvents(): EngineEvents {
     },
     hasStepListeners: () => ee.listenerCount('step') > 0,
     waitingFor: () => waiters.keys(),
+    isWaiting: (executionId) => waiters.has(executionId),
     waitForFinal(executionId, timeoutMs) {
       return new Promise((resolve) => {
         const set = waiters.get(executionId) ?? new Set();
