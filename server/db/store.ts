@@ -68,7 +68,8 @@ export type ExecutionStore = {
   hasUnfinished(workflowId: string): Promise<boolean>;
 };
 
-export type Claimed = { row: ExecutionRow; lease: Lease };
+/** A claimed execution with its lease, and its steps as read after the claim committed (if that read worked). */
+export type Claimed = { row: ExecutionRow; lease: Lease; steps?: StepRow[] };
 
 /** The shared queue of a multi-process deployment (PostgreSQL): executions claimed with a lease. */
 export type ClaimStore = {

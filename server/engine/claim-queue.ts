@@ -111,8 +111,8 @@ export function createClaimQueue(o: ClaimQueueOptions): Queue & { wake(): void }
               retaken.set(c.row.id, c.lease);
               continue;
             }
-            // The claim returned the row: no read-back of the execution (its steps are read by advance).
-            run(c.row.id, { execution: c.row }, c.lease);
+            // The claim returned the row and its steps: advance reads neither again.
+            run(c.row.id, c.steps ? { execution: c.row, steps: c.steps } : { execution: c.row }, c.lease);
           }
           // A full batch: there may be more waiting.
           if (claimed.length === room) again = true;

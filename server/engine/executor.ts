@@ -42,8 +42,9 @@ export type ExecutorDeps = {
 };
 
 /**
- * What a caller that just created an execution already knows, so advance() need not read it back:
- * the execution row and its trigger step. Only a hint: resume after a crash reads the database.
+ * What a caller already knows, so advance() need not read it back: the execution row, its steps
+ * (the ingest's trigger step, or what a claim read after it committed) and, from the ingest, the
+ * trigger's value not yet encoded. Only a hint: resume after a crash reads the database.
  */
 export type StartHint = { execution: ExecutionRow; steps?: StepRow[]; trigger?: unknown };
 
@@ -118,8 +119,8 @@ export function createExecutor(deps: ExecutorDeps) {
         row.finished_at = now;
         void write(deps.store.writeStep(row, lease));
       }
-      // A claimed execution's hint is its row only (steps are read fresh, after the claim committed).
-      const fromHint = hint?.steps !== undefined && row.node_id === wf.triggerId;
+      // The ingest's hint carries the trigger's value itself; a claim's hint carries stored steps only.
+      const fromHint = hint !== undefined && 'trigger' in hint && row.node_id === wf.triggerId;
       if (fromHint && row.output) deps.expressions.knownSize?.(hint!.trigger, row.output.length);
       state.set(row.node_id, { row, value: fromHint ? hint!.trigger : decodeValue(row.output) });
     }
