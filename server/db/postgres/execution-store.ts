@@ -54,6 +54,7 @@ type ExecUpdate = {
 
 const executionUpdates: MergeKind<ExecUpdate, boolean> = {
   name: 'execution-updates',
+  oneStatement: (items) => roundsOfDistinct(items, (u) => u.id).length === 1,
   async runAll(tx, items) {
     const out: Outcome<boolean>[] = new Array(items.length);
     // UPDATE … FROM applies one source row per target row: a repeated id waits for the next round.

@@ -11,7 +11,7 @@
  * than `since` (window expired) is taken over. Keys are inserted in (token, key) order, so two
  * overlapping statements lock in one order and queue up rather than deadlock.
  */
-import type { IngestRequest, IngestResult } from '../store.ts';
+import { CHANNELS, type IngestRequest, type IngestResult } from '../store.ts';
 import type { MergeKind, Tx } from './writer.ts';
 
 /** One JSON object per ingest; step columns that clash with execution ones are prefixed s_. */
@@ -24,7 +24,7 @@ const STEP_COLS = 'execution_id, node_id, status, attempts, input, output, error
 
 /** `since` is per request: looked up for the conflicting key (the batch holds each key once). */
 const SINCE = `(SELECT j.since FROM j WHERE j.token = excluded.token AND j.key = excluded.key)`;
-export const BULK_INGEST = `WITH j AS (SELECT * FROM json_to_recordset($1::json) AS j(${ROW_TYPE})),
+const INGEST_CTES = `WITH j AS (SELECT * FROM json_to_recordset($1::json) AS j(${ROW_TYPE})),
   k AS (
     INSERT INTO idempotency_keys AS ik (token, key, execution_id, created_at)
     SELECT token, key, id, created_at FROM j WHERE token IS NOT NULL ORDER BY token, key
@@ -43,8 +43,17 @@ export const BULK_INGEST = `WITH j AS (SELECT * FROM json_to_recordset($1::json)
     INSERT INTO steps (${STEP_COLS})
     SELECT w.id, w.node_id, w.s_status, w.attempts, w.input, w.output, w.s_error, w.handle, w.truncated,
            w.s_started_at, w.s_finished_at, w.resume_at
-      FROM e JOIN w ON w.id = e.id)
+      FROM e JOIN w ON w.id = e.id)`;
+export const BULK_INGEST = `${INGEST_CTES}
   SELECT id, first FROM w`;
+/**
+ * The same, waking idle workers: the NOTIFY rides in the statement (a CTE with a volatile call is
+ * evaluated once), so an ingest that runs alone is one round trip, and PostgreSQL sends it at
+ * COMMIT like any other. One per statement, not per row: each takes a global lock at commit.
+ */
+const BULK_INGEST_WAKE = `${INGEST_CTES},
+  n AS (SELECT pg_notify('${CHANNELS.queue}', '') AS sent)
+  SELECT id, first FROM w LEFT JOIN n ON true`;
 
 function toRow(r: IngestRequest): Record<string, unknown> {
   const x = r.execution;
@@ -81,7 +90,7 @@ export const ingestKeys = (r: IngestRequest): string[] => {
 /**
  * Writes `reqs` in one statement inside `tx` (all or nothing) and returns one result per request.
  * A key repeated within `reqs` is sent once (one statement cannot upsert a row twice); the repeats
- * are duplicates of whatever the first one got. One queue wake-up if anything free was inserted.
+ * are duplicates of whatever the first one got. One queue wake-up if anything was free to claim.
  */
 export async function ingestAll(tx: Tx, reqs: readonly IngestRequest[]): Promise<IngestResult[]> {
   const results: IngestResult[] = new Array(reqs.length);
@@ -96,26 +105,30 @@ export async function ingestAll(tx: Tx, reqs: readonly IngestRequest[]): Promise
     if (k !== undefined) firstIndex.set(k, i);
     sent.push(r);
   });
-  const { rows } = await tx.query<{ id: string; first: string | null }>(BULK_INGEST, [JSON.stringify(sent.map(toRow))], 'sy_ingest');
+  // Leased executions run in the process that ingested them; only free ones need a worker woken
+  // (a free one that turns out a duplicate wakes one for nothing, which costs an empty claim).
+  const wake = sent.some((r) => !r.leaseTo);
+  const { rows } = await tx.query<{ id: string; first: string | null }>(
+    wake ? BULK_INGEST_WAKE : BULK_INGEST,
+    [JSON.stringify(sent.map(toRow))],
+    wake ? 'sy_ingest_wake' : 'sy_ingest',
+  );
   const firstOf = new Map(rows.map((r) => [r.id, r.first ?? r.id]));
-  let wake = false;
   reqs.forEach((r, i) => {
     const first = firstOf.get(r.execution.id);
     if (first === undefined) return; // a repeat, filled in below
     if (first !== r.execution.id) return void (results[i] = { executionId: first, duplicate: true });
-    if (!r.leaseTo) wake = true;
     results[i] = r.leaseTo
       ? { executionId: first, duplicate: false, lease: { owner: r.leaseTo.owner, fence: 1 } }
       : { executionId: first, duplicate: false };
   });
   for (const [i, f] of repeats) results[i] = { executionId: results[f]!.executionId, duplicate: true };
-  // Leased executions run in the process that ingested them; only free ones need a worker woken.
-  if (wake) tx.wakeQueue();
   return results;
 }
 
 /** Every ingest of a batch in one statement (a MergeKind of the writer). */
 export const ingests: MergeKind<IngestRequest, IngestResult> = {
   name: 'ingest',
+  oneStatement: () => true,
   runAll: async (tx, reqs) => (await ingestAll(tx, reqs)).map((value) => ({ ok: true as const, value })),
 };

@@ -41,6 +41,9 @@ const keyOf = (r: { execution_id: string; node_id: string }) => `${r.execution_i
 
 export const stepWrites: MergeKind<StepWrite, boolean> = {
   name: 'steps',
+  // One round, all fenced or none: runAll sends one statement.
+  oneStatement: (items) =>
+    roundsOfDistinct(items, (w) => keyOf(w.row)).length === 1 && (items.every((w) => w.lease) || items.every((w) => !w.lease)),
   async runAll(tx, items) {
     const out: Outcome<boolean>[] = new Array(items.length);
     // One statement cannot upsert a row twice: a repeat of (execution, node) waits for the next

@@ -3,8 +3,9 @@
  * client, and each resolves only after COMMIT returned (synchronous_commit=on: the WAL is flushed).
  * PostgreSQL already merges concurrent commits into one WAL flush, so several batches run at once
  * (MAX_IN_FLIGHT); what batching saves is per-transaction work (BEGIN/COMMIT round trips, one
- * NOTIFY lock per batch instead of per row) and, for mergeable ops (ingests, step writes), the
- * per-row statement: all ops of one kind in a batch become one multi-row statement.
+ * NOTIFY lock per batch instead of per row: ingest.ts) and, for mergeable ops (ingests, step writes), the
+ * per-row statement: all ops of one kind in a batch become one multi-row statement. A batch that
+ * comes down to one such statement runs without BEGIN/COMMIT (see MergeKind.oneStatement).
  *
  * A failing statement aborts the whole PG transaction (there is no cheap per-statement undo like
  * SQLite's), so ops are written not to fail in normal operation (ON CONFLICT, conditional WHERE).
@@ -13,20 +14,23 @@
  * batch with StoreUnavailableError: nothing is acknowledged that did not commit.
  */
 import type pg from 'pg';
-import { CHANNELS, StoreUnavailableError } from '../store.ts';
+import { StoreUnavailableError } from '../store.ts';
 import { isUnavailable, toStoreError } from './errors.ts';
 
 /** What an op sees: statements on the batch's connection, inside its transaction. */
 export type Tx = {
-  /** `name`: run it as a named prepared statement (parsed and planned once per connection). */
+  /** `name`: run it as a named prepared statement (parsed once per connection). */
   query<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[], name?: string): Promise<pg.QueryResult<R>>;
-  /** Ask for one queue wake-up (pg_notify) at the end of this transaction. */
-  wakeQueue(): void;
 };
 
 export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
-/** Ops that can run together: `runAll` gets the items of a batch in issue order, one outcome each. */
-export type MergeKind<I, R> = { name: string; runAll(tx: Tx, items: I[]): Promise<Outcome<R>[]> };
+/**
+ * Ops that can run together: `runAll` gets the items of a batch in issue order, one outcome each.
+ * `oneStatement(items)` says runAll will send exactly one statement for them: a batch that is only
+ * that then runs without BEGIN/COMMIT, as one autocommit statement (atomic by itself), which
+ * saves two of its three round trips.
+ */
+export type MergeKind<I, R> = { name: string; runAll(tx: Tx, items: I[]): Promise<Outcome<R>[]>; oneStatement?(items: I[]): boolean };
 
 /**
  * Splits `items` (with their batch positions) into rounds in which no key repeats, keeping order:
@@ -122,12 +126,19 @@ export function createWriter(pool: pg.Pool, target: string, options: { maxInFlig
 
   /** Runs `ops` in one transaction; throws if it did not commit. Outcomes in op order. */
   async function transaction(client: pg.PoolClient, ops: readonly Pending[]): Promise<Outcome<unknown>[]> {
-    let wake = false;
     let statements = 0;
-    const tx: Tx = {
-      query: (text, values, name) => (statements++, client.query(name ? { name, text, values } : { text, values })),
-      wakeQueue: () => void (wake = true),
-    };
+    const tx: Tx = { query: (text, values, name) => (statements++, client.query(name ? { name, text, values } : { text, values })) };
+    const units = plan(ops);
+    const only = units.length === 1 ? units[0]! : undefined;
+    const items = only?.kind ? only.ops.map((op) => op.merge!.item) : undefined;
+    if (only?.kind?.oneStatement?.(items!)) {
+      // No BEGIN, so a lost connection here is not known to have run nothing: it is not retried.
+      const got = await only.kind.runAll(tx, items!);
+      counts.batches++;
+      counts.writes += ops.length;
+      counts.statements += statements;
+      return ops.map((_, i) => got[i] ?? { ok: false, error: new Error(`${only.kind!.name}: no outcome`) });
+    }
     try {
       await client.query('BEGIN');
     } catch (err) {
@@ -136,7 +147,7 @@ export function createWriter(pool: pg.Pool, target: string, options: { maxInFlig
     }
     try {
       const outcomes = new Map<Pending, Outcome<unknown>>();
-      for (const unit of plan(ops)) {
+      for (const unit of units) {
         if (unit.kind) {
           const got = await unit.kind.runAll(tx, unit.ops.map((op) => op.merge!.item));
           unit.ops.forEach((op, i) => outcomes.set(op, got[i] ?? { ok: false, error: new Error(`${unit.kind!.name}: no outcome`) }));
@@ -144,8 +155,6 @@ export function createWriter(pool: pg.Pool, target: string, options: { maxInFlig
           outcomes.set(unit.ops[0]!, { ok: true, value: await unit.ops[0]!.fn!(tx) });
         }
       }
-      // One NOTIFY per transaction: it takes a global lock at commit (halves throughput per row).
-      if (wake) await client.query(`SELECT pg_notify($1, '')`, [CHANNELS.queue]);
       const commit = await client.query('COMMIT');
       // An op that swallowed its own error leaves the transaction aborted; COMMIT then rolls back.
       if (commit.command === 'ROLLBACK') throw new Error('transaction was aborted by an earlier error');
