@@ -1,6 +1,6 @@
 /**
  * The event bus across processes (PostgreSQL): events emitted here are also sent, as ids only and
- * batched every 50 ms, by NOTIFY; events from other processes are re-read from the database and
+ * batched every 20 ms, by NOTIFY, one send at a time; events from other processes are re-read from the database and
  * emitted locally, so SSE and webhook result mode work whichever worker ran the execution.
  * NOTIFY is a wake-up, not the truth: after the LISTEN connection comes back, every execution a
  * result-mode request waits on is re-read (a notification sent meanwhile is lost).
@@ -29,6 +29,8 @@ export function bridgeEvents(
   const log = deps.logger.child({ component: 'events' });
   const origin = deps.origin.replaceAll('|', '_');
   let outbox: string[] = [];
+  /** Sends go one after another: two NOTIFYs in flight on two connections may commit out of order. */
+  let sent: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let presence: NodeJS.Timeout | undefined;
   let listener: { close(): Promise<void> } | undefined;
@@ -42,12 +44,20 @@ export function bridgeEvents(
     }
   }
 
+  /**
+   * Sends what is queued after the previous send has finished, so one execution's events (running,
+   * then success) reach other processes in the order they happened; what queues up meanwhile goes
+   * out together. Resolves once everything queued so far is sent.
+   */
   function flush(): Promise<void> {
     timer = undefined;
-    if (outbox.length === 0) return Promise.resolve();
-    const lines = outbox;
-    outbox = [];
-    return deps.notifications.notify(CHANNELS.events, lines).catch((err: unknown) => log.warn('event notify failed', { err: String(err) }));
+    sent = sent.then(() => {
+      const lines = outbox;
+      outbox = [];
+      if (lines.length === 0) return;
+      return deps.notifications.notify(CHANNELS.events, lines).catch((err: unknown) => log.warn('event notify failed', { err: String(err) }));
+    });
+    return sent;
   }
 
   async function onRemoteExecution(executionId: string, workflowId: string, status: ExecutionStatus): Promise<void> {
