@@ -75,4 +75,36 @@ describe('planDue', () => {
     const plan = planDue(base, t('2025-01-15T11:00:00Z') + MISSED_AFTER_MS - 1, false)!;
     expect(plan.action).toBe('fire');
   });
+
+  describe('a pass that comes late finds several slots due', () => {
+    const everySecond: ScheduleConfig = { expression: '* * * * * *', timezone: 'UTC', overlap: 'allow', catchUp: 'none' };
+    const at = (ms: number) => t('2025-01-15T11:00:00Z') + ms;
+    const armed = (cfg: ScheduleConfig) => armState(undefined, cfg, 1, at(-500)); // next run: 11:00:00
+
+    it('overlap allow: every slot less than a minute late runs, oldest first, none counted missed', () => {
+      const plan = planDue(armed(everySecond), at(2_300), false)!;
+      expect(plan.action).toBe('fire');
+      expect([...plan.earlier, plan.slot]).toEqual([at(0), at(1_000), at(2_000)]);
+      expect(plan.next).toMatchObject({ nextRunAt: at(3_000), lastScheduledAt: at(2_000), missedRuns: 0, skippedRuns: 0 });
+    });
+
+    it('overlap allow: slots older than a minute are missed, the minute before now still runs', () => {
+      const plan = planDue(armed(everySecond), at(90_000), false)!;
+      expect(plan.slot).toBe(at(90_000));
+      expect(plan.earlier[0]).toBe(at(30_000));
+      expect(plan.earlier).toHaveLength(60);
+      expect(plan.next).toMatchObject({ missedRuns: 30, lastMissedAt: at(29_000), nextRunAt: at(91_000) });
+    });
+
+    it('overlap skip: only the latest runs; the older on-time slots would overlap it and are counted skipped', () => {
+      const plan = planDue(armed({ ...everySecond, overlap: 'skip' }), at(2_300), false)!;
+      expect(plan.action).toBe('fire');
+      expect(plan.slot).toBe(at(2_000));
+      expect(plan.earlier).toEqual([]);
+      expect(plan.next).toMatchObject({ skippedRuns: 2, lastSkippedAt: at(1_000), missedRuns: 0 });
+      const busy = planDue(armed({ ...everySecond, overlap: 'skip' }), at(2_300), true)!;
+      expect(busy.action).toBe('skip');
+      expect(busy.next).toMatchObject({ skippedRuns: 3, lastSkippedAt: at(2_000), missedRuns: 0 });
+    });
+  });
 });

@@ -75,11 +75,20 @@ export function armState(prev: ScheduleState | undefined, cfg: ScheduleConfig, v
   };
 }
 
-export type DuePlan = { action: 'fire' | 'skip' | 'miss'; slot: number; next: ScheduleState };
+/**
+ * `slot` is the latest due slot, and what `action` does to it. `earlier`: older due slots that
+ * fire in the same pass (overlap allow, each handled less than MISSED_AFTER_MS late), oldest first.
+ */
+export type DuePlan = { action: 'fire' | 'skip' | 'miss'; slot: number; earlier: number[]; next: ScheduleState };
 
 /**
- * What to do with a schedule whose next run is due at `now`. At most one slot runs per pass: the
- * latest due one; older due slots are counted as missed. `busy` = the workflow has a run unfinished.
+ * What to do with a schedule whose next run is due at `now` (`busy`: the workflow has a run
+ * unfinished). A pass that comes late (a slow pass before it, a starved process) finds several
+ * slots due. Those less than MISSED_AFTER_MS late are on time, as a scheduler's misfire threshold
+ * means it: with overlap allow each of them runs (a minute of slots at most, so no unbounded
+ * burst); with overlap skip only the latest runs and the older ones are counted skipped, since
+ * they would run on top of it. Slots later than that are missed, and `catchUp` decides whether the
+ * latest one still runs when nothing on time is due.
  */
 export function planDue(state: ScheduleState, now: number, busy: boolean): DuePlan | null {
   const due = state.nextRunAt;
@@ -90,26 +99,38 @@ export function planDue(state: ScheduleState, now: number, busy: boolean): DuePl
   const onlyOne = after === null || after > now;
   const slot = onlyOne ? due : (cron.latest(due, now) ?? due);
   const nextRunAt = onlyOne ? after : cron.next(Math.max(now, slot));
+  const late = now - slot > MISSED_AFTER_MS;
+  // Due slots older than `slot` still on time, oldest first (at most a minute of them).
+  const onTime: number[] = [];
+  if (!onlyOne && !late) {
+    const from = Math.max(due, now - MISSED_AFTER_MS);
+    for (let t: number | null = from === due ? due : cron.next(from - 1); t !== null && t < slot; t = cron.next(t)) onTime.push(t);
+  }
+  const firstOnTime = onTime[0] ?? slot;
   let missed = 0;
   let lastMissedAt = state.lastMissedAt;
-  if (slot > due) {
-    missed = 1 + cron.countBetween(due, slot, COUNT_CAP);
-    lastMissedAt = cron.latest(due, slot - 1) ?? due;
+  if (firstOnTime > due) {
+    missed = 1 + cron.countBetween(due, firstOnTime, COUNT_CAP);
+    lastMissedAt = cron.latest(due, firstOnTime - 1) ?? due;
   }
-  const late = now - slot > MISSED_AFTER_MS;
   let action: DuePlan['action'] = late && state.catchUp === 'none' ? 'miss' : 'fire';
   if (action === 'fire' && busy && state.overlap === 'skip') action = 'skip';
+  const earlier = action === 'fire' && state.overlap === 'allow' ? onTime : [];
 
   const next: ScheduleState = { ...state, nextRunAt, pending: null, missedRuns: state.missedRuns + missed, lastMissedAt };
+  if (onTime.length > 0 && earlier.length === 0) {
+    next.skippedRuns = state.skippedRuns + onTime.length;
+    next.lastSkippedAt = onTime[onTime.length - 1]!;
+  }
   if (action === 'fire') {
     next.lastScheduledAt = slot;
     next.lastFiredAt = now;
   } else if (action === 'skip') {
-    next.skippedRuns = state.skippedRuns + 1;
+    next.skippedRuns = next.skippedRuns + 1;
     next.lastSkippedAt = slot;
   } else {
     next.missedRuns += 1;
     next.lastMissedAt = slot;
   }
-  return { action, slot, next };
+  return { action, slot, earlier, next };
 }

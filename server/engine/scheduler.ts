@@ -46,7 +46,7 @@ export type SchedulerDeps = {
 const RETRY_MS = 1000;
 
 type Entry = { key: string; workflowId: string; nodeId: string; json: string; state: ScheduleState; gen: number };
-type Plan = { e: Entry; slot: number; action: 'fire' | 'skip' | 'miss'; next: ScheduleState; json: string };
+type Plan = { e: Entry; slot: number; earlier: number[]; action: 'fire' | 'skip' | 'miss'; next: ScheduleState; json: string };
 
 /** The schedule settings of a trigger node, parsed by its own definition. */
 export function scheduleConfigOf(node: WorkflowNode): ScheduleConfig {
@@ -186,12 +186,13 @@ export function createScheduler(deps: SchedulerDeps): TriggerKind & Leadership &
         enqueue(e);
         continue;
       }
-      plans.push({ e, slot: plan.slot, action: plan.action, next: plan.next, json: JSON.stringify(plan.next) });
+      plans.push({ e, slot: plan.slot, earlier: plan.earlier, action: plan.action, next: plan.next, json: JSON.stringify(plan.next) });
     }
     if (plans.length === 0) return;
     const swaps: StateSwap[] = plans.map((p) => ({ workflowId: p.e.workflowId, nodeId: p.e.nodeId, expect: p.e.json, next: p.json }));
-    const fires = plans.filter((p) => p.action === 'fire');
-    const reqs = fires.map((p) => startRequest(p, now));
+    // Each slot that fires is a start of its own (a late pass may fire a few on-time slots at once).
+    const fires = plans.filter((p) => p.action === 'fire').flatMap((p) => [...p.earlier, p.slot].map((slot) => ({ e: p.e, slot })));
+    const reqs = fires.map((f) => startRequest(f, now));
     const { won, results } = await deps.startPass(swaps, reqs);
 
     const lost: Entry[] = [];
@@ -220,10 +221,10 @@ export function createScheduler(deps: SchedulerDeps): TriggerKind & Leadership &
     await Promise.all(lost.map(reconcile));
     // One line per pass: a catch-up after downtime may touch thousands of schedules at once.
     const count = (action: Plan['action']) => plans.filter((p) => p.action === action && won.has(p.e.key)).length;
-    log.info('schedules due', { due: due.length, fired, duplicates, skipped: count('skip'), missed: count('miss'), movedElsewhere: lost.length });
+    log.info('schedules due', { due: due.length, fired, duplicates, skipped: count('skip'), missed: count('miss'), movedElsewhere: lost.length, ms: clock.now() - now });
   }
 
-  function startRequest(p: Plan, firedAt: number): StartRequest & { swapKey: string } {
+  function startRequest(p: { e: Entry; slot: number }, firedAt: number): StartRequest & { swapKey: string } {
     return {
       workflowId: p.e.workflowId,
       workflowVersion: p.e.state.version,
