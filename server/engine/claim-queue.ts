@@ -51,6 +51,8 @@ export function createClaimQueue(o: ClaimQueueOptions): Queue & { wake(): void }
   let parkedWake: NodeJS.Timeout | undefined;
   let parkedAt = Infinity;
   let idleWaiters: (() => void)[] = [];
+  /** Since when claims fail (the database away): logged once per outage, not once per poll. */
+  let failingSince: number | undefined;
 
   const free = () => o.concurrency - inFlight.size - local.length;
 
@@ -106,6 +108,10 @@ export function createClaimQueue(o: ClaimQueueOptions): Queue & { wake(): void }
       .claim(o.owner, room, o.clock.now(), leaseMs)
       .then(
         (claimed) => {
+          if (failingSince !== undefined) {
+            log.info('claims work again', { failedForMs: o.clock.now() - failingSince });
+            failingSince = undefined;
+          }
           for (const c of claimed) {
             if (inFlight.has(c.row.id)) {
               retaken.set(c.row.id, c.lease);
@@ -117,7 +123,11 @@ export function createClaimQueue(o: ClaimQueueOptions): Queue & { wake(): void }
           // A full batch: there may be more waiting.
           if (claimed.length === room) again = true;
         },
-        (err: unknown) => log.warn('claim failed', { err: String(err) }),
+        (err: unknown) => {
+          if (failingSince !== undefined) return;
+          failingSince = o.clock.now();
+          log.warn('claim failed; retrying every poll until it works', { err: String(err), pollMs });
+        },
       )
       .finally(() => {
         claiming = false;
