@@ -1,7 +1,10 @@
 /** Workflow rules: drafts, versions, webhook tokens, activation (validation + arming), export/import. */
+import jsonata from 'jsonata';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { AppError } from '#shared/errors.ts';
+import type { Issue } from '#shared/issues.ts';
+import { expressionIssues } from '#shared/graph/expressions.ts';
 import { validateGraph } from '#shared/graph/validate.ts';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import { Workflow, WorkflowDraft, type WorkflowNode } from '#shared/workflow.ts';
@@ -103,7 +106,16 @@ export function createWorkflowService(deps: {
   }
 
   async function validateForActivation(wf: { nodes: WorkflowNode[]; edges: WorkflowRecord['edges'] }) {
-    const issues = [...validateGraph(wf), ...(await deps.activator.validate(wf))];
+    // Expressions are compiled here (never run): one that cannot compile would fail every run.
+    // A trigger kind may check its own fields again (the poller, with the sandbox's rules): one
+    // fault per path, the shared wording first, as the editor shows it.
+    const issues: Issue[] = [];
+    const seen = new Set<string>();
+    for (const i of [...validateGraph(wf), ...expressionIssues(wf, jsonata), ...(await deps.activator.validate(wf))]) {
+      if (i.path.includes('.config.') && seen.has(i.path)) continue;
+      seen.add(i.path);
+      issues.push(i);
+    }
     if (issues.length) throw new AppError('VALIDATION_FAILED', 'the workflow cannot be activated', { details: issues });
   }
 

@@ -1,6 +1,7 @@
 /**
  * Browser tests of the editor against the real server: what a new user does (webhook → HTTP with a
  * test event and a picked expression), a schedule preview, an activation refusal pinned on its node,
+ * a broken expression refused on save of an active workflow,
  * and a pan benchmark on a 200-node workflow (printed, not asserted).
  */
 import { spawnSync } from 'node:child_process';
@@ -199,6 +200,49 @@ describe.skipIf(!enabled)('editor in the browser', () => {
       // The panel opens on the offending node with the field marked.
       await expect.poll(() => page.getByLabel('URL', { exact: true }).getAttribute('aria-invalid')).toBe('true');
       await screenshot(page, '3-activation-refused');
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
+    'a broken expression is a problem: saving an active workflow is refused, then saved as a draft on request',
+    async () => {
+      await signIn(page, server.url);
+      const api = (path: string, data?: unknown) =>
+        data === undefined ? page.request.get(`${server.url}${path}`) : page.request.post(`${server.url}${path}`, { data, headers: { origin: server.url } });
+      const at = { x: 0, y: 0 };
+      const created = await api('/api/workflows', {
+        name: 'Plans',
+        nodes: [
+          { id: 'hook', type: 'trigger.webhook', position: at, config: {} },
+          { id: 'pro', type: 'logic.if', position: { x: 300, y: 0 }, config: { condition: 'steps.hook.body.plan = "pro"' } },
+        ],
+        edges: [{ id: 'a', source: 'hook', target: 'pro' }],
+      });
+      const wf = (await created.json()) as { id: string; version: number };
+      expect((await api(`/api/workflows/${wf.id}/activate`, {})).status()).toBe(200);
+      await page.goto(`${server.url}/#/workflows/${wf.id}`);
+      await node('pro').click();
+      await expect.poll(() => text(page.locator('.problems'))).toContain('Ready to activate');
+
+      // JavaScript's == is not JSONata: the problems list, the field and the save all say so.
+      await page.getByLabel('Condition', { exact: true }).fill('steps.hook.body.plan == "pro"');
+      await expect.poll(() => text(page.locator('.problems')), { timeout: 10_000 }).toContain('1 problem');
+      await expect.poll(() => text(page.locator(`[data-field="condition"]`))).toContain('JSONata compares with = and !=');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      const refused = page.getByRole('alert').filter({ hasText: 'Not saved: the active version keeps running' }).first();
+      await refused.waitFor();
+      const still = (await (await api(`/api/workflows/${wf.id}`)).json()) as { active: boolean; version: number; nodes: { config: { condition?: string } }[] };
+      expect(still).toMatchObject({ active: true, version: wf.version });
+      expect(still.nodes[1]!.config.condition).toBe('steps.hook.body.plan = "pro"');
+      await screenshot(page, '4-broken-expression-refused');
+
+      await refused.getByRole('button', { name: 'Save as draft and deactivate' }).click();
+      await page.getByRole('status').filter({ hasText: 'Saved as a draft' }).first().waitFor();
+      const draft = (await (await api(`/api/workflows/${wf.id}`)).json()) as typeof still;
+      expect(draft.active).toBe(false);
+      expect(draft.nodes[1]!.config.condition).toBe('steps.hook.body.plan == "pro"');
+      expect(await page.getByRole('switch', { name: 'Active' }).getAttribute('aria-checked')).toBe('false');
     },
     E2E_TIMEOUT,
   );

@@ -11,6 +11,18 @@ export function Toaster() {
           <div className="toast-text">
             <strong>{t.message}</strong>
             {t.detail && <span>{t.detail}</span>}
+            {t.action && (
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => {
+                  dismiss(t.id);
+                  t.action!.run();
+                }}
+              >
+                {t.action.label}
+              </button>
+            )}
           </div>
           <button type="button" className="btn btn-icon btn-ghost" aria-label="Dismiss notification" onClick={() => dismiss(t.id)}>
             ✕

@@ -31,7 +31,19 @@ export async function saveWorkflow(options: { quiet?: boolean } = {}): Promise<W
       return wf;
     },
     (e: unknown) => {
-      toast('error', 'Could not save', errorMessage(e));
+      const st = useEditorStore.getState();
+      if (e instanceof ApiError && e.issues.length > 0 && st.workflow?.active) {
+        // An active workflow's new version must be runnable: the faults are marked, nothing saved.
+        st.setServerIssues(e.issues, doc);
+        const first = st.serverIssues.find((i) => i.nodeId);
+        if (first?.nodeId) st.select(first.nodeId);
+        toast('error', 'Not saved: the active version keeps running', `${plural(e.issues.length, 'problem')} to fix; each is marked on its node.`, {
+          label: 'Save as draft and deactivate',
+          run: () => void saveAsDraft(),
+        });
+      } else {
+        toast('error', 'Could not save', errorMessage(e));
+      }
       return null;
     },
   );
@@ -41,6 +53,21 @@ export async function saveWorkflow(options: { quiet?: boolean } = {}): Promise<W
     inFlight = null;
     useEditorStore.getState().setBusy(null);
   }
+}
+
+/** Deactivates the workflow (its trigger stops), then saves the draft as it is, faults and all. */
+export async function saveAsDraft(): Promise<Workflow | null> {
+  const s = useEditorStore.getState();
+  if (!s.workflow) return null;
+  try {
+    s.setWorkflowMeta(await api.workflows.deactivate(s.workflow.id));
+  } catch (e) {
+    toast('error', 'Could not deactivate', errorMessage(e));
+    return null;
+  }
+  const wf = await saveWorkflow({ quiet: true });
+  if (wf) toast('info', 'Saved as a draft', 'The workflow is inactive: its trigger no longer starts runs. Fix the problems, then activate it.');
+  return wf;
 }
 
 /** Saves first when there are unsaved changes; false when that save failed. */

@@ -67,7 +67,7 @@ function PanelHelp() {
 function NodePanel({ nodeId }: { nodeId: string }) {
   const data = useEditorStore((s) => s.nodes.find((n) => n.id === nodeId)?.data);
   const serverIssues = useEditorStore(useShallow((s) => s.serverIssues.filter((i) => i.nodeId === nodeId)));
-  const graphIssues = useEditorStore(useShallow((s) => s.graphIssues.filter((i) => i.nodeId === nodeId && !i.path.startsWith('config'))));
+  const graphIssues = useEditorStore(useShallow((s) => s.graphIssues.filter((i) => i.nodeId === nodeId)));
   const step = useEditorStore((s) => s.run?.steps[nodeId]);
   const [tab, setTab] = useState<'settings' | 'data'>('settings');
   const def = data ? getNodeDefinition(data.type) : undefined;
@@ -78,7 +78,9 @@ function NodePanel({ nodeId }: { nodeId: string }) {
   const { updateConfig, updateNode, deleteNode } = useEditorStore.getState();
 
   const byField = new Map<string, string[]>();
-  for (const issue of [...serverIssues, ...localIssues]) {
+  // One list: what the server said, this node's own config check, and the whole-graph check's
+  // faults inside config (an expression that does not compile), each shown on its field.
+  for (const issue of [...serverIssues, ...localIssues, ...graphIssues]) {
     const [head, key, ...rest] = issue.path.split('.');
     if (head !== 'config' || !key) continue;
     const message = friendlyMessage(issue.message);
@@ -86,7 +88,7 @@ function NodePanel({ nodeId }: { nodeId: string }) {
     const list = byField.get(key) ?? [];
     if (!list.includes(msg)) byField.set(key, [...list, msg]);
   }
-  const nodeLevel = graphIssues.map((i) => (i.path ? `${fieldLabel(def, i.path)}: ${i.message}` : i.message));
+  const nodeLevel = graphIssues.filter((i) => !i.path.startsWith('config')).map((i) => (i.path ? `${fieldLabel(def, i.path)}: ${i.message}` : i.message));
 
   const title = def?.title ?? data.type;
   const fields = def ? (Object.entries(def.ui) as [string, FieldUi][]).filter(([, ui]) => isShown(ui, config, def)) : [];
@@ -178,12 +180,19 @@ function NodePanel({ nodeId }: { nodeId: string }) {
         <div className="panel-body" role="tabpanel" aria-label="Settings">
           {serverIssues.length > 0 && (
             <div className="callout callout-error" role="alert">
-              <strong>Activation refused here</strong>
-              <ul>
-                {serverIssues.map((i) => (
-                  <li key={`${i.path}:${i.message}`}>{i.path ? `${fieldLabel(def, i.path)}: ${i.message}` : i.message}</li>
-                ))}
-              </ul>
+              <strong>Refused by the server here</strong>
+              {/* Faults of a field are shown under that field; the rest are listed here. */}
+              {serverIssues.some((i) => !i.path.startsWith('config.')) ? (
+                <ul>
+                  {serverIssues
+                    .filter((i) => !i.path.startsWith('config.'))
+                    .map((i) => (
+                      <li key={`${i.path}:${i.message}`}>{i.path ? `${fieldLabel(def, i.path)}: ${i.message}` : i.message}</li>
+                    ))}
+                </ul>
+              ) : (
+                <p>Fix the marked {serverIssues.length === 1 ? 'field' : 'fields'} below.</p>
+              )}
             </div>
           )}
           {nodeLevel.length > 0 && (

@@ -4,6 +4,7 @@
  * the paths the data picker offers, and a live preview evaluated with JSONata in the browser.
  */
 import { hasTemplate, resolveTemplates } from '#shared/expressions/template.ts';
+import { describeCompileError } from '#shared/graph/expressions.ts';
 import type { FieldUi } from '#shared/nodes/define.ts';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import type { FlowEdge, FlowNode } from './mapping.ts';
@@ -104,7 +105,13 @@ const loadJsonata = () => (jsonataLoader ??= import('jsonata').then((m) => m.def
 
 async function evaluate(expression: string, data: unknown): Promise<unknown> {
   const jsonata = await loadJsonata();
-  const compiled = jsonata(expression);
+  let compiled: Compiled;
+  try {
+    compiled = jsonata(expression);
+  } catch (e) {
+    // The wording of the problems list and the server's refusal, not a second one.
+    throw new Error(describeCompileError(expression, e));
+  }
   return await Promise.race([
     compiled.evaluate(data),
     new Promise((_, reject) => setTimeout(() => reject(new Error('took longer than 1 s')), 1000)),

@@ -5,13 +5,13 @@
  */
 import { addEdge, applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react';
 import { create } from 'zustand';
-import { validateGraph } from '#shared/graph/validate.ts';
 import type { Issue } from '#shared/issues.ts';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import type { ExecutionStatus, Step } from '#shared/execution.ts';
 import type { Workflow, WorkflowNode } from '#shared/workflow.ts';
 import { fromFlow, toFlow, toFlowNode, type FlowEdge, type FlowNode, type GraphDocument, type WorkflowNodeData } from './mapping.ts';
 import { isTriggerType as isTrigger, uniqueNodeId, withoutHidden } from './node-helpers.ts';
+import { checkGraph, compilerReady } from './graph-check.ts';
 import { toNodeIssues, type NodeIssue } from './node-issues.ts';
 import { defaultConfig } from './schema.ts';
 
@@ -106,7 +106,7 @@ export const useEditorStore = create<EditorState>()((set, get) => {
     clearTimeout(graphTimer);
     graphTimer = setTimeout(() => {
       const doc = get().toDocument();
-      set({ graphIssues: toNodeIssues(validateGraph(doc), doc) });
+      set({ graphIssues: toNodeIssues(checkGraph(doc), doc) });
     }, 250);
   };
 
@@ -151,7 +151,13 @@ export const useEditorStore = create<EditorState>()((set, get) => {
         past: [],
         future: [],
         pasteCount: 0,
-        graphIssues: toNodeIssues(validateGraph(workflow), workflow),
+        graphIssues: toNodeIssues(checkGraph(workflow), workflow),
+      });
+      // Expression faults join the list as soon as the compiler is there.
+      void compilerReady.then(() => {
+        if (get().workflow?.id !== workflow.id) return;
+        const doc = get().toDocument();
+        set({ graphIssues: toNodeIssues(checkGraph(doc), doc) });
       });
     },
 
@@ -374,7 +380,7 @@ export const useEditorStore = create<EditorState>()((set, get) => {
     setServerIssues(issues, doc) {
       // Recompute the local check too, so both lists describe the same document.
       const current = get().toDocument();
-      set({ serverIssues: toNodeIssues(issues, doc), graphIssues: toNodeIssues(validateGraph(current), current) });
+      set({ serverIssues: toNodeIssues(issues, doc), graphIssues: toNodeIssues(checkGraph(current), current) });
     },
 
     setRunStatus(executionId, status) {

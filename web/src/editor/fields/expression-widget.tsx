@@ -2,6 +2,7 @@
  * An expression field: text with `{{ }}` templates (or bare JSONata for conditions and transforms),
  * a data picker that inserts paths at the caret, and a live preview against the known sample data.
  */
+import { COMPILE_FAULT } from '#shared/graph/expressions.ts';
 import { useEffect, useRef, useState } from 'react';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import { contextFor, hasTemplate, isJsonataField, preview, type Preview } from '../expressions.ts';
@@ -95,7 +96,8 @@ export function ExpressionWidget({ id, nodeId, ui, value, onChange, invalid, des
         )}
       </div>
       {open && <DataPicker nodeId={nodeId} label={ui.label} onPick={insert} onClose={() => setOpen(false)} />}
-      {shouldPreview && (
+      {/* A compile fault is already the field's own error message, in the same words: not twice. */}
+      {shouldPreview && !(invalid && result && !result.ok && result.error.startsWith(COMPILE_FAULT)) && (
         <output id={`${id}-preview`} className={`expr-preview${result && !result.ok ? ' is-error' : ''}`} aria-label={`Preview of ${ui.label}`}>
           <span className="expr-preview-label">{result && !result.ok ? 'Error' : 'Preview'}</span>
           <span className="expr-preview-value">{result === null ? '…' : result.ok ? result.text || '(empty)' : result.error}</span>
