@@ -1,7 +1,7 @@
 /**
  * Browser tests of the editor against the real server: what a new user does (webhook → HTTP with a
  * test event and a picked expression), a schedule preview, an activation refusal pinned on its node,
- * a broken expression refused on save of an active workflow,
+ * a broken expression refused on save of an active workflow, half-typed JSON kept across a tab switch,
  * and a pan benchmark on a 200-node workflow (printed, not asserted).
  */
 import { spawnSync } from 'node:child_process';
@@ -243,6 +243,47 @@ describe.skipIf(!enabled)('editor in the browser', () => {
       expect(draft.active).toBe(false);
       expect(draft.nodes[1]!.config.condition).toBe('steps.hook.body.plan == "pro"');
       expect(await page.getByRole('switch', { name: 'Active' }).getAttribute('aria-checked')).toBe('false');
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
+    'half-typed JSON survives a tab switch and another node, then saves once it parses',
+    async () => {
+      await signIn(page, server.url);
+      const at = { x: 0, y: 0 };
+      const res = await page.request.post(`${server.url}/api/workflows`, {
+        data: {
+          name: 'Body draft',
+          nodes: [
+            { id: 'start', type: 'trigger.manual', position: at, config: {} },
+            { id: 'call', type: 'action.http', position: { x: 320, y: 0 }, config: { method: 'POST', url: `${sink.url}/in`, body: { a: 1 } } },
+          ],
+          edges: [{ id: 'e', source: 'start', target: 'call' }],
+        },
+        headers: { origin: server.url },
+      });
+      const wf = (await res.json()) as { id: string };
+      await page.goto(`${server.url}/#/workflows/${wf.id}`);
+      await node('call').click();
+      const body = page.getByLabel('Body', { exact: true });
+      const half = '{ "plan": "pro", ';
+      await body.fill(half);
+      await page.getByText('Not valid JSON yet', { exact: false }).waitFor();
+      await page.getByRole('tab', { name: /Data/ }).click();
+      await page.getByRole('tab', { name: /Settings/ }).click();
+      expect(await body.inputValue()).toBe(half);
+      await node('start').click();
+      await node('call').click();
+      expect(await body.inputValue()).toBe(half);
+      await page.getByText('Not valid JSON yet', { exact: false }).waitFor();
+
+      await body.fill('{ "plan": "pro" }');
+      await expect.poll(() => page.getByText('Not valid JSON yet', { exact: false }).count()).toBe(0);
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await expect
+        .poll(async () => ((await (await page.request.get(`${server.url}/api/workflows/${wf.id}`)).json()) as { nodes: { config: { body?: unknown } }[] }).nodes[1]!.config.body)
+        .toEqual({ plan: 'pro' });
     },
     E2E_TIMEOUT,
   );

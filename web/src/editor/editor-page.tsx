@@ -14,6 +14,7 @@ import { toast } from '../lib/toast.ts';
 import { isFinished, loadLatestRun, saveWorkflow, stopTracking, trackExecution } from './actions.ts';
 import { addNodeWithFeedback, Canvas } from './canvas.tsx';
 import { ConfigPanel } from './config-panel.tsx';
+import { forgetJsonDrafts } from './fields/json-widget.tsx';
 import { Palette } from './palette.tsx';
 import { selectIsDirty, useEditorStore } from './store.ts';
 import { Toolbar } from './toolbar.tsx';
@@ -28,6 +29,7 @@ export function EditorPage({ workflowId }: { workflowId: string }) {
     api.workflows.get(workflowId).then(
       (wf) => {
         if (!live) return;
+        forgetJsonDrafts(); // drafts belong to the workflow that was open
         useEditorStore.getState().load(wf);
         setState({ loading: false, error: null });
         void loadLatestRun(wf.id);
