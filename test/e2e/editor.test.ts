@@ -1,13 +1,13 @@
 /**
  * Browser tests of the editor against the real server: what a new user does (webhook → HTTP with a
  * test event and a picked expression), a schedule preview, an activation refusal pinned on its node,
- * a broken expression refused on save of an active workflow, half-typed JSON kept across a tab switch,
  * and a pan benchmark on a 200-node workflow (printed, not asserted).
  */
 import { spawnSync } from 'node:child_process';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, ensureWebBuilt, launchBrowser, root, screenshot, signIn, startServer, startSink, type RunningServer, type Sink } from './harness.ts';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { browserAvailable, ensureWebBuilt, root, screenshot, signIn, type RunningServer, type Sink } from './harness.ts';
+import { editorSession } from './session.ts';
 
 const enabled = browserAvailable();
 const E2E_TIMEOUT = 120_000;
@@ -23,47 +23,11 @@ describe('web bundle', () => {
 });
 
 describe.skipIf(!enabled)('editor in the browser', () => {
+  const session = editorSession();
   let server: RunningServer;
   let sink: Sink;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
-  const contractErrors: string[] = [];
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    [server, sink, browser] = await Promise.all([startServer(), startSink(), launchBrowser()]);
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    page.on('pageerror', (e) => {
-      pageErrors.push(e.message);
-      console.error('[browser] page error:', e.message);
-    });
-    page.on('console', (m) => {
-      // client.ts logs any API response that does not match the shared schemas: a contract break.
-      if (m.type() === 'error' && m.text().includes('does not match the shared schema')) {
-        contractErrors.push(m.text());
-        console.error('[browser]', m.text());
-      }
-    });
-  }, 180_000);
-
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail' && page) {
-      await screenshot(page, `failed-${ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}`).catch(() => undefined);
-      console.error(`[e2e] server output so far:\n${server.logs().slice(-4000)}`);
-    }
-  });
-
-  afterAll(async () => {
-    expect(pageErrors, 'uncaught errors in the page').toEqual([]);
-    expect(contractErrors, 'API responses that break the shared schemas').toEqual([]);
-    await context?.close();
-    await browser?.close();
-    await sink?.close();
-    await server?.stop();
-  });
+  beforeAll(() => void ({ server, sink, page } = session));
 
   /** Drags from a node's output handle to another node's input handle, as a person would. */
   async function connect(from: Locator, to: Locator) {
@@ -200,90 +164,6 @@ describe.skipIf(!enabled)('editor in the browser', () => {
       // The panel opens on the offending node with the field marked.
       await expect.poll(() => page.getByLabel('URL', { exact: true }).getAttribute('aria-invalid')).toBe('true');
       await screenshot(page, '3-activation-refused');
-    },
-    E2E_TIMEOUT,
-  );
-
-  it(
-    'a broken expression is a problem: saving an active workflow is refused, then saved as a draft on request',
-    async () => {
-      await signIn(page, server.url);
-      const api = (path: string, data?: unknown) =>
-        data === undefined ? page.request.get(`${server.url}${path}`) : page.request.post(`${server.url}${path}`, { data, headers: { origin: server.url } });
-      const at = { x: 0, y: 0 };
-      const created = await api('/api/workflows', {
-        name: 'Plans',
-        nodes: [
-          { id: 'hook', type: 'trigger.webhook', position: at, config: {} },
-          { id: 'pro', type: 'logic.if', position: { x: 300, y: 0 }, config: { condition: 'steps.hook.body.plan = "pro"' } },
-        ],
-        edges: [{ id: 'a', source: 'hook', target: 'pro' }],
-      });
-      const wf = (await created.json()) as { id: string; version: number };
-      expect((await api(`/api/workflows/${wf.id}/activate`, {})).status()).toBe(200);
-      await page.goto(`${server.url}/#/workflows/${wf.id}`);
-      await node('pro').click();
-      await expect.poll(() => text(page.locator('.problems'))).toContain('Ready to activate');
-
-      // JavaScript's == is not JSONata: the problems list, the field and the save all say so.
-      await page.getByLabel('Condition', { exact: true }).fill('steps.hook.body.plan == "pro"');
-      await expect.poll(() => text(page.locator('.problems')), { timeout: 10_000 }).toContain('1 problem');
-      await expect.poll(() => text(page.locator(`[data-field="condition"]`))).toContain('JSONata compares with = and !=');
-      await page.getByRole('button', { name: 'Save', exact: true }).click();
-      const refused = page.getByRole('alert').filter({ hasText: 'Not saved: the active version keeps running' }).first();
-      await refused.waitFor();
-      const still = (await (await api(`/api/workflows/${wf.id}`)).json()) as { active: boolean; version: number; nodes: { config: { condition?: string } }[] };
-      expect(still).toMatchObject({ active: true, version: wf.version });
-      expect(still.nodes[1]!.config.condition).toBe('steps.hook.body.plan = "pro"');
-      await screenshot(page, '4-broken-expression-refused');
-
-      await refused.getByRole('button', { name: 'Save as draft and deactivate' }).click();
-      await page.getByRole('status').filter({ hasText: 'Saved as a draft' }).first().waitFor();
-      const draft = (await (await api(`/api/workflows/${wf.id}`)).json()) as typeof still;
-      expect(draft.active).toBe(false);
-      expect(draft.nodes[1]!.config.condition).toBe('steps.hook.body.plan == "pro"');
-      expect(await page.getByRole('switch', { name: 'Active' }).getAttribute('aria-checked')).toBe('false');
-    },
-    E2E_TIMEOUT,
-  );
-
-  it(
-    'half-typed JSON survives a tab switch and another node, then saves once it parses',
-    async () => {
-      await signIn(page, server.url);
-      const at = { x: 0, y: 0 };
-      const res = await page.request.post(`${server.url}/api/workflows`, {
-        data: {
-          name: 'Body draft',
-          nodes: [
-            { id: 'start', type: 'trigger.manual', position: at, config: {} },
-            { id: 'call', type: 'action.http', position: { x: 320, y: 0 }, config: { method: 'POST', url: `${sink.url}/in`, body: { a: 1 } } },
-          ],
-          edges: [{ id: 'e', source: 'start', target: 'call' }],
-        },
-        headers: { origin: server.url },
-      });
-      const wf = (await res.json()) as { id: string };
-      await page.goto(`${server.url}/#/workflows/${wf.id}`);
-      await node('call').click();
-      const body = page.getByLabel('Body', { exact: true });
-      const half = '{ "plan": "pro", ';
-      await body.fill(half);
-      await page.getByText('Not valid JSON yet', { exact: false }).waitFor();
-      await page.getByRole('tab', { name: /Data/ }).click();
-      await page.getByRole('tab', { name: /Settings/ }).click();
-      expect(await body.inputValue()).toBe(half);
-      await node('start').click();
-      await node('call').click();
-      expect(await body.inputValue()).toBe(half);
-      await page.getByText('Not valid JSON yet', { exact: false }).waitFor();
-
-      await body.fill('{ "plan": "pro" }');
-      await expect.poll(() => page.getByText('Not valid JSON yet', { exact: false }).count()).toBe(0);
-      await page.getByRole('button', { name: 'Save', exact: true }).click();
-      await expect
-        .poll(async () => ((await (await page.request.get(`${server.url}/api/workflows/${wf.id}`)).json()) as { nodes: { config: { body?: unknown } }[] }).nodes[1]!.config.body)
-        .toEqual({ plan: 'pro' });
     },
     E2E_TIMEOUT,
   );

@@ -36,6 +36,22 @@ describe('expression helpers', () => {
     await expect(preview('{{ steps.hook.body.email + }}', ctx, false)).resolves.toMatchObject({ ok: false });
   });
 
+  it('a schedule or manual trigger that never ran offers its declared output; a webhook offers nothing', () => {
+    const withTrigger = (data: FlowNode['data']): FlowNode[] => [{ ...nodes[0]!, id: 'tick', data }, { ...nodes[2]!, id: 'crm' }];
+    const e: FlowEdge[] = [{ id: 'a', source: 'tick', target: 'crm' }];
+    const sched = contextFor('crm', withTrigger({ type: 'trigger.schedule', config: { cron: '0 9 * * *' } }), e, {}, { id: 'wf', name: 'W' });
+    const t = sched.trigger as { scheduledAt: string; firedAt: string };
+    expect(Object.keys(t)).toEqual(['scheduledAt', 'firedAt']);
+    expect(Date.parse(t.scheduledAt) % 60_000).toBe(0);
+    expect(sched.steps.tick).toBe(t);
+    expect(sched.input).toBe(t);
+    const manual = contextFor('crm', withTrigger({ type: 'trigger.manual', config: { samplePayload: { id: 7 } } }), e, {}, { id: 'wf', name: 'W' });
+    expect(manual.trigger).toEqual({ id: 7 });
+    // What a run or a capture brought wins over the declared one.
+    expect(contextFor('crm', withTrigger({ type: 'trigger.manual', config: {} }), e, { tick: { real: 1 } }, { id: 'wf', name: 'W' }).trigger).toEqual({ real: 1 });
+    expect(contextFor('crm', withTrigger({ type: 'trigger.webhook', config: {} }), e, {}, { id: 'wf', name: 'W' }).trigger).toBeUndefined();
+  });
+
   it('tells JSONata fields from template fields', () => {
     expect(isJsonataField({ label: 'Condition', widget: 'expression' })).toBe(true);
     expect(isJsonataField({ label: 'Items (JSONata)', widget: 'expression' })).toBe(true);

@@ -73,6 +73,20 @@ export function upstreamOf(nodeId: string, edges: readonly FlowEdge[]): string[]
   return order;
 }
 
+/**
+ * What a trigger gives before anything ran or was captured, so the picker and the previews have
+ * data: a schedule's declared event `{scheduledAt, firedAt}` (the next minute), a manual trigger's
+ * sample payload. A webhook or a poll has none until a test event or a test poll brings one.
+ */
+export function declaredSample(data: { type: string; config: Record<string, unknown> } | undefined): unknown {
+  if (data?.type === 'trigger.schedule') {
+    const at = new Date(Math.ceil(Date.now() / 60_000) * 60_000).toISOString();
+    return { scheduledAt: at, firedAt: at };
+  }
+  if (data?.type === 'trigger.manual') return data.config.samplePayload ?? {};
+  return undefined;
+}
+
 export type ExpressionContext = { trigger: unknown; steps: Record<string, unknown>; input: unknown; execution: { id: string }; workflow: { id: string; name: string }; now: string };
 
 /** The data an expression in `nodeId` would see, built from known sample outputs. */
@@ -83,7 +97,12 @@ export function contextFor(
   samples: Readonly<Record<string, unknown>>,
   workflow: { id: string; name: string },
 ): ExpressionContext {
-  const triggerId = nodes.find((n) => getNodeDefinition(n.data.type)?.kind === 'trigger')?.id;
+  const triggerNode = nodes.find((n) => getNodeDefinition(n.data.type)?.kind === 'trigger');
+  const triggerId = triggerNode?.id;
+  if (triggerId && samples[triggerId] === undefined) {
+    const declared = declaredSample(triggerNode.data);
+    if (declared !== undefined) samples = { ...samples, [triggerId]: declared };
+  }
   const parent = edges.find((e) => e.target === nodeId)?.source;
   const steps: Record<string, unknown> = {};
   for (const [id, v] of Object.entries(samples)) if (id !== nodeId) steps[id] = v;

@@ -1,11 +1,12 @@
 /**
- * The data picker: paths from the upstream nodes' known outputs (last run or captured sample),
+ * The data picker: paths from the upstream nodes' known outputs (last run, captured sample, or a
+ * trigger's declared one: see declaredSample),
  * each a button that inserts `steps.<node>.<path>` into the field being edited.
  */
 import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
-import { flattenPaths, upstreamOf } from '../expressions.ts';
+import { declaredSample, flattenPaths, upstreamOf } from '../expressions.ts';
 import { useEditorStore } from '../store.ts';
 
 export function DataPicker({ nodeId, label, onPick, onClose }: { nodeId: string; label: string; onPick: (path: string) => void; onClose: () => void }) {
@@ -14,7 +15,7 @@ export function DataPicker({ nodeId, label, onPick, onClose }: { nodeId: string;
   // Select stable references (node data objects, sample values) so the shallow compare holds.
   const datas = useEditorStore(useShallow((s) => upstream.map((id) => s.nodes.find((n) => n.id === id)?.data)));
   const samples = useEditorStore(useShallow((s) => upstream.map((id) => s.sampleData[id])));
-  const sources = upstream.map((id, i) => ({ id, type: datas[i]?.type ?? '', name: datas[i]?.name, data: samples[i] }));
+  const sources = upstream.map((id, i) => ({ id, type: datas[i]?.type ?? '', name: datas[i]?.name, data: samples[i] ?? declaredSample(datas[i]) }));
   const [filter, setFilter] = useState('');
   const withData = sources.filter((s) => s.data !== undefined);
 

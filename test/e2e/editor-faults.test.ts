@@ -1,0 +1,129 @@
+/**
+ * Browser tests of the editor's faults and drafts (issue 15): a broken expression refused on save
+ * of an active workflow (then saved as a draft on request), half-typed JSON kept across a tab
+ * switch, and the data a schedule trigger offers before it ever ran.
+ */
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { browserAvailable, screenshot, signIn, type RunningServer, type Sink } from './harness.ts';
+import { editorSession } from './session.ts';
+
+const E2E_TIMEOUT = 120_000;
+
+describe.skipIf(!browserAvailable())('editor faults and drafts in the browser', () => {
+  const session = editorSession();
+  let server: RunningServer;
+  let sink: Sink;
+  let page: Page;
+  beforeAll(() => void ({ server, sink, page } = session));
+
+  const text = async (l: Locator) => (await l.textContent()) ?? '';
+  const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+  const at = { x: 0, y: 0 };
+  const create = async (doc: unknown) => (await (await page.request.post(`${server.url}/api/workflows`, { data: doc, headers: { origin: server.url } })).json()) as { id: string; version: number };
+
+  it(
+    'a broken expression is a problem: saving an active workflow is refused, then saved as a draft on request',
+    async () => {
+      await signIn(page, server.url);
+      const api = (path: string, data?: unknown) =>
+        data === undefined ? page.request.get(`${server.url}${path}`) : page.request.post(`${server.url}${path}`, { data, headers: { origin: server.url } });
+      const created = await api('/api/workflows', {
+        name: 'Plans',
+        nodes: [
+          { id: 'hook', type: 'trigger.webhook', position: at, config: {} },
+          { id: 'pro', type: 'logic.if', position: { x: 300, y: 0 }, config: { condition: 'steps.hook.body.plan = "pro"' } },
+        ],
+        edges: [{ id: 'a', source: 'hook', target: 'pro' }],
+      });
+      const wf = (await created.json()) as { id: string; version: number };
+      expect((await api(`/api/workflows/${wf.id}/activate`, {})).status()).toBe(200);
+      await page.goto(`${server.url}/#/workflows/${wf.id}`);
+      await node('pro').click();
+      await expect.poll(() => text(page.locator('.problems'))).toContain('Ready to activate');
+
+      // JavaScript's == is not JSONata: the problems list, the field and the save all say so.
+      await page.getByLabel('Condition', { exact: true }).fill('steps.hook.body.plan == "pro"');
+      await expect.poll(() => text(page.locator('.problems')), { timeout: 10_000 }).toContain('1 problem');
+      await expect.poll(() => text(page.locator(`[data-field="condition"]`))).toContain('JSONata compares with = and !=');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      const refused = page.getByRole('alert').filter({ hasText: 'Not saved: the active version keeps running' }).first();
+      await refused.waitFor();
+      const still = (await (await api(`/api/workflows/${wf.id}`)).json()) as { active: boolean; version: number; nodes: { config: { condition?: string } }[] };
+      expect(still).toMatchObject({ active: true, version: wf.version });
+      expect(still.nodes[1]!.config.condition).toBe('steps.hook.body.plan = "pro"');
+      await screenshot(page, '4-broken-expression-refused');
+
+      await refused.getByRole('button', { name: 'Save as draft and deactivate' }).click();
+      await page.getByRole('status').filter({ hasText: 'Saved as a draft' }).first().waitFor();
+      const draft = (await (await api(`/api/workflows/${wf.id}`)).json()) as typeof still;
+      expect(draft.active).toBe(false);
+      expect(draft.nodes[1]!.config.condition).toBe('steps.hook.body.plan == "pro"');
+      expect(await page.getByRole('switch', { name: 'Active' }).getAttribute('aria-checked')).toBe('false');
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
+    'half-typed JSON survives a tab switch and another node, then saves once it parses',
+    async () => {
+      await signIn(page, server.url);
+      const res = await page.request.post(`${server.url}/api/workflows`, {
+        data: {
+          name: 'Body draft',
+          nodes: [
+            { id: 'start', type: 'trigger.manual', position: at, config: {} },
+            { id: 'call', type: 'action.http', position: { x: 320, y: 0 }, config: { method: 'POST', url: `${sink.url}/in`, body: { a: 1 } } },
+          ],
+          edges: [{ id: 'e', source: 'start', target: 'call' }],
+        },
+        headers: { origin: server.url },
+      });
+      const wf = (await res.json()) as { id: string };
+      await page.goto(`${server.url}/#/workflows/${wf.id}`);
+      await node('call').click();
+      const body = page.getByLabel('Body', { exact: true });
+      const half = '{ "plan": "pro", ';
+      await body.fill(half);
+      await page.getByText('Not valid JSON yet', { exact: false }).waitFor();
+      await page.getByRole('tab', { name: /Data/ }).click();
+      await page.getByRole('tab', { name: /Settings/ }).click();
+      expect(await body.inputValue()).toBe(half);
+      await node('start').click();
+      await node('call').click();
+      expect(await body.inputValue()).toBe(half);
+      await page.getByText('Not valid JSON yet', { exact: false }).waitFor();
+
+      await body.fill('{ "plan": "pro" }');
+      await expect.poll(() => page.getByText('Not valid JSON yet', { exact: false }).count()).toBe(0);
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await expect
+        .poll(async () => ((await (await page.request.get(`${server.url}/api/workflows/${wf.id}`)).json()) as { nodes: { config: { body?: unknown } }[] }).nodes[1]!.config.body)
+        .toEqual({ plan: 'pro' });
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
+    'a schedule that never ran offers its declared {scheduledAt, firedAt} to the picker and the preview',
+    async () => {
+      await signIn(page, server.url);
+      const wf = await create({
+        name: 'Nightly',
+        nodes: [
+          { id: 'tick', type: 'trigger.schedule', position: at, config: { cron: '0 2 * * *' } },
+          { id: 'shape', type: 'data.transform', position: { x: 320, y: 0 }, config: { expression: '{ "at": steps.tick.scheduledAt }' } },
+        ],
+        edges: [{ id: 'e', source: 'tick', target: 'shape' }],
+      });
+      await page.goto(`${server.url}/#/workflows/${wf.id}`);
+      await node('shape').click();
+      await expect.poll(() => text(page.getByLabel('Preview of Expression (JSONata)')), { timeout: 10_000 }).toMatch(/"at": ?"\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z"/);
+      await page.getByRole('button', { name: 'Insert data into Expression (JSONata)' }).click();
+      const picker = page.getByRole('dialog', { name: 'Data for Expression (JSONata)' });
+      await picker.getByRole('button', { name: 'steps.tick.firedAt', exact: true }).waitFor();
+      await picker.getByRole('button', { name: 'steps.tick.scheduledAt', exact: true }).waitFor();
+    },
+    E2E_TIMEOUT,
+  );
+});
