@@ -126,4 +126,55 @@ describe.skipIf(!browserAvailable())('editor faults and drafts in the browser', 
     },
     E2E_TIMEOUT,
   );
+
+  it(
+    'Run uses the captured test event, refuses without one, and its menu runs the latest real event or custom JSON',
+    async () => {
+      await signIn(page, server.url);
+      const wf = await create({
+        name: 'Plans to sink',
+        nodes: [
+          { id: 'hook', type: 'trigger.webhook', position: at, config: {} },
+          { id: 'send', type: 'action.http', position: { x: 320, y: 0 }, config: { method: 'GET', url: `${sink.url}/run?plan={{ steps.hook.body.plan }}` } },
+        ],
+        edges: [{ id: 'e', source: 'hook', target: 'send' }],
+      });
+      const runs = () => sink.requests.filter((r) => r.url.startsWith('/run')).map((r) => r.url);
+      await page.goto(`${server.url}/#/workflows/${wf.id}`);
+      await node('send').waitFor();
+
+      // No test event yet: nothing runs, and it says what to do.
+      await page.getByRole('button', { name: '▶ Run', exact: true }).click();
+      await page.getByRole('alert').filter({ hasText: 'No test event yet' }).first().waitFor();
+      const listed = async () => ((await (await page.request.get(`${server.url}/api/executions?workflowId=${wf.id}`)).json()) as { items: unknown[] }).items.length;
+      expect(await listed()).toBe(0);
+
+      // Custom JSON, from the menu, which says that actions really run.
+      await page.getByRole('button', { name: 'Run options' }).click();
+      const menu = page.getByRole('menu', { name: 'Run with' });
+      expect(await text(menu)).toContain('Actions really run');
+      await menu.getByRole('menuitem', { name: 'Run with custom JSON…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Run with custom JSON' });
+      await dialog.getByLabel("The trigger's output for this run").fill('{ "body": { "plan": "custom" } }');
+      await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+      await sink.waitFor((r) => r.url === '/run?plan=custom');
+
+      // A captured test event is what the plain Run button uses.
+      const listen = (await (await page.request.post(`${server.url}/api/workflows/${wf.id}/nodes/hook/listen`, { data: {}, headers: { origin: server.url } })).json()) as { url: string };
+      expect((await fetch(listen.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"plan":"test"}' })).status).toBeLessThan(300);
+      await page.getByRole('button', { name: '▶ Run', exact: true }).click();
+      await sink.waitFor((r) => r.url === '/run?plan=test');
+
+      // The latest real event, on request only.
+      expect((await page.request.post(`${server.url}/api/workflows/${wf.id}/activate`, { data: {}, headers: { origin: server.url } })).status()).toBe(200);
+      const hookUrl = ((await (await page.request.get(`${server.url}/api/workflows/${wf.id}`)).json()) as { triggers: { url?: string }[] }).triggers[0]!.url!;
+      expect((await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"plan":"real"}' })).status).toBe(202);
+      await sink.waitFor((r) => r.url === '/run?plan=real');
+      await page.getByRole('button', { name: 'Run options' }).click();
+      await page.getByRole('menu', { name: 'Run with' }).getByRole('menuitem', { name: 'Run with the latest real event' }).click();
+      await expect.poll(() => runs().filter((u) => u === '/run?plan=real').length, { timeout: 15_000 }).toBe(2);
+      expect(runs()).toEqual(['/run?plan=custom', '/run?plan=test', '/run?plan=real', '/run?plan=real']);
+    },
+    E2E_TIMEOUT,
+  );
 });

@@ -7,6 +7,7 @@ import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import type { Workflow } from '#shared/workflow.ts';
 import { api, ApiError, errorMessage } from '../api/client.ts';
 import { formatDuration, plural } from '../lib/format.ts';
+import { declaredSample } from './expressions.ts';
 import { toast } from '../lib/toast.ts';
 import { selectIsDirty, useEditorStore, type RunState } from './store.ts';
 
@@ -105,23 +106,47 @@ export async function setActive(active: boolean): Promise<void> {
   }
 }
 
-/** The payload "Run" sends: the manual trigger's sample payload, or a webhook's captured test event. */
-function runPayload(): unknown {
+/**
+ * What a run starts with. `default`: a webhook's captured test event (never, silently, the newest
+ * real one), a manual trigger's sample payload, or what the panel knows for the other triggers.
+ * `latest`: the trigger output of the newest real (webhook) execution. `custom`: given JSON.
+ */
+export type RunWith = 'default' | 'latest' | { custom: unknown };
+
+async function payloadFor(how: RunWith): Promise<{ payload: unknown } | { problem: string }> {
   const s = useEditorStore.getState();
   const trigger = s.nodes.find((n) => getNodeDefinition(n.data.type)?.kind === 'trigger');
-  if (!trigger) return undefined;
-  if (trigger.data.type === 'trigger.manual') return trigger.data.config.samplePayload ?? {};
-  return s.sampleData[trigger.id];
+  if (typeof how === 'object') return { payload: how.custom };
+  if (!trigger || !s.workflow) return { payload: undefined };
+  if (how === 'latest') {
+    const page = await api.executions.list({ workflowId: s.workflow.id, limit: 20 });
+    const real = page.items.find((e) => e.mode === 'webhook' || e.mode === 'schedule' || e.mode === 'poll');
+    if (!real) return { problem: 'No real event has arrived yet. Run with the test event or with custom JSON instead.' };
+    const step = (await api.executions.get(real.id)).steps.find((st) => st.nodeId === trigger.id);
+    return { payload: step?.output };
+  }
+  if (trigger.data.type === 'trigger.manual') return { payload: trigger.data.config.samplePayload ?? {} };
+  if (trigger.data.type === 'trigger.webhook') {
+    const r = await api.nodes.sample(s.workflow.id, trigger.id).catch(() => ({ sample: null }));
+    if (!r.sample) return { problem: 'No test event yet: listen for one on the Webhook node, or choose Run with custom JSON.' };
+    return { payload: r.sample };
+  }
+  return { payload: s.sampleData[trigger.id] ?? declaredSample(trigger.data) };
 }
 
-export async function runWorkflow(): Promise<void> {
+export async function runWorkflow(how: RunWith = 'default'): Promise<void> {
   if (!(await ensureSaved())) return;
   const s = useEditorStore.getState();
   if (!s.workflow) return;
   s.setBusy('running');
   try {
-    const { executionId } = await api.workflows.run(s.workflow.id, runPayload());
-    toast('info', 'Run started', 'Each node shows its result as it finishes.');
+    const got = await payloadFor(how);
+    if ('problem' in got) {
+      toast('error', 'Not run', got.problem);
+      return;
+    }
+    const { executionId } = await api.workflows.run(s.workflow.id, got.payload);
+    toast('info', 'Run started', 'Actions really run. Each node shows its result as it finishes.');
     void trackExecution(executionId, { announce: true });
   } catch (e) {
     toast('error', 'Could not run', errorMessage(e));

@@ -8,7 +8,8 @@ import { StatusBadge, Switch } from '../components/ui.tsx';
 import { href } from '../lib/router.ts';
 import { layoutPositions } from './layout.ts';
 import { fieldLabel } from './node-summary.ts';
-import { runWorkflow, saveWorkflow, setActive } from './actions.ts';
+import { saveWorkflow, setActive } from './actions.ts';
+import { RunButton } from './run-menu.tsx';
 import { selectIsDirty, useEditorStore, type NodeIssue } from './store.ts';
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -71,9 +72,7 @@ export function Toolbar() {
       <a className="btn btn-ghost" href={href(`/executions?workflowId=${encodeURIComponent(workflowId)}`)}>
         Executions
       </a>
-      <button type="button" className="btn" disabled={busy !== null} onClick={() => void runWorkflow()} title="Run the saved workflow now (saves first)">
-        {busy === 'running' ? 'Starting…' : '▶ Run'}
-      </button>
+      <RunButton disabled={busy !== null} running={busy === 'running'} />
       <label className="active-toggle">
         <span>{busy === 'activating' ? 'Activating…' : busy === 'deactivating' ? 'Deactivating…' : active ? 'Active' : 'Inactive'}</span>
         <Switch checked={active} label="Active" disabled={busy !== null} onChange={(v) => void setActive(v)} />
