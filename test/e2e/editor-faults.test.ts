@@ -177,4 +177,48 @@ describe.skipIf(!browserAvailable())('editor faults and drafts in the browser', 
     },
     E2E_TIMEOUT,
   );
+
+  it(
+    'the data picker fills a header value and the JSON body, each in its own field, and the run sends them',
+    async () => {
+      await signIn(page, server.url);
+      const wf = await create({
+        name: 'Signup to CRM, mapped',
+        nodes: [
+          { id: 'hook', type: 'trigger.webhook', position: at, config: {} },
+          { id: 'crm', type: 'action.http', position: { x: 320, y: 0 }, config: { method: 'POST', url: `${sink.url}/crm` } },
+        ],
+        edges: [{ id: 'e', source: 'hook', target: 'crm' }],
+      });
+      const listen = (await (await page.request.post(`${server.url}/api/workflows/${wf.id}/nodes/hook/listen`, { data: {}, headers: { origin: server.url } })).json()) as { url: string };
+      await fetch(listen.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"ada@example.com","plan":"pro"}' });
+      await page.goto(`${server.url}/#/workflows/${wf.id}`);
+      await node('hook').click(); // its panel loads the captured test event
+      await node('crm').click();
+
+      await page.getByRole('button', { name: '+ Add header' }).click();
+      await page.getByLabel('Headers name 1', { exact: true }).fill('x-plan');
+      await page.getByRole('button', { name: 'Insert data into Headers value 1' }).click();
+      await page.getByRole('dialog', { name: 'Data for Headers value 1' }).getByRole('button', { name: 'steps.hook.body.plan', exact: true }).click();
+      expect(await page.getByLabel('Headers value 1', { exact: true }).inputValue()).toBe('{{ steps.hook.body.plan }}');
+      await expect.poll(() => text(page.getByLabel('Preview of Headers value 1'))).toBe('Previewpro');
+      expect(await page.getByLabel('URL', { exact: true }).inputValue()).toBe(`${sink.url}/crm`);
+
+      const body = page.getByLabel('Body', { exact: true });
+      await body.fill('{ "email": ');
+      await page.getByRole('button', { name: 'Insert data into Body' }).click();
+      await page.getByRole('dialog', { name: 'Data for Body' }).getByRole('button', { name: 'steps.hook.body.email', exact: true }).click();
+      await expect.poll(() => body.inputValue()).toBe('{ "email": "{{ steps.hook.body.email }}"');
+      await body.press('End');
+      await body.pressSequentially(' }');
+      await expect.poll(() => text(page.getByLabel('Preview of Body'))).toContain('ada@example.com');
+      await screenshot(page, '5-mapped-header-and-body');
+
+      await page.getByRole('button', { name: '▶ Run', exact: true }).click();
+      const hit = await sink.waitFor((r) => r.url === '/crm');
+      expect(JSON.parse(hit.body)).toEqual({ email: 'ada@example.com' });
+      expect(hit.headers['x-plan']).toBe('pro');
+    },
+    E2E_TIMEOUT,
+  );
 });

@@ -145,12 +145,13 @@ function describeError(e: unknown): string {
 const show = (v: unknown): string => (v === undefined ? '(no value)' : typeof v === 'string' ? v : JSON.stringify(v, null, 1));
 
 /**
- * Resolves `{{ }}` templates with the engine's own resolver (shared/expressions/template.ts), or,
- * for JSONata fields, evaluates the whole text, against `data`.
+ * Resolves `{{ }}` templates with the engine's own resolver (shared/expressions/template.ts) in a
+ * string or anywhere inside an object (a JSON body), or, for JSONata fields, evaluates the whole
+ * text, against `data`.
  */
-export async function preview(text: string, data: unknown, jsonataField: boolean): Promise<Preview> {
+export async function preview(text: unknown, data: unknown, jsonataField: boolean): Promise<Preview> {
   try {
-    const value = jsonataField ? await evaluate(text, data) : await resolveTemplates(text, (expr) => evaluate(expr, data));
+    const value = jsonataField && typeof text === 'string' ? await evaluate(text, data) : await resolveTemplates(text, (expr) => evaluate(expr, data));
     return { ok: true, value, text: show(value) };
   } catch (e) {
     return { ok: false, error: describeError(e) };

@@ -1,5 +1,7 @@
-/** A list of name/value rows stored as an object (headers, query parameters). */
+/** A list of name/value rows stored as an object (headers, query parameters); values may hold templates. */
 import { useEffect, useState } from 'react';
+import { hasTemplate } from '../expressions.ts';
+import { Picker, PickerButton, PreviewOutput, useIsTrigger, usePicker, usePreview } from './pickable.tsx';
 import type { WidgetProps } from './types.ts';
 
 type Row = { key: string; value: string };
@@ -13,7 +15,7 @@ const toObject = (rows: Row[]): Record<string, string> => {
   return out;
 };
 
-export function KeyValueWidget({ id, ui, value, onChange, describedBy }: WidgetProps) {
+export function KeyValueWidget({ id, nodeId, ui, value, onChange, describedBy }: WidgetProps) {
   // Local rows keep half-typed entries (an empty name) that the stored object cannot hold.
   const [rows, setRows] = useState<Row[]>(() => toRows(value));
   useEffect(() => {
@@ -27,33 +29,57 @@ export function KeyValueWidget({ id, ui, value, onChange, describedBy }: WidgetP
   return (
     <div className="kv" id={id} role="group" aria-label={ui.label} aria-describedby={describedBy}>
       {rows.map((r, i) => (
-        <div className="kv-row" key={i}>
-          <input
-            className="input"
-            aria-label={`${ui.label} name ${i + 1}`}
-            placeholder="Name"
-            value={r.key}
-            readOnly={ui.readOnly}
-            onChange={(e) => update(rows.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)))}
-          />
-          <input
-            className="input"
-            aria-label={`${ui.label} value ${i + 1}`}
-            placeholder="Value (may hold {{ }})"
-            value={r.value}
-            readOnly={ui.readOnly}
-            onChange={(e) => update(rows.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)))}
-          />
-          <button type="button" className="btn btn-icon btn-ghost" aria-label={`Remove ${ui.label.toLowerCase()} row ${i + 1}`} onClick={() => update(rows.filter((_, j) => j !== i))}>
-            ✕
-          </button>
-        </div>
+        <KeyValueRow
+          key={i}
+          id={`${id}-${i}`}
+          nodeId={nodeId}
+          label={ui.label}
+          index={i}
+          row={r}
+          readOnly={ui.readOnly}
+          onRow={(next) => update(rows.map((x, j) => (j === i ? next : x)))}
+          onRemove={() => update(rows.filter((_, j) => j !== i))}
+        />
       ))}
       {!ui.readOnly && (
         <button type="button" className="btn btn-small" onClick={() => setRows([...rows, { key: '', value: '' }])}>
           + Add {ui.label.toLowerCase().replace(/s$/, '')}
         </button>
       )}
+    </div>
+  );
+}
+
+type RowProps = { id: string; nodeId: string; label: string; index: number; row: Row; readOnly: boolean | undefined; onRow(next: Row): void; onRemove(): void };
+
+/** One name/value pair; the value has its own data picker and preview. */
+function KeyValueRow({ id, nodeId, label, index, row, readOnly, onRow, onRemove }: RowProps) {
+  const valueLabel = `${label} value ${index + 1}`;
+  const isTrigger = useIsTrigger(nodeId);
+  const picker = usePicker<HTMLInputElement>(row.value, (v) => onRow({ ...row, value: v }), (path) => `{{ ${path} }}`);
+  const shouldPreview = !isTrigger && hasTemplate(row.value);
+  const result = usePreview(nodeId, row.value, false, shouldPreview);
+  return (
+    <div className="kv-item">
+      <div className="kv-row">
+        <input className="input" aria-label={`${label} name ${index + 1}`} placeholder="Name" value={row.key} readOnly={readOnly} onChange={(e) => onRow({ ...row, key: e.target.value })} />
+        <input
+          {...picker.track}
+          className="input"
+          aria-label={valueLabel}
+          aria-describedby={shouldPreview ? `${id}-preview` : undefined}
+          placeholder="Value (may hold {{ }})"
+          value={row.value}
+          readOnly={readOnly}
+          onChange={(e) => onRow({ ...row, value: e.target.value })}
+        />
+        {!isTrigger && !readOnly && <PickerButton label={valueLabel} open={picker.open} onToggle={() => picker.setOpen(!picker.open)} remember={picker.remember} />}
+        <button type="button" className="btn btn-icon btn-ghost" aria-label={`Remove ${label.toLowerCase()} row ${index + 1}`} onClick={onRemove}>
+          ✕
+        </button>
+      </div>
+      <Picker nodeId={nodeId} label={valueLabel} open={picker.open} onPick={picker.insert} onClose={() => picker.setOpen(false)} />
+      {shouldPreview && <PreviewOutput id={`${id}-preview`} label={valueLabel} result={result} />}
     </div>
   );
 }
