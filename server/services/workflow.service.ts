@@ -119,6 +119,13 @@ export function createWorkflowService(deps: {
     if (issues.length) throw new AppError('VALIDATION_FAILED', 'the workflow cannot be activated', { details: issues });
   }
 
+  /** The first of `<name>`, `<name> (copy)`, `<name> (copy 2)`, … (from the `from`th) that no workflow has. */
+  async function freeName(name: string, from: number): Promise<string> {
+    const candidates = Array.from({ length: 50 }, (_, i) => i + from).map((n) => (n === 0 ? name : `${name} (copy${n === 1 ? '' : ` ${n}`})`));
+    const taken = new Set((await deps.db.selectFrom('workflows').select('name').where('name', 'in', candidates).execute()).map((r) => r.name));
+    return candidates.find((c) => !taken.has(c)) ?? `${name} (copy ${deps.clock.now()})`;
+  }
+
   async function create(draft: WorkflowDraft): Promise<Workflow> {
     const now = deps.clock.now();
     const { nodes, tokens } = assignTokens(draft.nodes, new Set());
@@ -209,11 +216,12 @@ export function createWorkflowService(deps: {
       return { format: EXPORT_FORMAT, exportedAt: new Date(deps.clock.now()).toISOString(), workflow: { name: wf.name, nodes, edges: wf.edges } };
     },
 
-    importDocument: (doc: WorkflowDraft) => create(doc),
+    /** An import whose name is taken becomes "<name> (copy)", then "(copy 2)", …: two never look alike in the list. */
+    importDocument: async (doc: WorkflowDraft): Promise<Workflow> => create({ ...doc, name: await freeName(doc.name, 0) }),
 
     async duplicate(id: string): Promise<Workflow> {
       const wf = await require(id);
-      return create({ name: `${wf.name} (copy)`, nodes: wf.nodes, edges: wf.edges });
+      return create({ name: await freeName(wf.name, 1), nodes: wf.nodes, edges: wf.edges });
     },
 
     listActive: () => repo.listActive(),

@@ -93,8 +93,11 @@ describe('workflows API', () => {
     expect(imp.body.active).toBe(false);
     expect(imp.body.nodes[0].config.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(imp.body.nodes[0].config.token).not.toBe(wf.nodes[0].config.token);
+    // A name that is taken gets "(copy)", then a number: imports and duplicates alike.
+    expect(imp.body.name).toBe('exported (copy)');
+    expect((await sy.api('/api/workflows/import', { body: exp.body })).body.name).toBe('exported (copy 2)');
     const dup = await sy.api(`/api/workflows/${wf.id}/duplicate`, { method: 'POST' });
-    expect(dup.body.name).toBe('exported (copy)');
+    expect(dup.body.name).toBe('exported (copy 3)');
     expect(dup.body.nodes[0].config.token).not.toBe(wf.nodes[0].config.token);
   });
 

@@ -1,7 +1,8 @@
 /**
  * Browser tests of the editor's faults and drafts (issue 15): a broken expression refused on save
  * of an active workflow (then saved as a draft on request), half-typed JSON kept across a tab
- * switch, and the data a schedule trigger offers before it ever ran.
+ * switch, the data a schedule trigger offers before it ever ran, Run's choice of event, the data
+ * picker in header and body fields, and a template used, run, exported and imported by paste.
  */
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -218,6 +219,41 @@ describe.skipIf(!browserAvailable())('editor faults and drafts in the browser', 
       const hit = await sink.waitFor((r) => r.url === '/crm');
       expect(JSON.parse(hit.body)).toEqual({ email: 'ada@example.com' });
       expect(hit.headers['x-plan']).toBe('pro');
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
+    'a template opens as a draft with its to-dos on the nodes, runs, and comes back by pasted JSON as a copy',
+    async () => {
+      await signIn(page, server.url);
+      await page.getByRole('link', { name: 'Workflows' }).click();
+      await page.getByRole('button', { name: '+ New workflow' }).click();
+      const dialog = page.getByRole('dialog', { name: 'New workflow' });
+      expect(await dialog.getByRole('button', { name: /^Use template: / }).count()).toBeGreaterThanOrEqual(10);
+      await dialog.getByRole('button', { name: 'Use template: Send a test email' }).click();
+      await node('email').waitFor();
+      expect(await text(node('email').locator('.wf-node-note.todo'))).toMatch(/^Fill in: /);
+      const id = decodeURIComponent(new URL(page.url()).hash.split('/').pop()!);
+      const wf = (await (await page.request.get(`${server.url}/api/workflows/${id}`)).json()) as { name: string; active: boolean };
+      expect(wf).toMatchObject({ name: 'Send a test email', active: false });
+      await screenshot(page, '6-template');
+
+      await page.getByRole('button', { name: '▶ Run', exact: true }).click();
+      await node('email').getByLabel('Last run: Succeeded').waitFor({ timeout: 15_000 });
+      const outbox = (await (await page.request.get(`${server.url}/api/outbox`)).json()) as { items: { subject: string; to: string[] }[] };
+      expect(outbox.items.map((m) => m.subject)).toContain('Hello from Switchyard');
+
+      const exported = await (await page.request.get(`${server.url}/api/workflows/${id}/export`)).text();
+      await page.getByRole('link', { name: 'Workflows' }).click();
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      const importDialog = page.getByRole('dialog', { name: 'Import a workflow' });
+      await importDialog.getByLabel('Workflow JSON').fill('{ not json');
+      await importDialog.getByRole('button', { name: 'Import', exact: true }).click();
+      await importDialog.getByRole('alert').filter({ hasText: 'not valid JSON' }).waitFor();
+      await importDialog.getByLabel('Workflow JSON').fill(exported);
+      await importDialog.getByRole('button', { name: 'Import', exact: true }).click();
+      await page.getByRole('link', { name: 'Send a test email (copy)', exact: true }).waitFor();
     },
     E2E_TIMEOUT,
   );

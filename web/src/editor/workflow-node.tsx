@@ -60,6 +60,12 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
         )}
       </div>
       {summary && <div className="wf-node-summary">{summary}</div>}
+      {/* A note saying what to fill in (templates write "Fill in: …") is marked as a to-do. */}
+      {data.notes && (
+        <div className={`wf-node-note${data.notes.startsWith('Fill in:') ? ' todo' : ''}`} title={data.notes}>
+          {data.notes}
+        </div>
+      )}
       {step && (
         <div className={`wf-node-run status-${step.status}`} aria-label={`Last run: ${STATUS_TEXT[step.status] ?? step.status}`}>
           <span>{STATUS_TEXT[step.status] ?? step.status}</span>

@@ -1,14 +1,16 @@
-/** The workflows list: search, create (from a trigger), import/export, duplicate, delete, the Active switch and last run. */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { getNodeDefinition, nodeDefinitions } from '#shared/nodes/registry.ts';
+/** The workflows list: search, create (from a trigger or a template), import/export, duplicate, delete, the Active switch and last run. */
+import { useEffect, useState } from 'react';
+import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import { api, ApiError, errorMessage, type WorkflowListItem } from '../api/client.ts';
 import { useServerEvents } from '../api/events.ts';
-import { EmptyState, ErrorState, Loading, Modal, StatusBadge, Switch, useConfirm } from '../components/ui.tsx';
+import { EmptyState, ErrorState, Loading, StatusBadge, Switch, useConfirm } from '../components/ui.tsx';
 import { useAsync } from '../components/use-async.ts';
-import { defaultConfig } from '../editor/schema.ts';
 import { timeAgo } from '../lib/format.ts';
-import { href, navigate } from '../lib/router.ts';
+import { href } from '../lib/router.ts';
 import { toast } from '../lib/toast.ts';
+import { ImportWorkflow } from './import-workflow.tsx';
+import { CreateWorkflow } from './new-workflow.tsx';
+import { TemplateGallery } from './template-gallery.tsx';
 
 const PAGE = 50;
 
@@ -17,7 +19,7 @@ export function WorkflowsPage() {
   const [query, setQuery] = useState('');
   const [creating, setCreating] = useState(false);
   const [confirmNode, confirm] = useConfirm();
-  const fileRef = useRef<HTMLInputElement>(null);
+  const [importing, setImporting] = useState(false);
   const list = useAsync(() => api.workflows.list({ q: query, limit: PAGE }), [query]);
   const [more, setMore] = useState<{ items: WorkflowListItem[]; cursor: string | null } | null>(null);
 
@@ -90,17 +92,6 @@ export function WorkflowsPage() {
     }
   };
 
-  const importFile = async (file: File) => {
-    try {
-      const doc: unknown = JSON.parse(await file.text());
-      const wf = await api.workflows.importDoc(doc);
-      toast('success', `Imported “${wf.name}”`, 'Webhook triggers got new URLs. It starts inactive.');
-      list.reload();
-    } catch (e) {
-      toast('error', 'Could not import', e instanceof SyntaxError ? 'The file is not valid JSON.' : errorMessage(e));
-    }
-  };
-
   const loadMore = async () => {
     if (!cursor) return;
     try {
@@ -117,19 +108,7 @@ export function WorkflowsPage() {
         <h1>Workflows</h1>
         <input className="input search" type="search" aria-label="Search workflows" placeholder="Search by name…" value={q} onChange={(e) => setQ(e.target.value)} />
         <span className="spacer" />
-        <input
-          ref={fileRef}
-          type="file"
-          accept="application/json,.json"
-          hidden
-          aria-label="Workflow file to import"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            e.target.value = '';
-            if (f) void importFile(f);
-          }}
-        />
-        <button type="button" className="btn" onClick={() => fileRef.current?.click()}>
+        <button type="button" className="btn" onClick={() => setImporting(true)}>
           Import
         </button>
         <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
@@ -147,18 +126,21 @@ export function WorkflowsPage() {
             Try another name, or clear the search.
           </EmptyState>
         ) : (
-          <EmptyState
-            icon="⇄"
-            title="Automate your first task"
-            action={
-              <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
-                Create a workflow
-              </button>
-            }
-          >
-            <p>A workflow is a trigger wired to actions. For example: when a form posts to a webhook, send the email address to your CRM with an HTTP request.</p>
-            <p className="muted">You can also import a workflow someone exported.</p>
-          </EmptyState>
+          <>
+            <EmptyState
+              icon="⇄"
+              title="Automate your first task"
+              action={
+                <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
+                  Create a workflow
+                </button>
+              }
+            >
+              <p>A workflow is a trigger wired to actions. For example: when a form posts to a webhook, send the email address to your CRM with an HTTP request.</p>
+              <p className="muted">You can also import a workflow someone exported.</p>
+            </EmptyState>
+            <TemplateGallery />
+          </>
         )
       ) : (
         <div className="table-wrap">
@@ -225,80 +207,8 @@ export function WorkflowsPage() {
         </div>
       )}
       {creating && <CreateWorkflow onClose={() => setCreating(false)} />}
+      {importing && <ImportWorkflow onClose={() => setImporting(false)} onImported={list.reload} />}
       {confirmNode}
     </div>
-  );
-}
-
-const triggers = nodeDefinitions.filter((d) => d.kind === 'trigger');
-
-function CreateWorkflow({ onClose }: { onClose: () => void }) {
-  const [name, setName] = useState('');
-  const [trigger, setTrigger] = useState<string>('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    const def = trigger ? getNodeDefinition(trigger) : undefined;
-    try {
-      const nodes = def ? [{ id: trigger.split('.').pop() ?? 'trigger', type: trigger, position: { x: 0, y: 0 }, config: defaultConfig(def) }] : [];
-      const wf = await api.workflows.create({ name: name.trim() || 'Untitled workflow', nodes, edges: [] });
-      navigate(`/workflows/${encodeURIComponent(wf.id)}`);
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
-  };
-
-  return (
-    <Modal title="New workflow" onClose={onClose}>
-      <form className="form" onSubmit={(e) => void submit(e)}>
-        <label className="field">
-          <span className="field-label">Name</span>
-          <input className="input" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. New signup → CRM" autoFocus />
-        </label>
-        <fieldset className="choices">
-          <legend className="field-label">Start with</legend>
-          {triggers.map((t) => (
-            <label key={t.type} className={`choice${trigger === t.type ? ' on' : ''}`}>
-              <input type="radio" name="trigger" value={t.type} checked={trigger === t.type} onChange={() => setTrigger(t.type)} />
-              <span className="choice-icon" aria-hidden="true">
-                {t.icon}
-              </span>
-              <span>
-                <strong>{t.title}</strong>
-                <span className="muted small">{t.description}</span>
-              </span>
-            </label>
-          ))}
-          <label className={`choice${trigger === '' ? ' on' : ''}`}>
-            <input type="radio" name="trigger" value="" checked={trigger === ''} onChange={() => setTrigger('')} />
-            <span className="choice-icon" aria-hidden="true">
-              ✎
-            </span>
-            <span>
-              <strong>An empty canvas</strong>
-              <span className="muted small">Pick the trigger in the editor</span>
-            </span>
-          </label>
-        </fieldset>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="modal-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy ? 'Creating…' : 'Create and open'}
-          </button>
-        </div>
-      </form>
-    </Modal>
   );
 }
