@@ -1,4 +1,4 @@
-/** action.email with a fake mail port: what reaches the port, and what the step outputs. */
+/** action.email with a fake mail port: what reaches the port, and what the step outputs (the result and the message sent). */
 import { describe, expect, it } from 'vitest';
 import type { MailMessage, RunContext } from './define.ts';
 import { emailAction } from './action-email.ts';
@@ -22,7 +22,16 @@ describe('action.email', () => {
     const result = await emailAction.run(ctx({ to: '"Doe, Jane" <jane@example.com>', cc: ['a@example.com', ' '], subject: 'Hi', text: 't', credentialId: '' }, sent));
     expect(sent[0]!.msg).toMatchObject({ to: ['"Doe, Jane" <jane@example.com>'], cc: ['a@example.com'], subject: 'Hi', text: 't' });
     expect(sent[0]!.credentialId).toBeUndefined();
-    expect(result).toEqual({ kind: 'ok', output: { messageId: '<m@x>', accepted: ['"Doe, Jane" <jane@example.com>'], rejected: [] } });
+    expect(result).toEqual({
+      kind: 'ok',
+      output: {
+        messageId: '<m@x>',
+        accepted: ['"Doe, Jane" <jane@example.com>'],
+        rejected: [],
+        // What was sent, as the execution view shows it; unset fields left out.
+        message: { to: ['"Doe, Jane" <jane@example.com>'], cc: ['a@example.com'], subject: 'Hi', text: 't' },
+      },
+    });
   });
 
   it('requires a recipient', () => {

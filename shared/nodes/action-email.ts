@@ -13,7 +13,7 @@ export const emailAction = defineNode({
   description: 'Send an email over SMTP',
   category: 'action',
   icon: '✉',
-  output: '{ messageId, accepted, rejected } (captured: true when it went to the outbox)',
+  output: '{ messageId, accepted, rejected, message } (captured: true when it went to the outbox)',
   config: z.object({
     credentialId: z.string().optional(),
     from: z.string().optional(),
@@ -39,19 +39,18 @@ export const emailAction = defineNode({
   async run({ config, mail, signal }) {
     // Not split on commas here: a display name may hold one ("Doe, Jane" <j@x.example>); the port parses lists.
     const list = (v: string | string[] | undefined) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).filter((s) => s.trim() !== ''));
-    const result = await mail.send(
-      {
-        from: config.from,
-        to: list(config.to) ?? [],
-        cc: list(config.cc),
-        bcc: list(config.bcc),
-        replyTo: config.replyTo,
-        subject: config.subject,
-        text: config.text,
-        html: config.html,
-      },
-      { credentialId: config.credentialId || undefined, signal },
-    );
-    return ok(result);
+    const message = {
+      from: config.from,
+      to: list(config.to) ?? [],
+      cc: list(config.cc),
+      bcc: list(config.bcc),
+      replyTo: config.replyTo,
+      subject: config.subject,
+      text: config.text,
+      html: config.html,
+    };
+    const result = await mail.send(message, { credentialId: config.credentialId || undefined, signal });
+    // The message as sent (templates resolved), for the execution view; unset fields left out.
+    return ok({ ...result, message: Object.fromEntries(Object.entries(message).filter(([, v]) => v !== undefined)) });
   },
 });

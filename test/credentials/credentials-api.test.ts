@@ -107,6 +107,33 @@ describe('use by action.http', () => {
     expect(sink.requests.at(-1)!.headers.authorization).toBe(`Basic ${Buffer.from('alice:second-pass').toString('base64')}`);
   });
 
+  it('the step records the request it sent, resolved, with the credential header redacted', async () => {
+    const bearer = await sy.api('/api/credentials', { body: { name: 'rec', type: 'httpBearer', data: { token: 'recorded-token-never-shown' } } });
+    const wf = await sy.api('/api/workflows', {
+      body: {
+        name: 'records its request',
+        nodes: [
+          { id: 'start', type: 'trigger.manual', config: {} },
+          {
+            id: 'call',
+            type: 'action.http',
+            config: { method: 'POST', url: `${sink.url}/x?a=1`, query: { b: '{{ trigger.b }}' }, headers: { 'x-trace': 't1' }, body: { n: '{{ trigger.n }}' }, credentialId: bearer.body.id },
+          },
+        ],
+        edges: [{ id: 'e', source: 'start', target: 'call' }],
+      },
+    });
+    const run = await sy.api(`/api/workflows/${wf.body.id}/run`, { body: { payload: { b: 'two', n: 3 } } });
+    const exec = await finished(run.body.executionId);
+    expect(sink.requests.at(-1)!.headers.authorization).toBe('Bearer recorded-token-never-shown');
+    const { request } = exec.steps.find((st: { nodeId: string }) => st.nodeId === 'call').output;
+    const { [Object.keys(request.headers).find((k) => k.toLowerCase() === 'authorization')!]: auth, ...rest } = request.headers;
+    expect(auth).toBe('[redacted]');
+    expect(rest).toEqual({ 'x-trace': 't1' });
+    expect(request).toMatchObject({ method: 'POST', url: `${sink.url}/x?a=1&b=two`, body: { n: 3 } });
+    expect(JSON.stringify(exec)).not.toContain('recorded-token-never-shown');
+  });
+
   it('refuses an update that would leave the credential invalid, or change its type', async () => {
     const c = await sy.api('/api/credentials', { body: { name: 'b', type: 'httpBearer', data: { token: 'tok-123456' } } });
     const cleared = await sy.api(`/api/credentials/${c.body.id}`, { method: 'PUT', body: { data: { token: null } } });
