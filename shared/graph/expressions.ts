@@ -71,7 +71,7 @@ export function expressionIssues(doc: GraphInput, compile: CompileFn): Issue[] {
     for (const [key, value] of Object.entries(config)) {
       const path = `nodes.${i}.config.${key}`;
       const hint = ui[key];
-      if (hint?.widget === 'expression' && hint.syntax === 'jsonata') {
+      if (hint?.syntax === 'jsonata') {
         if (typeof value !== 'string' || value.trim() === '') continue; // the schema reports a missing one
         const issue = compileIssue(compile, value, path);
         if (issue) out.push(issue);

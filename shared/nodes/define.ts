@@ -16,6 +16,8 @@ export type FieldWidget =
   | 'keyValue'
   | 'json'
   | 'expression'
+  /** A JSONata condition, built from rows (value · operator · value) or written as an expression. */
+  | 'condition'
   | 'credential'
   | 'cron'
   | 'timezone'

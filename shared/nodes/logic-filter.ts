@@ -11,7 +11,7 @@ export const filterNode = defineNode({
   icon: '⊻',
   output: 'its input; the branch stops when false',
   config: z.object({ condition: z.string().min(1, 'a condition is required') }),
-  ui: { condition: { label: 'Condition', widget: 'expression', syntax: 'jsonata', placeholder: 'input.body.status = "paid"' } },
+  ui: { condition: { label: 'Condition', widget: 'condition', syntax: 'jsonata', placeholder: 'input.body.status = "paid"' } },
   async run({ config, evaluate, input }) {
     return isTruthy(await evaluate(config.condition)) ? ok(input) : stop(input);
   },

@@ -11,7 +11,7 @@ export const ifNode = defineNode({
   output: 'its input, on handle true or false',
   handles: ['true', 'false'],
   config: z.object({ condition: z.string().min(1, 'a condition is required') }),
-  ui: { condition: { label: 'Condition', widget: 'expression', syntax: 'jsonata', placeholder: 'input.body.amount > 100' } },
+  ui: { condition: { label: 'Condition', widget: 'condition', syntax: 'jsonata', placeholder: 'input.body.amount > 100' } },
   async run({ config, evaluate, input }) {
     const value = await evaluate(config.condition);
     return route(isTruthy(value) ? 'true' : 'false', input);

@@ -44,6 +44,7 @@ describe.skipIf(!browserAvailable())('editor faults and drafts in the browser', 
       await expect.poll(() => text(page.locator('.problems'))).toContain('Ready to activate');
 
       // JavaScript's == is not JSONata: the problems list, the field and the save all say so.
+      await page.getByRole('button', { name: 'Edit as expression' }).click();
       await page.getByLabel('Condition', { exact: true }).fill('steps.hook.body.plan == "pro"');
       await expect.poll(() => text(page.locator('.problems')), { timeout: 10_000 }).toContain('1 problem');
       await expect.poll(() => text(page.locator(`[data-field="condition"]`))).toContain('JSONata compares with = and !=');
@@ -254,6 +255,56 @@ describe.skipIf(!browserAvailable())('editor faults and drafts in the browser', 
       await importDialog.getByLabel('Workflow JSON').fill(exported);
       await importDialog.getByRole('button', { name: 'Import', exact: true }).click();
       await page.getByRole('link', { name: 'Send a test email (copy)', exact: true }).waitFor();
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
+    'the condition builder makes a working If from a picked value, and round-trips with the expression',
+    async () => {
+      await signIn(page, server.url);
+      const wf = await create({
+        name: 'Pro plans only',
+        nodes: [
+          { id: 'hook', type: 'trigger.webhook', position: at, config: {} },
+          { id: 'is_pro', type: 'logic.if', position: { x: 320, y: 0 }, config: {} },
+          { id: 'vip', type: 'action.http', position: { x: 640, y: 0 }, config: { method: 'GET', url: `${sink.url}/vip?plan={{ steps.hook.body.plan }}` } },
+        ],
+        edges: [
+          { id: 'a', source: 'hook', target: 'is_pro' },
+          { id: 'b', source: 'is_pro', target: 'vip', sourceHandle: 'true' },
+        ],
+      });
+      const listen = (await (await page.request.post(`${server.url}/api/workflows/${wf.id}/nodes/hook/listen`, { data: {}, headers: { origin: server.url } })).json()) as { url: string };
+      await fetch(listen.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"plan":"pro"}' });
+      await page.goto(`${server.url}/#/workflows/${wf.id}`);
+      await node('hook').click();
+      await node('is_pro').click();
+
+      await page.getByRole('button', { name: 'Insert data into Condition 1 value' }).click();
+      await page.getByRole('dialog', { name: 'Data for Condition 1 value' }).getByRole('button', { name: 'steps.hook.body.plan', exact: true }).click();
+      expect(await page.getByLabel('Condition 1 value', { exact: true }).inputValue()).toBe('steps.hook.body.plan');
+      await page.getByLabel('Condition 1 operator').selectOption({ label: 'equals' });
+      await page.getByLabel('Condition 1 compared with').fill('pro');
+      await page.getByRole('button', { name: 'Edit as expression' }).click();
+      await expect.poll(() => page.getByLabel('Condition', { exact: true }).inputValue()).toBe('steps.hook.body.plan = "pro"');
+      await page.getByRole('button', { name: 'Build', exact: true }).click();
+      expect(await page.getByLabel('Condition 1 compared with').inputValue()).toBe('pro');
+      await expect.poll(() => text(page.locator('.problems'))).toContain('Ready to activate');
+      await screenshot(page, '7-condition-builder');
+
+      const runWith = async (plan: string) => {
+        await page.getByRole('button', { name: 'Run options' }).click();
+        await page.getByRole('menu', { name: 'Run with' }).getByRole('menuitem', { name: 'Run with custom JSON…' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Run with custom JSON' });
+        await dialog.getByLabel("The trigger's output for this run").fill(JSON.stringify({ body: { plan } }));
+        await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+      };
+      await runWith('free');
+      await node('vip').getByLabel('Last run: Skipped').waitFor({ timeout: 15_000 });
+      await runWith('pro');
+      await sink.waitFor((r) => r.url === '/vip?plan=pro');
+      expect(sink.requests.filter((r) => r.url.startsWith('/vip')).map((r) => r.url)).toEqual(['/vip?plan=pro']);
     },
     E2E_TIMEOUT,
   );

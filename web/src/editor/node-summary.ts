@@ -2,7 +2,7 @@
 import cronstrue from 'cronstrue';
 import type { AnyNodeDefinition, FieldUi } from '#shared/nodes/define.ts';
 
-const PRIORITY: FieldUi['widget'][] = ['expression', 'cron', 'text', 'textarea', 'select', 'multiselect', 'number'];
+const PRIORITY: FieldUi['widget'][] = ['expression', 'condition', 'cron', 'text', 'textarea', 'select', 'multiselect', 'number'];
 
 export function describeCron(expression: string): string | null {
   try {

@@ -1,6 +1,7 @@
 /** Picks the widget for a field's `ui.widget`; the config panel and nested object forms both use it. */
 import type { ReactNode } from 'react';
 import { MultiSelectWidget, NumberWidget, SelectWidget, SwitchWidget, TextareaWidget, TextWidget } from './basic.tsx';
+import { ConditionWidget } from './condition-widget.tsx';
 import { CredentialWidget } from './credential-widget.tsx';
 import { CronWidget } from './cron-widget.tsx';
 import { ExpressionWidget } from './expression-widget.tsx';
@@ -30,6 +31,8 @@ export function renderWidget(props: WidgetProps): ReactNode {
       return <JsonWidget {...props} />;
     case 'expression':
       return <ExpressionWidget {...props} />;
+    case 'condition':
+      return <ConditionWidget {...props} />;
     case 'credential':
       return <CredentialWidget {...props} />;
     case 'cron':
