@@ -21,6 +21,12 @@ describe.skipIf(!browserAvailable())('editor faults and drafts in the browser', 
   const text = async (l: Locator) => (await l.textContent()) ?? '';
   const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
   const at = { x: 0, y: 0 };
+  /** Captures `body` as the webhook node `hook`'s test event, as "Listen for a test event" does. */
+  const captureTestEvent = async (workflowId: string, body: unknown) => {
+    const listen = (await (await page.request.post(`${server.url}/api/workflows/${workflowId}/nodes/hook/listen`, { data: {}, headers: { origin: server.url } })).json()) as { url: string };
+    const r = await fetch(listen.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(r.status).toBeLessThan(300);
+  };
   const create = async (doc: unknown) => (await (await page.request.post(`${server.url}/api/workflows`, { data: doc, headers: { origin: server.url } })).json()) as { id: string; version: number };
 
   it(
@@ -162,8 +168,7 @@ describe.skipIf(!browserAvailable())('editor faults and drafts in the browser', 
       await sink.waitFor((r) => r.url === '/run?plan=custom');
 
       // A captured test event is what the plain Run button uses.
-      const listen = (await (await page.request.post(`${server.url}/api/workflows/${wf.id}/nodes/hook/listen`, { data: {}, headers: { origin: server.url } })).json()) as { url: string };
-      expect((await fetch(listen.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"plan":"test"}' })).status).toBeLessThan(300);
+      await captureTestEvent(wf.id, { plan: 'test' });
       await page.getByRole('button', { name: '▶ Run', exact: true }).click();
       await sink.waitFor((r) => r.url === '/run?plan=test');
 
@@ -192,8 +197,7 @@ describe.skipIf(!browserAvailable())('editor faults and drafts in the browser', 
         ],
         edges: [{ id: 'e', source: 'hook', target: 'crm' }],
       });
-      const listen = (await (await page.request.post(`${server.url}/api/workflows/${wf.id}/nodes/hook/listen`, { data: {}, headers: { origin: server.url } })).json()) as { url: string };
-      await fetch(listen.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"ada@example.com","plan":"pro"}' });
+      await captureTestEvent(wf.id, { email: 'ada@example.com', plan: 'pro' });
       await page.goto(`${server.url}/#/workflows/${wf.id}`);
       await node('hook').click(); // its panel loads the captured test event
       await node('crm').click();
@@ -275,8 +279,7 @@ describe.skipIf(!browserAvailable())('editor faults and drafts in the browser', 
           { id: 'b', source: 'is_pro', target: 'vip', sourceHandle: 'true' },
         ],
       });
-      const listen = (await (await page.request.post(`${server.url}/api/workflows/${wf.id}/nodes/hook/listen`, { data: {}, headers: { origin: server.url } })).json()) as { url: string };
-      await fetch(listen.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"plan":"pro"}' });
+      await captureTestEvent(wf.id, { plan: 'pro' });
       await page.goto(`${server.url}/#/workflows/${wf.id}`);
       await node('hook').click();
       await node('is_pro').click();
