@@ -311,4 +311,52 @@ describe.skipIf(!browserAvailable())('editor faults and drafts in the browser', 
     },
     E2E_TIMEOUT,
   );
+
+  it(
+    'a "+" on a free output adds the chosen step there, connected, visible and selected; the palette appends after the selection',
+    async () => {
+      await signIn(page, server.url);
+      const wf = await create({
+        name: 'Grow a branch',
+        nodes: [
+          { id: 'hook', type: 'trigger.webhook', position: at, config: {} },
+          { id: 'check', type: 'logic.if', position: { x: 320, y: 0 }, config: { condition: 'input.body.ok = true' } },
+        ],
+        edges: [{ id: 'a', source: 'hook', target: 'check' }],
+      });
+      await page.goto(`${server.url}/#/workflows/${wf.id}`);
+      await node('check').waitFor();
+      expect(await page.getByRole('button', { name: /^Add a step after Webhook$/ }).count()).toBe(0); // its only output is taken
+
+      await page.getByRole('button', { name: 'Add a step after the true output of If' }).click();
+      const picker = page.getByRole('dialog', { name: 'Add a step' });
+      await picker.getByLabel('Search steps').fill('http');
+      await picker.getByRole('button', { name: /HTTP Request/ }).click();
+      await node('http').waitFor();
+      await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
+      /** The draft's edges, as saved. */
+      const savedEdges = async () => {
+        await page.getByRole('button', { name: 'Save', exact: true }).click();
+        await page.getByText(/^Saved · v\d+$/).waitFor();
+        return ((await (await page.request.get(`${server.url}/api/workflows/${wf.id}`)).json()) as { edges: { source: string; target: string; sourceHandle?: string | null }[] }).edges;
+      };
+      expect((await savedEdges()).find((e) => e.target === 'http')).toMatchObject({ source: 'check', sourceHandle: 'true' });
+      // Visible in the canvas, not under a panel, and open in the panel.
+      const canvas = (await page.locator('.react-flow').boundingBox())!;
+      const box = (await node('http').boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(canvas.x);
+      expect(box.x + box.width).toBeLessThanOrEqual(canvas.x + canvas.width);
+      await page.getByText(/· id http$/).waitFor();
+      expect(await page.getByRole('button', { name: 'Add a step after the true output of If' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Add a step after the false output of If' }).count()).toBe(1);
+
+      // The palette appends after the selected node, connected from its only free output.
+      await page.getByRole('button', { name: 'Send Email', exact: true }).click();
+      await node('email').waitFor();
+      expect((await savedEdges()).find((e) => e.target === 'email')).toMatchObject({ source: 'http' });
+      await screenshot(page, '8-appended-steps');
+    },
+    E2E_TIMEOUT,
+  );
 });
+

@@ -1,13 +1,16 @@
-/** The React Flow canvas: nodes and edges from the store, drop from the palette, connect rules, minimap. */
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge, type IsValidConnection } from '@xyflow/react';
+/** The React Flow canvas: nodes and edges from the store, drop from the palette, connect rules, a connection dropped on empty canvas opening the step picker, minimap. */
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge, type IsValidConnection, type OnConnectEnd } from '@xyflow/react';
 import { useCallback, type DragEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
-import { toast } from '../lib/toast.ts';
 import type { FlowNode } from './mapping.ts';
 import { nodeTypes } from './node-types.ts';
 import { DRAG_MIME } from './palette.tsx';
+import { addNodeWithFeedback } from './canvas-add.ts';
+import { NodePicker, useNodePicker } from './node-picker.tsx';
 import { useEditorStore } from './store.ts';
+
+export { addNodeWithFeedback };
 
 const selector = (s: ReturnType<typeof useEditorStore.getState>) => ({
   nodes: s.nodes,
@@ -23,15 +26,6 @@ const minimapColor = (n: FlowNode) => {
   return cat === 'trigger' ? '#f59e0b' : cat === 'logic' ? '#8b5cf6' : cat === 'action' ? '#3b82f6' : '#10b981';
 };
 
-export function addNodeWithFeedback(type: string, position: { x: number; y: number }): string | null {
-  const id = useEditorStore.getState().addNode(type, position);
-  if (!id) {
-    const def = getNodeDefinition(type);
-    toast('info', def?.kind === 'trigger' ? 'This workflow already has a trigger' : `Cannot add ${type}`, def?.kind === 'trigger' ? 'Delete the current trigger first to use another one.' : undefined);
-  }
-  return id;
-}
-
 export function Canvas() {
   const { nodes, edges, onNodesChange, onEdgesChange, onConnect, beginDrag } = useEditorStore(useShallow(selector));
   const { screenToFlowPosition } = useReactFlow();
@@ -43,6 +37,22 @@ export function Canvas() {
     if (!target || getNodeDefinition(target.data.type)?.kind === 'trigger') return false;
     return !existing.some((e) => e.source === c.source && e.target === c.target && (e.sourceHandle ?? null) === (c.sourceHandle ?? null));
   }, []);
+
+  // A connection dropped on empty canvas: pick the step to put there, connected from that output.
+  const onConnectEnd: OnConnectEnd = useCallback(
+    (event, state) => {
+      if (state.isValid || state.toNode || !state.fromNode || state.fromHandle?.type !== 'source') return;
+      const p = 'changedTouches' in event ? event.changedTouches[0]! : event;
+      const flow = screenToFlowPosition({ x: p.clientX, y: p.clientY });
+      useNodePicker.getState().open({
+        fromId: state.fromNode.id,
+        handle: state.fromHandle.id ?? null,
+        screen: { x: p.clientX, y: p.clientY },
+        flow: { x: Math.round(flow.x), y: Math.round(flow.y - 30) },
+      });
+    },
+    [screenToFlowPosition],
+  );
 
   const onDragOver = useCallback((e: DragEvent) => {
     e.preventDefault();
@@ -69,6 +79,7 @@ export function Canvas() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onNodeDragStart={beginDrag}
         onSelectionDragStart={beginDrag}
@@ -91,6 +102,7 @@ export function Canvas() {
         <MiniMap<FlowNode> pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap" />
         <Controls showInteractive={false} aria-label="Zoom controls" />
       </ReactFlow>
+      <NodePicker />
       {nodes.length === 0 && (
         <div className="canvas-empty">
           <div className="canvas-empty-card">

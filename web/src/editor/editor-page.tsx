@@ -4,7 +4,7 @@
  */
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import { api, errorMessage } from '../api/client.ts';
 import { useServerEvents } from '../api/events.ts';
@@ -13,6 +13,7 @@ import { setNavigationGuard } from '../lib/router.ts';
 import { toast } from '../lib/toast.ts';
 import { isFinished, loadLatestRun, saveWorkflow, stopTracking, trackExecution } from './actions.ts';
 import { addNodeWithFeedback, Canvas } from './canvas.tsx';
+import { useAppendNode } from './node-picker.tsx';
 import { ConfigPanel } from './config-panel.tsx';
 import { forgetJsonDrafts } from './fields/json-widget.tsx';
 import { Palette } from './palette.tsx';
@@ -83,21 +84,22 @@ const isTyping = (t: EventTarget | null) =>
 
 function EditorLayout() {
   const hasTrigger = useEditorStore((s) => s.nodes.some((n) => getNodeDefinition(n.data.type)?.kind === 'trigger'));
-  const { screenToFlowPosition, getNode } = useReactFlow();
+  const { screenToFlowPosition } = useReactFlow();
 
+  const append = useAppendNode();
+  const lastAdded = useRef<string | null>(null);
+  /** A click in the palette: after the selected node (or the one added last), else in the middle of the view. */
   const addByClick = (type: string) => {
     const s = useEditorStore.getState();
-    const from = s.selectedNodeId ? getNode(s.selectedNodeId) : undefined;
+    const fromId = [s.selectedNodeId, lastAdded.current].find((id) => id && s.nodes.some((n) => n.id === id));
+    if (fromId && getNodeDefinition(type)?.kind !== 'trigger') {
+      lastAdded.current = append(type, fromId) ?? lastAdded.current;
+      return;
+    }
     const canvas = document.querySelector('.canvas')?.getBoundingClientRect();
     const center = canvas ? screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 }) : { x: 0, y: 0 };
-    const pos = from ? { x: from.position.x + 300, y: from.position.y } : { x: center.x - 110 + (s.nodes.length % 5) * 20, y: center.y - 40 + (s.nodes.length % 5) * 20 };
-    const fromId = from?.id;
-    const id = addNodeWithFeedback(type, pos);
-    // Clicking a step while a node is selected appends it after that node, like n8n.
-    const fromDef = fromId ? getNodeDefinition(s.nodes.find((n) => n.id === fromId)?.data.type ?? '') : undefined;
-    if (id && fromId && getNodeDefinition(type)?.kind !== 'trigger' && fromDef && !fromDef.handles) {
-      useEditorStore.getState().onConnect({ source: fromId, target: id, sourceHandle: null, targetHandle: null });
-    }
+    const pos = { x: center.x - 110 + (s.nodes.length % 5) * 20, y: center.y - 40 + (s.nodes.length % 5) * 20 };
+    lastAdded.current = addNodeWithFeedback(type, pos) ?? lastAdded.current;
   };
 
   useEffect(() => {

@@ -9,6 +9,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import { formatDuration } from '../lib/format.ts';
 import type { FlowNode } from './mapping.ts';
+import { useNodePicker } from './node-picker.tsx';
 import { fieldLabel, nodeSummary } from './node-summary.ts';
 import { useEditorStore } from './store.ts';
 
@@ -25,6 +26,8 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
     useShallow((s) => s.graphIssues.filter((i) => i.nodeId === id).map((i) => (i.path ? `${fieldLabel(def, i.path)}: ${i.message}` : i.message))),
   );
 
+  // Outputs with nothing connected get a "+" that adds the next step there.
+  const used = useEditorStore(useShallow((s) => s.edges.filter((e) => e.source === id).map((e) => e.sourceHandle ?? '')));
   const isTrigger = def?.kind === 'trigger';
   const title = data.name || def?.title || data.type;
   const summary = def ? nodeSummary(def, data.config) : `Unknown node type "${data.type}"`;
@@ -87,12 +90,34 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
             <div key={h} className={`wf-out wf-out-${h}`}>
               <span className="wf-out-label">{h}</span>
               <Handle type="source" id={h} position={Position.Right} className={`wf-handle wf-handle-${h}`} aria-label={`${h} output of ${title}`} />
+              {!used.includes(h) && <AddAfter nodeId={id} handle={h} label={`Add a step after the ${h} output of ${title}`} />}
             </div>
           ))}
         </div>
       ) : (
-        <Handle type="source" position={Position.Right} className="wf-handle" aria-label={`Output of ${title}`} />
+        <>
+          <Handle type="source" position={Position.Right} className="wf-handle" aria-label={`Output of ${title}`} />
+          {!used.includes('') && <AddAfter nodeId={id} handle={null} label={`Add a step after ${title}`} />}
+        </>
       )}
     </div>
   );
 });
+
+/** The "+" beside a free output: opens the step picker for it. */
+function AddAfter({ nodeId, handle, label }: { nodeId: string; handle: string | null; label: string }) {
+  return (
+    <button
+      type="button"
+      className="wf-add nodrag nopan"
+      aria-label={label}
+      title={label}
+      onClick={(e) => {
+        e.stopPropagation();
+        useNodePicker.getState().open({ fromId: nodeId, handle, screen: { x: e.clientX + 12, y: e.clientY - 20 } });
+      }}
+    >
+      +
+    </button>
+  );
+}
