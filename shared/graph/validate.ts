@@ -80,7 +80,12 @@ export function validateGraph(doc: GraphInput): Issue[] {
   });
 
   const cycle = findCycle(doc.nodes.map((n) => n.id), out);
-  if (cycle) issues.push({ path: 'edges', message: `cycle: ${cycle.join(' → ')}` });
+  if (cycle) {
+    // Pinned on the edge that closes it, so the editor can mark that one.
+    const [from, to] = cycle.slice(-2);
+    const closing = doc.edges.findIndex((e) => e.source === from && e.target === to);
+    issues.push({ path: closing >= 0 ? `edges.${closing}` : 'edges', message: `this edge closes a cycle: ${cycle.join(' → ')}` });
+  }
 
   if (triggers.length === 1) {
     const start = doc.nodes[triggers[0]!]!.id;

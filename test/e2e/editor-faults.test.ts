@@ -358,5 +358,32 @@ describe.skipIf(!browserAvailable())('editor faults and drafts in the browser', 
     },
     E2E_TIMEOUT,
   );
-});
 
+  it('double-clicking a node renames it; the edge that closes a cycle is marked and named in the problems', async () => {
+    await signIn(page, server.url);
+    const wf = await create({
+      name: 'Loops back',
+      nodes: [
+        { id: 'hook', type: 'trigger.webhook', position: at, config: {} },
+        { id: 'a', type: 'data.transform', position: { x: 320, y: 0 }, config: { expression: 'input' } },
+        { id: 'b', type: 'data.transform', position: { x: 640, y: 0 }, config: { expression: 'input' } },
+      ],
+      edges: [
+        { id: 'e1', source: 'hook', target: 'a' },
+        { id: 'e2', source: 'a', target: 'b' },
+        { id: 'back', source: 'b', target: 'a' },
+      ],
+    });
+    await page.goto(`${server.url}/#/workflows/${wf.id}`);
+    await page.locator('.react-flow__edge.edge-fault[data-id="back"]').waitFor({ state: 'attached' });
+    expect(await page.locator('.react-flow__edge.edge-fault').count()).toBe(1);
+    await screenshot(page, '9-cycle-edge');
+    await page.locator('.problems').click();
+    await expect.poll(() => text(page.getByRole('list', { name: 'Problems' }))).toContain('this edge closes a cycle: a → b → a');
+
+    await node('b').dblclick();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Node name');
+    await page.keyboard.type('Shape it');
+    await expect.poll(() => text(node('b'))).toContain('Shape it');
+  }, E2E_TIMEOUT);
+});

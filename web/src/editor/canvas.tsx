@@ -1,6 +1,6 @@
 /** The React Flow canvas: nodes and edges from the store, drop from the palette, connect rules, a connection dropped on empty canvas opening the step picker, minimap. */
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge, type IsValidConnection, type OnConnectEnd } from '@xyflow/react';
-import { useCallback, type DragEvent } from 'react';
+import { useCallback, useMemo, type DragEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import type { FlowNode } from './mapping.ts';
@@ -27,7 +27,10 @@ const minimapColor = (n: FlowNode) => {
 };
 
 export function Canvas() {
-  const { nodes, edges, onNodesChange, onEdgesChange, onConnect, beginDrag } = useEditorStore(useShallow(selector));
+  const { nodes, edges: stored, onNodesChange, onEdgesChange, onConnect, beginDrag } = useEditorStore(useShallow(selector));
+  // Edges a fault is pinned on (the one closing a cycle, one from a missing handle) are marked.
+  const faulty = useEditorStore(useShallow((s) => [...s.graphIssues, ...s.serverIssues].flatMap((i) => (i.edgeId ? [i.edgeId] : []))));
+  const edges = useMemo(() => (faulty.length ? stored.map((e) => (faulty.includes(e.id) ? { ...e, className: 'edge-fault' } : e)) : stored), [stored, faulty]);
   const { screenToFlowPosition } = useReactFlow();
 
   const isValidConnection: IsValidConnection = useCallback((c: Connection | Edge) => {
@@ -82,11 +85,21 @@ export function Canvas() {
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onNodeDragStart={beginDrag}
+        onNodeDoubleClick={(_, n) => {
+          // Double-click renames: select it, then put the caret in the panel's name field.
+          useEditorStore.getState().select(n.id);
+          requestAnimationFrame(() => {
+            const input = document.querySelector<HTMLInputElement>('.node-panel input[aria-label="Node name"]');
+            input?.focus();
+            input?.select();
+          });
+        }}
         onSelectionDragStart={beginDrag}
         onSelectionChange={({ nodes: sel }) => {
           const next = sel.length === 1 ? sel[0]!.id : null;
           if (useEditorStore.getState().selectedNodeId !== next) useEditorStore.setState({ selectedNodeId: next });
         }}
+        zoomOnDoubleClick={false}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}

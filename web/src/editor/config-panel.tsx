@@ -152,6 +152,7 @@ function NodePanel({ nodeId }: { nodeId: string }) {
           <input
             className="input input-title"
             aria-label="Node name"
+            title="Rename this step (or double-click it on the canvas)"
             value={data.name ?? ''}
             placeholder={title}
             onChange={(e) => updateNode(nodeId, { name: e.target.value === '' ? undefined : e.target.value })}

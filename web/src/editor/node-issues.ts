@@ -3,7 +3,7 @@ import type { Issue } from '#shared/issues.ts';
 import type { GraphDocument } from './mapping.ts';
 
 /** A validation fault tied to a node when it can be (`path` is then relative to it, e.g. `config.url`). */
-export type NodeIssue = { nodeId: string | null; path: string; message: string };
+export type NodeIssue = { nodeId: string | null; path: string; message: string; edgeId?: string };
 
 /** Zod's "expected string, received undefined" is, for a person filling a form, "required". */
 export function friendlyMessage(message: string): string {
@@ -22,7 +22,7 @@ export function toNodeIssues(issues: readonly Issue[], doc: GraphDocument): Node
     if (head === 'edges' && Number.isInteger(i) && doc.edges[i]) {
       const e = doc.edges[i];
       const target = doc.nodes.some((n) => n.id === e.target) ? e.target : e.source;
-      return { nodeId: target, path: '', message: issue.message };
+      return { nodeId: target, path: '', message: issue.message, edgeId: e.id };
     }
     return { nodeId: null, path: issue.path, message: issue.message };
   });
