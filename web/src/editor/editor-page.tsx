@@ -86,6 +86,13 @@ function EditorLayout() {
   const hasTrigger = useEditorStore((s) => s.nodes.some((n) => getNodeDefinition(n.data.type)?.kind === 'trigger'));
   const { screenToFlowPosition } = useReactFlow();
 
+  const [open, setOpen] = useState(readSides);
+  const toggle = (side: keyof Sides) =>
+    setOpen((o) => {
+      const next = { ...o, [side]: !o[side] };
+      localStorage.setItem(SIDES_KEY, JSON.stringify(next));
+      return next;
+    });
   const append = useAppendNode();
   const lastAdded = useRef<string | null>(null);
   /** A click in the palette: after the selected node (or the one added last), else in the middle of the view. */
@@ -138,11 +145,35 @@ function EditorLayout() {
   return (
     <div className="editor">
       <Toolbar />
-      <div className="editor-main">
-        <Palette onAdd={addByClick} hasTrigger={hasTrigger} />
+      <div className={`editor-main${open.palette ? '' : ' palette-closed'}${open.panel ? '' : ' panel-closed'}`}>
+        <SideToggle side="palette" open={open.palette} onToggle={() => toggle('palette')} />
+        {open.palette && <Palette onAdd={addByClick} hasTrigger={hasTrigger} />}
         <Canvas />
-        <ConfigPanel />
+        {open.panel && <ConfigPanel />}
+        <SideToggle side="panel" open={open.panel} onToggle={() => toggle('panel')} />
       </div>
     </div>
+  );
+}
+
+/** Which side columns are open (the palette, the node panel); remembered, so a small screen keeps its choice. */
+type Sides = { palette: boolean; panel: boolean };
+const SIDES_KEY = 'switchyard.editor.sides';
+function readSides(): Sides {
+  try {
+    const v = JSON.parse(localStorage.getItem(SIDES_KEY) ?? 'null') as Partial<Sides> | null;
+    return { palette: v?.palette !== false, panel: v?.panel !== false };
+  } catch {
+    return { palette: true, panel: true };
+  }
+}
+
+function SideToggle({ side, open, onToggle }: { side: keyof Sides; open: boolean; onToggle: () => void }) {
+  const what = side === 'palette' ? 'node palette' : 'node panel';
+  const arrow = (side === 'palette') === open ? '‹' : '›';
+  return (
+    <button type="button" className={`side-toggle side-${side}`} aria-expanded={open} aria-label={`${open ? 'Hide' : 'Show'} the ${what}`} title={`${open ? 'Hide' : 'Show'} the ${what}`} onClick={onToggle}>
+      {arrow}
+    </button>
   );
 }
