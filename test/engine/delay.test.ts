@@ -32,9 +32,11 @@ describe('flow.delay', () => {
     const started = Date.now();
     const run = await sy.api(`/api/workflows/${wf.body.id}/run`, { body: { payload: { n: 41 } } });
     const id = run.body.executionId as string;
+    // The detail reads the execution and its steps in two statements: on PostgreSQL one read can
+    // fall between the waiting step's commit and the status's, so wait for both to show.
     const parked = await until(async () => {
       const r = await sy!.api(`/api/executions/${id}`);
-      return r.body.steps.find((s: any) => s.nodeId === 'pause')?.status === 'waiting' ? r.body : undefined;
+      return r.body.steps.find((s: any) => s.nodeId === 'pause')?.status === 'waiting' && r.body.status !== 'queued' ? r.body : undefined;
     });
     expect(parked.status).toBe('running');
     // The waiting step is written before the queue hears the execution parked; wait for that too.
