@@ -3,21 +3,14 @@
  * 10 ms during the load (state, wait event, query head) and prints the distribution. Not part of the
  * table. Run: npx tsx bench/pg-probe.ts [ack|e2e] [workers] [seconds]
  */
-import { apiKey, createActive, forkServer, load, root } from './lib.ts';
-import { ACK_WORKFLOW, drain, e2eWorkflow, startRoles, withDatabase, type Role } from './postgres.ts';
-import { join } from 'node:path';
+import { load } from './lib.ts';
+import { drain, withDatabase, withScenario, type Role } from './postgres.ts';
 
 const [kind = 'ack', workersArg = '1', secsArg = '5'] = process.argv.slice(2);
 const seconds = Number(secsArg);
 await withDatabase(`probe_${kind}`, async (b) => {
-  const sink = kind === 'e2e' ? await forkServer(join(root, 'bench/servers/sink.mjs')) : undefined;
   const roles: Role[] = kind === 'e2e' ? ['web', ...Array<Role>(Number(workersArg)).fill('worker')] : ['all'];
-  const sy = await startRoles(b.url, roles);
-  try {
-    const key = await apiKey(sy.base);
-    const { hookUrl } = await createActive(sy.base, key, sink ? e2eWorkflow(sink.port) : ACK_WORKFLOW);
-    await load({ url: hookUrl, duration: 2, overallRate: 300, connections: 10 });
-    await drain(b.db);
+  await withScenario(b, { e2e: kind === 'e2e', roles, warmRate: 300 }, async ({ hookUrl }) => {
     const seen = new Map<string, number>();
     let samples = 0;
     let stop = false;
@@ -43,8 +36,5 @@ await withDatabase(`probe_${kind}`, async (b) => {
     console.log(`${samples} samples; average non-idle backends per sample by (app | state | wait | query):`);
     for (const [k, v] of [...seen].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${(v / samples).toFixed(2).padStart(6)}  ${k}`);
     await drain(b.db);
-  } finally {
-    await sy.stop();
-    await sink?.stop();
-  }
+  });
 });

@@ -7,24 +7,17 @@
  *   initdb -D $D -A trust; pg_ctl -D $D -o "-p 55432 -c shared_preload_libraries=pg_stat_statements" start
  * Run: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:55432/postgres npx tsx bench/pg-statements.ts [e2e|ack] [workers] [rate] [seconds]
  */
-import { join } from 'node:path';
 import pg from 'pg';
-import { apiKey, createActive, forkServer, load, root } from './lib.ts';
-import { ACK_WORKFLOW, ADMIN_URL, cpuSeconds, drain, e2eWorkflow, startRoles, withDatabase, type Role } from './postgres.ts';
+import { load } from './lib.ts';
+import { ADMIN_URL, cpuSeconds, drain, withDatabase, withScenario, type Role } from './postgres.ts';
 
 const [kind = 'e2e', workersArg = '1', rateArg = '200', secsArg = '5'] = process.argv.slice(2);
 const admin = new pg.Client({ connectionString: ADMIN_URL });
 await admin.connect();
 await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
 await withDatabase(`stmts_${kind}`, async (b) => {
-  const sink = kind === 'e2e' ? await forkServer(join(root, 'bench/servers/sink.mjs')) : undefined;
   const roles: Role[] = kind === 'e2e' ? ['web', ...Array<Role>(Number(workersArg)).fill('worker')] : ['all'];
-  const sy = await startRoles(b.url, roles);
-  try {
-    const key = await apiKey(sy.base);
-    const { hookUrl } = await createActive(sy.base, key, sink ? e2eWorkflow(sink.port) : ACK_WORKFLOW);
-    await load({ url: hookUrl, duration: 2, overallRate: 100, connections: 10 });
-    await drain(b.db);
+  await withScenario(b, { e2e: kind === 'e2e', roles, warmRate: 100 }, async ({ sy, hookUrl }) => {
     await new Promise((r) => setTimeout(r, 1500));
     await admin.query('SELECT pg_stat_statements_reset()');
     const cpu0 = sy.procs.map((p) => cpuSeconds(p.child.pid!) ?? 0);
@@ -48,9 +41,6 @@ await withDatabase(`stmts_${kind}`, async (b) => {
     console.log(' calls/ex   rows/call  exec µs/ex  plan µs/ex   statement');
     for (const x of rows.slice(0, 30))
       console.log(`${(x.calls / n).toFixed(3).padStart(9)}  ${(x.rows / Math.max(1, x.calls)).toFixed(1).padStart(9)}  ${((x.ms / n) * 1000).toFixed(0).padStart(10)}  ${((x.plan / n) * 1000).toFixed(0).padStart(10)}   ${x.q}`);
-  } finally {
-    await sy.stop();
-    await sink?.stop();
-  }
+  });
 });
 await admin.end();

@@ -107,6 +107,33 @@ export async function startRoles(url: string, roles: Role[], opts: { nodeArgs?: 
   }
 }
 
+/**
+ * One scenario for the dissecting tools (pg-probe.ts, pg-statements.ts, profile-pg.ts): `roles` on
+ * the scenario's database, webhook → transform (→ a local sink when `e2e`), a 2 s warm-up at
+ * `warmRate` drained; then `fn`, and everything stopped whatever happens.
+ */
+export async function withScenario<T>(
+  b: Bench,
+  o: { e2e: boolean; roles: Role[]; warmRate: number; nodeArgs?: Partial<Record<Role, string[]>> },
+  fn: (s: { sy: Processes; hookUrl: string }) => Promise<T>,
+): Promise<T> {
+  const sink = o.e2e ? await forkServer(join(root, 'bench/servers/sink.mjs')) : undefined;
+  const sy = await startRoles(b.url, o.roles, o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}).catch(async (err: unknown) => {
+    await sink?.stop();
+    throw err;
+  });
+  try {
+    const key = await apiKey(sy.base);
+    const { hookUrl } = await createActive(sy.base, key, sink ? e2eWorkflow(sink.port) : ACK_WORKFLOW);
+    await load({ url: hookUrl, duration: 2, overallRate: o.warmRate, connections: 10 });
+    await drain(b.db);
+    return await fn({ sy, hookUrl });
+  } finally {
+    await sy.stop();
+    await sink?.stop();
+  }
+}
+
 const int = async (db: pg.Client, sql: string, values: unknown[] = []) => Number((await db.query(sql, values)).rows[0]?.n ?? 0);
 
 /** Waits until no execution is queued or running; returns how long that took (ms). */

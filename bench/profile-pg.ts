@@ -9,8 +9,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { summarize } from './cpuprofile.ts';
-import { apiKey, createActive, forkServer, load, root } from './lib.ts';
-import { ACK_WORKFLOW, cpuSeconds, drain, e2eWorkflow, startRoles, withDatabase, type Role } from './postgres.ts';
+import { load, root } from './lib.ts';
+import { cpuSeconds, drain, withDatabase, withScenario, type Role } from './postgres.ts';
 
 const [kind = 'e2e', rateArg = '0', secsArg = '8'] = process.argv.slice(2);
 const rate = Number(rateArg);
@@ -20,15 +20,10 @@ const prof = (role: string) => (rmSync(file(role), { force: true }), ['--cpu-pro
 const roles: Role[] = kind === 'ack' ? ['all'] : ['web', 'worker'];
 
 await withDatabase('profile', async (b) => {
-  const sink = kind === 'ack' ? undefined : await forkServer(join(root, 'bench/servers/sink.mjs'));
-  const sy = await startRoles(b.url, roles, { nodeArgs: { all: prof('all'), web: prof('web'), worker: prof('worker') } });
   let n = 0;
   let cpu: number[] = [];
-  try {
-    const key = await apiKey(sy.base);
-    const { hookUrl } = await createActive(sy.base, key, sink ? e2eWorkflow(sink.port) : ACK_WORKFLOW);
-    await load({ url: hookUrl, duration: 2, overallRate: 200, connections: 10 });
-    await drain(b.db);
+  const nodeArgs = { all: prof('all'), web: prof('web'), worker: prof('worker') };
+  await withScenario(b, { e2e: kind !== 'ack', roles, warmRate: 200, nodeArgs }, async ({ sy, hookUrl }) => {
     const cpu0 = sy.procs.map((p) => cpuSeconds(p.child.pid!) ?? 0);
     const n0 = Number((await b.db.query(`SELECT count(*)::int AS n FROM executions`)).rows[0].n);
     const r = await load({ url: hookUrl, duration: Number(secsArg), ...(rate > 0 ? { overallRate: rate, connections: 10 } : {}) });
@@ -36,10 +31,7 @@ await withDatabase('profile', async (b) => {
     cpu = sy.procs.map((p, i) => (cpuSeconds(p.child.pid!) ?? 0) - cpu0[i]!);
     n = Number((await b.db.query(`SELECT count(*)::int AS n FROM executions WHERE status = 'success'`)).rows[0].n) - n0;
     console.log(`${kind}, ${rate > 0 ? `${rate}/s` : 'saturation'}: ${r.ok} accepted (${r.rps}/s, p50 ${r.p50} / p99 ${r.p99} ms), ${n} executions finished`);
-  } finally {
-    await sy.stop();
-    await sink?.stop();
-  }
+  });
   for (const [i, role] of roles.entries()) {
     let s: ReturnType<typeof summarize>;
     try {
