@@ -10,8 +10,6 @@ import { addNodeWithFeedback } from './canvas-add.ts';
 import { NodePicker, useNodePicker } from './node-picker.tsx';
 import { useEditorStore } from './store.ts';
 
-export { addNodeWithFeedback };
-
 const selector = (s: ReturnType<typeof useEditorStore.getState>) => ({
   nodes: s.nodes,
   edges: s.edges,

@@ -94,7 +94,8 @@ type RowProps = { id: string; nodeId: string; index: number; row: ConditionRow; 
 
 function Row({ id, nodeId, index, row, onRow, onRemove }: RowProps) {
   const n = index + 1;
-  // A pick replaces the value: it is one path, not text with a path in it.
+  // Only the picker's open state and caret tracking are used: a pick replaces the value (onPick
+  // below), since it is one path, not text with a path in it.
   const picker = usePicker<HTMLInputElement>(row.left, (left) => onRow({ ...row, left }), (path) => path);
   return (
     <div className="cond-row-wrap">
