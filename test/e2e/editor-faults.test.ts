@@ -27,6 +27,16 @@ describe.skipIf(!browserAvailable())('editor faults and drafts in the browser', 
     const r = await fetch(listen.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(r.status).toBeLessThan(300);
   };
+  /** Run ▾ → "Run with custom JSON…" with `payload`; `inspect` sees the open menu first. */
+  const runWithCustomJson = async (payload: unknown, inspect?: (menu: Locator) => Promise<void>) => {
+    await page.getByRole('button', { name: 'Run options' }).click();
+    const menu = page.getByRole('menu', { name: 'Run with' });
+    await inspect?.(menu);
+    await menu.getByRole('menuitem', { name: 'Run with custom JSON…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Run with custom JSON' });
+    await dialog.getByLabel("The trigger's output for this run").fill(JSON.stringify(payload));
+    await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+  };
   const create = async (doc: unknown) => (await (await page.request.post(`${server.url}/api/workflows`, { data: doc, headers: { origin: server.url } })).json()) as { id: string; version: number };
 
   it(
@@ -158,13 +168,7 @@ describe.skipIf(!browserAvailable())('editor faults and drafts in the browser', 
       expect(await listed()).toBe(0);
 
       // Custom JSON, from the menu, which says that actions really run.
-      await page.getByRole('button', { name: 'Run options' }).click();
-      const menu = page.getByRole('menu', { name: 'Run with' });
-      expect(await text(menu)).toContain('Actions really run');
-      await menu.getByRole('menuitem', { name: 'Run with custom JSON…' }).click();
-      const dialog = page.getByRole('dialog', { name: 'Run with custom JSON' });
-      await dialog.getByLabel("The trigger's output for this run").fill('{ "body": { "plan": "custom" } }');
-      await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+      await runWithCustomJson({ body: { plan: 'custom' } }, async (menu) => expect(await text(menu)).toContain('Actions really run'));
       await sink.waitFor((r) => r.url === '/run?plan=custom');
 
       // A captured test event is what the plain Run button uses.
@@ -296,16 +300,9 @@ describe.skipIf(!browserAvailable())('editor faults and drafts in the browser', 
       await expect.poll(() => text(page.locator('.problems'))).toContain('Ready to activate');
       await screenshot(page, '7-condition-builder');
 
-      const runWith = async (plan: string) => {
-        await page.getByRole('button', { name: 'Run options' }).click();
-        await page.getByRole('menu', { name: 'Run with' }).getByRole('menuitem', { name: 'Run with custom JSON…' }).click();
-        const dialog = page.getByRole('dialog', { name: 'Run with custom JSON' });
-        await dialog.getByLabel("The trigger's output for this run").fill(JSON.stringify({ body: { plan } }));
-        await dialog.getByRole('button', { name: 'Run', exact: true }).click();
-      };
-      await runWith('free');
+      await runWithCustomJson({ body: { plan: 'free' } });
       await node('vip').getByLabel('Last run: Skipped').waitFor({ timeout: 15_000 });
-      await runWith('pro');
+      await runWithCustomJson({ body: { plan: 'pro' } });
       await sink.waitFor((r) => r.url === '/vip?plan=pro');
       expect(sink.requests.filter((r) => r.url.startsWith('/vip')).map((r) => r.url)).toEqual(['/vip?plan=pro']);
     },
