@@ -4,6 +4,11 @@
  */
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
+// The editor's stylesheets ride in this lazy chunk, so the other pages never load them.
+import './styles/fields.css';
+import './styles/frame.css';
+import './styles/canvas.css';
+import './styles/panel.css';
 import { useEffect, useRef, useState } from 'react';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import { api, errorMessage } from '../api/client.ts';
