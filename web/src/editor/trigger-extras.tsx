@@ -9,6 +9,7 @@ import { CopyButton, JsonView, Spinner } from '../components/ui.tsx';
 import { formatDateTime, timeAgo } from '../lib/format.ts';
 import { toast } from '../lib/toast.ts';
 import { ensureSaved, trackExecution } from './actions.ts';
+import { sampleLabel } from './sample-label.ts';
 import { useEditorStore } from './store.ts';
 
 function useTriggerInfo(nodeId: string): TriggerInfo | undefined {
@@ -45,6 +46,7 @@ export function WebhookExtras({ nodeId }: { nodeId: string }) {
   const info = useTriggerInfo(nodeId);
   const isSaved = useEditorStore((s) => s.workflow?.nodes.some((n) => n.id === nodeId) ?? false);
   const sample = useEditorStore((s) => s.sampleData[nodeId]);
+  const sampleSource = useEditorStore((s) => s.sampleSources[nodeId]);
   const [listenUrl, setListenUrl] = useState<string | null>(null);
   const [until, setUntil] = useState<number | null>(null);
   const [capturedAt, setCapturedAt] = useState<string | null>(null);
@@ -60,8 +62,9 @@ export function WebhookExtras({ nodeId }: { nodeId: string }) {
     api.nodes.sample(workflowId, nodeId).then(
       (r) => {
         if (!live || !r.sample) return;
-        useEditorStore.getState().setSample(nodeId, r.sample);
-        setCapturedAt(r.capturedAt ?? r.sample.receivedAt ?? null);
+        const at = r.capturedAt ?? r.sample.receivedAt ?? null;
+        useEditorStore.getState().setSample(nodeId, r.sample, { kind: 'test-event', at });
+        setCapturedAt(at);
       },
       () => {
         // No sample yet, or the route is unavailable: the panel simply offers "Listen".
@@ -102,7 +105,7 @@ export function WebhookExtras({ nodeId }: { nodeId: string }) {
           const s = await api.nodes.sample(wf.id, nodeId);
           const at = s.capturedAt ?? s.sample?.receivedAt ?? null;
           if (s.sample && at && at !== before) {
-            useEditorStore.getState().setSample(nodeId, s.sample);
+            useEditorStore.getState().setSample(nodeId, s.sample, { kind: 'test-event', at });
             setCapturedAt(at);
             setUntil(null);
             toast('success', 'Test event captured', 'Its data is now offered by the data picker in the next nodes.');
@@ -168,8 +171,8 @@ export function WebhookExtras({ nodeId }: { nodeId: string }) {
       )}
       {sample !== undefined && (
         <div className="sample" data-testid="webhook-sample">
-          <p className="small">
-            <strong>Test event</strong> {capturedAt ? `captured ${timeAgo(capturedAt)}` : ''}
+          <p className="small" data-testid="webhook-sample-source">
+            <strong>{sampleLabel(sampleSource, now)}</strong>: what the data picker offers the next nodes
           </p>
           <JsonView value={sample} label="Sample request" open />
         </div>
@@ -253,7 +256,8 @@ export function PollExtras({ nodeId }: { nodeId: string }) {
       const r = await api.nodes.testPoll(s.workflow.id, nodeId, node.data.config);
       setResult(r);
       const first = r.items[0];
-      if (first) s.setSample(nodeId, { item: first.item, polledAt: new Date().toISOString() });
+      const polledAt = new Date().toISOString();
+      if (first) s.setSample(nodeId, { item: first.item, polledAt }, { kind: 'test-poll', at: polledAt });
     } catch (e) {
       setError(errorMessage(e));
     } finally {

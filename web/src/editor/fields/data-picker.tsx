@@ -1,12 +1,13 @@
 /**
  * The data picker: paths from the upstream nodes' known outputs (last run, captured sample, or a
- * trigger's declared one: see declaredSample),
+ * trigger's declared one: see declaredSample), each labelled with where it came from (sample-label.ts),
  * each a button that inserts `steps.<node>.<path>` into the field being edited.
  */
 import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import { declaredSample, flattenPaths, upstreamOf } from '../expressions.ts';
+import { sampleLabel } from '../sample-label.ts';
 import { useEditorStore } from '../store.ts';
 
 export function DataPicker({ nodeId, label, onPick, onClose }: { nodeId: string; label: string; onPick: (path: string) => void; onClose: () => void }) {
@@ -15,7 +16,14 @@ export function DataPicker({ nodeId, label, onPick, onClose }: { nodeId: string;
   // Select stable references (node data objects, sample values) so the shallow compare holds.
   const datas = useEditorStore(useShallow((s) => upstream.map((id) => s.nodes.find((n) => n.id === id)?.data)));
   const samples = useEditorStore(useShallow((s) => upstream.map((id) => s.sampleData[id])));
-  const sources = upstream.map((id, i) => ({ id, type: datas[i]?.type ?? '', name: datas[i]?.name, data: samples[i] ?? declaredSample(datas[i]) }));
+  const origins = useEditorStore(useShallow((s) => upstream.map((id) => s.sampleSources[id])));
+  const sources = upstream.map((id, i) => ({
+    id,
+    type: datas[i]?.type ?? '',
+    name: datas[i]?.name,
+    data: samples[i] ?? declaredSample(datas[i]),
+    origin: samples[i] === undefined ? undefined : origins[i],
+  }));
   const [filter, setFilter] = useState('');
   const withData = sources.filter((s) => s.data !== undefined);
 
@@ -40,6 +48,9 @@ export function DataPicker({ nodeId, label, onPick, onClose }: { nodeId: string;
               <h4>
                 <span aria-hidden="true">{def?.icon}</span> {src.name || def?.title || src.type} <code>{src.id}</code>
               </h4>
+              <p className="picker-origin muted small" data-testid={`picker-origin-${src.id}`}>
+                {sampleLabel(src.origin)}
+              </p>
               <ul>
                 {rows.map((r) => (
                   <li key={r.path}>

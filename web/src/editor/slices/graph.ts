@@ -76,6 +76,7 @@ export function graphSlice(c: SliceContext, resetHistory: () => void): GraphSlic
         serverIssues: [],
         run: null,
         sampleData: {},
+        sampleSources: {},
         revision: 0,
         savedRevision: 0,
         past: [],

@@ -8,20 +8,49 @@ export type RunState = {
   steps: Record<string, Step>;
 };
 
+/**
+ * Where a node's known output came from. The webhook panel and the data picker both show the one
+ * sample in `sampleData` with this label, so they never disagree about what the next nodes see.
+ */
+export type SampleSource =
+  | { kind: 'test-event'; at: string | null }
+  | { kind: 'test-poll'; at: string }
+  | { kind: 'run'; at: string | null; executionId: string };
+
 export type RunSlice = {
   run: RunState | null;
-  /** Known output per node: a captured trigger sample or the last run's step output; feeds the data picker. */
+  /** Known output per node: a captured trigger sample or a run's step output; feeds the data picker. */
   sampleData: Record<string, unknown>;
+  sampleSources: Record<string, SampleSource>;
   setRun(run: RunState | null): void;
   setRunStatus(executionId: string, status: ExecutionStatus): void;
   mergeStep(executionId: string, step: Step): void;
-  setSample(nodeId: string, sample: unknown): void;
+  /** Keeps the newer of the current sample and this one (fetches finish in any order). */
+  setSample(nodeId: string, sample: unknown, source: SampleSource): void;
 };
+
+/** Whether `next` should replace `current`: anything replaces nothing; otherwise the newer wins, ties to `next`. */
+export function replacesSample(current: SampleSource | undefined, next: SampleSource): boolean {
+  if (!current || !current.at || !next.at) return true;
+  return Date.parse(next.at) >= Date.parse(current.at);
+}
+
+function withStepSample(
+  s: Pick<RunSlice, 'sampleData' | 'sampleSources'>,
+  executionId: string,
+  step: Step,
+): Pick<RunSlice, 'sampleData' | 'sampleSources'> | null {
+  if (step.status !== 'success') return null;
+  const source: SampleSource = { kind: 'run', at: step.finishedAt ?? step.startedAt, executionId };
+  if (!replacesSample(s.sampleSources[step.nodeId], source)) return null;
+  return { sampleData: { ...s.sampleData, [step.nodeId]: step.output }, sampleSources: { ...s.sampleSources, [step.nodeId]: source } };
+}
 
 export function runSlice(c: SliceContext): RunSlice {
   return {
     run: null,
     sampleData: {},
+    sampleSources: {},
 
     setRunStatus(executionId, status) {
       c.set((s) => (s.run && s.run.executionId === executionId && s.run.status !== status ? { run: { ...s.run, status } } : s));
@@ -30,22 +59,25 @@ export function runSlice(c: SliceContext): RunSlice {
     setRun(run) {
       c.set((s) => {
         if (!run) return { run };
-        const sampleData = { ...s.sampleData };
-        for (const [nodeId, step] of Object.entries(run.steps)) if (step.status === 'success') sampleData[nodeId] = step.output;
-        return { run, sampleData };
+        let samples: Pick<RunSlice, 'sampleData' | 'sampleSources'> = s;
+        for (const step of Object.values(run.steps)) samples = withStepSample(samples, run.executionId, step) ?? samples;
+        return { run, sampleData: samples.sampleData, sampleSources: samples.sampleSources };
       });
     },
 
     mergeStep(executionId, step) {
       c.set((s) => {
         if (!s.run || s.run.executionId !== executionId) return s;
-        const sampleData = step.status === 'success' ? { ...s.sampleData, [step.nodeId]: step.output } : s.sampleData;
-        return { run: { ...s.run, steps: { ...s.run.steps, [step.nodeId]: step } }, sampleData };
+        return { run: { ...s.run, steps: { ...s.run.steps, [step.nodeId]: step } }, ...withStepSample(s, executionId, step) };
       });
     },
 
-    setSample(nodeId, sample) {
-      c.set((s) => ({ sampleData: { ...s.sampleData, [nodeId]: sample } }));
+    setSample(nodeId, sample, source) {
+      c.set((s) =>
+        replacesSample(s.sampleSources[nodeId], source)
+          ? { sampleData: { ...s.sampleData, [nodeId]: sample }, sampleSources: { ...s.sampleSources, [nodeId]: source } }
+          : s,
+      );
     },
   };
 }
