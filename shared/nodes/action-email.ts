@@ -33,8 +33,8 @@ export const emailAction = defineNode({
     bcc: { label: 'Bcc', widget: 'expression', advanced: true },
     replyTo: { label: 'Reply-To', widget: 'expression', advanced: true },
     subject: { label: 'Subject', widget: 'expression' },
-    text: { label: 'Text body', widget: 'textarea' },
-    html: { label: 'HTML body', widget: 'textarea', advanced: true },
+    text: { label: 'Text body', widget: 'expression', multiline: true },
+    html: { label: 'HTML body', widget: 'expression', multiline: true, advanced: true },
   },
   async run({ config, mail, signal }) {
     // Not split on commas here: a display name may hold one ("Doe, Jane" <j@x.example>); the port parses lists.

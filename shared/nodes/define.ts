@@ -44,6 +44,8 @@ export type FieldUi = {
    * transforms); `template` fields hold text with `{{ … }}` (the default).
    */
   syntax?: 'jsonata' | 'template';
+  /** For template expression widgets: a several-line text area (message bodies) instead of one line. */
+  multiline?: boolean;
 };
 
 /** One hint per config key, exhaustive at compile time. */

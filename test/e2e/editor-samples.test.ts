@@ -1,7 +1,7 @@
 /**
  * Browser tests (issue 15): the webhook panel and the data picker show one sample, labelled with
  * where it came from (a captured test event or a run), whichever is newer; and the editor's
- * stylesheets arrive only with the editor.
+ * stylesheets arrive only with the editor; an email body gets the data picker.
  */
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,36 @@ describe.skipIf(!browserAvailable())('samples and stylesheets in the browser', (
       const fromTest = await pickerShows();
       expect(fromTest.origin).toContain('Test event, captured');
       expect(fromTest.plan).toContain('from-a-second-test-event');
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
+    "an email's text body gets the data picker and a live preview, and the sent mail carries the picked value",
+    async () => {
+      await signIn(page, server.url);
+      const wf = (await api('/api/workflows', {
+        name: 'Mail body',
+        nodes: [
+          { id: 'start', type: 'trigger.manual', position: { x: 0, y: 0 }, config: { samplePayload: { customer: 'Grace Hopper' } } },
+          { id: 'mail', type: 'action.email', position: { x: 320, y: 0 }, config: { to: 'ops@example.com', subject: 'Hello' } },
+        ],
+        edges: [{ id: 'e', source: 'start', target: 'mail' }],
+      })) as { id: string };
+      await page.goto(`${server.url}/#/workflows/${wf.id}`);
+      await node('mail').click();
+      const body = page.getByLabel('Text body', { exact: true });
+      expect(await body.evaluate((el) => el.tagName)).toBe('TEXTAREA');
+      await body.fill('Dear ');
+      await page.getByRole('button', { name: 'Insert data into Text body' }).click();
+      await page.getByRole('dialog', { name: 'Data for Text body' }).getByRole('button', { name: 'steps.start.customer', exact: true }).click();
+      expect(await body.inputValue()).toBe('Dear {{ steps.start.customer }}');
+      await expect.poll(() => text(page.getByLabel('Preview of Text body'))).toContain('Dear Grace Hopper');
+
+      await page.getByRole('button', { name: '▶ Run' }).click();
+      await expect
+        .poll(async () => JSON.stringify(await api('/api/outbox?limit=5')), { timeout: 20_000 })
+        .toContain('Dear Grace Hopper');
     },
     E2E_TIMEOUT,
   );

@@ -1,5 +1,6 @@
 /**
- * An expression field: text with `{{ }}` templates (or bare JSONata for conditions and transforms),
+ * An expression field: text with `{{ }}` templates (one line, or several for message bodies) or bare
+ * JSONata for conditions and transforms,
  * a data picker that inserts paths at the caret, and a live preview against the known sample data.
  */
 import { COMPILE_FAULT } from '#shared/graph/expressions.ts';
@@ -33,7 +34,7 @@ export function ExpressionWidget({ id, nodeId, ui, value, onChange, invalid, des
   return (
     <div className="expr">
       <div className="expr-row">
-        {jsonata ? <textarea rows={2} {...common} /> : <input type="text" {...common} />}
+        {jsonata || ui.multiline ? <textarea rows={jsonata ? 2 : 5} {...common} /> : <input type="text" {...common} />}
         {!isTrigger && <PickerButton label={ui.label} open={picker.open} onToggle={() => picker.setOpen(!picker.open)} remember={picker.remember} />}
       </div>
       <Picker nodeId={nodeId} label={ui.label} open={picker.open} onPick={picker.insert} onClose={() => picker.setOpen(false)} />
