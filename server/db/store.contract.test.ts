@@ -81,6 +81,21 @@ function contract(f: Factory): void {
     expect(await store().executions.hasUnfinished(WF)).toBe(true);
   });
 
+  it('reads an execution with all its steps in one go, typed as the separate reads are', async () => {
+    const r = req();
+    const id = r.execution.id;
+    await store().executions.ingest(r);
+    await store().executions.writeStep(stepRow(id, 'a', { status: 'error', error: 'boom', handle: 'true', truncated: 1, resume_at: 7_000 }));
+    await store().executions.markRunning(id, 2_000);
+    const read = await store().executions.getExecutionWithSteps(id);
+    expect(read?.execution).toEqual(await store().executions.getExecution(id));
+    expect(read?.steps.sort((x, y) => x.node_id.localeCompare(y.node_id))).toEqual(
+      (await store().executions.getSteps(id)).sort((x, y) => x.node_id.localeCompare(y.node_id)),
+    );
+    expect(read?.steps.map((s) => s.node_id).sort()).toEqual(['a', 'trigger']);
+    expect(await store().executions.getExecutionWithSteps('ex_missing')).toBeUndefined();
+  });
+
   it('dedupes 20 concurrent ingests of one key into one execution, all answering its id', async () => {
     const idem = { token: 'tok', key: 'delivery-1', since: 0 };
     const reqs = Array.from({ length: 20 }, () => req(1_000, { idempotency: idem }));

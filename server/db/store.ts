@@ -61,6 +61,11 @@ export type ExecutionStore = {
   park(id: string, wakeAt: number, lease?: Lease): Promise<boolean>;
   getExecution(id: string): Promise<ExecutionRow | undefined>;
   getSteps(id: string): Promise<StepRow[]>;
+  /**
+   * The execution and its steps as of one moment (one statement on PostgreSQL, one synchronous
+   * read on SQLite): a reader never sees a step whose execution row does not yet say so.
+   */
+  getExecutionWithSteps(id: string): Promise<{ execution: ExecutionRow; steps: StepRow[] } | undefined>;
   getStep(id: string, nodeId: string): Promise<StepRow | undefined>;
   /** Executions to resume at boot (SQLite): queued or running, with their wake time if parked. */
   listUnfinished(): Promise<{ id: string; wake_at: number | null }[]>;

@@ -117,9 +117,9 @@ export function createExecutionService(deps: {
   }
 
   async function get(id: string): Promise<ExecutionDetail> {
-    const row = await store.getExecution(id);
-    if (!row) throw new AppError('NOT_FOUND', `execution ${id} not found`);
-    const rows = await store.getSteps(id);
+    const read = await store.getExecutionWithSteps(id);
+    if (!read) throw new AppError('NOT_FOUND', `execution ${id} not found`);
+    const { execution: row, steps: rows } = read;
     // A step's input is its first active upstream's output; derived here instead of stored twice.
     const wf = await deps.snapshots.get(row.workflow_id, row.workflow_version).catch(() => undefined);
     const byNode = new Map(rows.map((r) => [r.node_id, r]));

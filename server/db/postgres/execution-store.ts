@@ -16,6 +16,12 @@ import { roundsOfDistinct, type MergeKind, type Outcome, type Tx, type Writer } 
 /** The columns of ExecutionRow, so reads return the same shape on both dialects (no lease columns). */
 const EXEC_COLS = 'id, workflow_id, workflow_version, status, mode, retry_of, error, created_at, started_at, finished_at, wake_at';
 const STEP_COLS = 'execution_id, node_id, status, attempts, input, output, error, handle, truncated, started_at, finished_at, resume_at';
+/** The execution's columns as `e_<col>` and its steps' as `s_<col>`, for the one-statement detail read. */
+const prefixed = (cols: string, table: string, prefix: string) => cols.split(', ').map((c) => `${table}.${c} AS ${prefix}${c}`).join(', ');
+const DETAIL_SQL = `SELECT ${prefixed(EXEC_COLS, 'e', 'e_')}, ${prefixed(STEP_COLS, 's', 's_')}
+  FROM executions e LEFT JOIN steps s ON s.execution_id = e.id WHERE e.id = $1`;
+const unprefixed = <T>(row: Record<string, unknown>, prefix: string): T =>
+  Object.fromEntries(Object.entries(row).flatMap(([k, v]) => (k.startsWith(prefix) ? [[k.slice(prefix.length), v]] : []))) as T;
 
 /**
  * markRunning, finish and park of a batch as one UPDATE (a MergeKind of the writer). With a lease,
@@ -126,6 +132,13 @@ export function createPgExecutionStore(pool: Reader, writer: Writer): ExecutionS
     },
     async getSteps(id) {
       return (await pool.query<StepRow>(`SELECT ${STEP_COLS} FROM steps WHERE execution_id = $1`, [id], 'sy_get_steps')).rows;
+    },
+    async getExecutionWithSteps(id) {
+      // One statement, so one snapshot (READ COMMITTED takes one per statement).
+      const { rows } = await pool.query<Record<string, unknown>>(DETAIL_SQL, [id], 'sy_get_execution_detail');
+      if (rows.length === 0) return undefined;
+      const steps = rows.filter((r) => r.s_node_id !== null).map((r) => unprefixed<StepRow>(r, 's_'));
+      return { execution: unprefixed<ExecutionRow>(rows[0]!, 'e_'), steps };
     },
     async getStep(id, nodeId) {
       const { rows } = await pool.query<StepRow>(`SELECT ${STEP_COLS} FROM steps WHERE execution_id = $1 AND node_id = $2`, [id, nodeId], 'sy_get_step');

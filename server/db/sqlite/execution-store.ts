@@ -73,6 +73,11 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     park: (id, wakeAt) => commit.run(() => (park.run(wakeAt, id), true), single),
     getExecution: async (id) => getExecution.get(id) as ExecutionRow | undefined,
     getSteps: async (id) => getSteps.all(id) as StepRow[],
+    // Both reads in one synchronous call: no commit of the writer can fall between them.
+    getExecutionWithSteps: async (id) => {
+      const execution = getExecution.get(id) as ExecutionRow | undefined;
+      return execution && { execution, steps: getSteps.all(id) as StepRow[] };
+    },
     getStep: async (id, nodeId) => getStep.get(id, nodeId) as StepRow | undefined,
     listUnfinished: async () => unfinished.all() as { id: string; wake_at: number | null }[],
     hasUnfinished: async (workflowId) => hasUnfinished.get(workflowId) !== undefined,
