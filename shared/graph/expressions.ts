@@ -71,7 +71,15 @@ export function expressionIssues(doc: GraphInput, compile: CompileFn): Issue[] {
     for (const [key, value] of Object.entries(config)) {
       const path = `nodes.${i}.config.${key}`;
       const hint = ui[key];
-      if (hint?.syntax === 'jsonata') {
+      if (hint?.widget === 'cases' && Array.isArray(value)) {
+        // A switch's cases: each one's condition is bare JSONata; its name is plain text.
+        value.forEach((c: unknown, j) => {
+          const condition = c && typeof c === 'object' ? (c as { condition?: unknown }).condition : undefined;
+          if (typeof condition !== 'string' || condition.trim() === '') return;
+          const issue = compileIssue(compile, condition, `${path}.${j}.condition`);
+          if (issue) out.push(issue);
+        });
+      } else if (hint?.syntax === 'jsonata') {
         if (typeof value !== 'string' || value.trim() === '') continue; // the schema reports a missing one
         const issue = compileIssue(compile, value, path);
         if (issue) out.push(issue);

@@ -3,6 +3,7 @@
  * no dangling edges, known types, valid configs. Returns every fault with its path.
  */
 import { fromZodIssues, type Issue } from '../issues.ts';
+import { outputHandles } from '../nodes/define.ts';
 import { getNodeDefinition } from '../nodes/registry.ts';
 import type { Edge, WorkflowNode } from '../workflow.ts';
 
@@ -70,9 +71,12 @@ export function validateGraph(doc: GraphInput): Issue[] {
     if (getNodeDefinition(targetNode.type)?.kind === 'trigger') {
       issues.push({ path: `edges.${i}.target`, message: 'nothing may connect into a trigger' });
     }
-    const handles = getNodeDefinition(doc.nodes[src]!.type)?.handles;
+    const handles = outputHandles(getNodeDefinition(doc.nodes[src]!.type), doc.nodes[src]!.config);
     if (handles && !handles.includes(e.sourceHandle ?? '')) {
-      issues.push({ path: `edges.${i}.sourceHandle`, message: `must be one of ${handles.map((h) => `"${h}"`).join(', ')}` });
+      // E.g. an edge from a switch case that was renamed or removed: pinned on the edge itself.
+      const which = e.sourceHandle ? `output "${e.sourceHandle}" no longer exists` : 'no output chosen';
+      const options = handles.length ? `must be one of ${handles.map((h) => `"${h}"`).join(', ')}` : 'this node has no outputs';
+      issues.push({ path: `edges.${i}.sourceHandle`, message: `${which}: ${options}` });
     } else if (!handles && e.sourceHandle) {
       issues.push({ path: `edges.${i}.sourceHandle`, message: `"${doc.nodes[src]!.type}" has no handle "${e.sourceHandle}"` });
     }

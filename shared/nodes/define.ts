@@ -18,6 +18,8 @@ export type FieldWidget =
   | 'expression'
   /** A JSONata condition, built from rows (value · operator · value) or written as an expression. */
   | 'condition'
+  /** A switch's cases: rows of a name and a condition (built like `condition`), in order. */
+  | 'cases'
   | 'credential'
   | 'cron'
   | 'timezone'
@@ -163,6 +165,11 @@ type Common<S extends z.ZodType> = {
   ui: UiHints<z.output<S>>;
   /** Named out-handles; absent means one unnamed out-handle. */
   handles?: readonly string[];
+  /**
+   * Out-handles that follow the config (a switch's cases), overriding `handles`. Given the raw,
+   * possibly half-edited config of a draft, so it must not assume the schema holds.
+   */
+  handlesFor?: (config: Readonly<Record<string, unknown>>) => readonly string[];
   /** One line describing the output, shown in the editor. */
   output: string;
   /** Config schema version; `migrate` upgrades older configs on load. */
@@ -213,3 +220,9 @@ export function defineTrigger<S extends z.ZodType>(def: Omit<TriggerDefinition<S
 }
 
 export type AnyNodeDefinition = ActionDefinition<z.ZodType> | TriggerDefinition<z.ZodType>;
+
+/** A node's named out-handles for this config (`handlesFor`, else the fixed `handles`); undefined: one unnamed. */
+export function outputHandles(def: AnyNodeDefinition | undefined, config: unknown): readonly string[] | undefined {
+  if (def?.handlesFor) return def.handlesFor(config && typeof config === 'object' ? (config as Record<string, unknown>) : {});
+  return def?.handles;
+}

@@ -9,6 +9,7 @@ import { httpAction } from './action-http.ts';
 import { emailAction } from './action-email.ts';
 import { ifNode } from './logic-if.ts';
 import { filterNode } from './logic-filter.ts';
+import { switchNode } from './logic-switch.ts';
 import { transformNode } from './data-transform.ts';
 import { delayNode } from './flow-delay.ts';
 
@@ -21,6 +22,7 @@ export const nodeDefinitions: readonly AnyNodeDefinition[] = [
   emailAction,
   ifNode,
   filterNode,
+  switchNode,
   transformNode,
   delayNode,
 ] as unknown as readonly AnyNodeDefinition[];

@@ -4,6 +4,7 @@
  * (the one given, or the source's only free output). Pure, so the palette, the "+" on an output
  * and a connection dropped on the canvas place nodes alike.
  */
+import { outputHandles } from '#shared/nodes/define.ts';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import type { FlowEdge, FlowNode } from './mapping.ts';
 
@@ -13,7 +14,7 @@ const SIZE = { w: 240, h: 110 };
 
 /** The source's outputs: its declared handles, or its single unnamed one (null). */
 export function outputsOf(node: FlowNode | undefined): (string | null)[] {
-  const handles = node ? getNodeDefinition(node.data.type)?.handles : undefined;
+  const handles = node ? outputHandles(getNodeDefinition(node.data.type), node.data.config) : undefined;
   return handles ? [...handles] : [null];
 }
 

@@ -27,4 +27,15 @@ describe('auto-layout', () => {
     expect(p.check!.x).toBeLessThan(p.yes!.x);
     expect(p.yes!.x).toBeLessThan(p.yes2!.x);
   });
+
+  it("puts a switch's case branches in the order of its cases, fallback last", () => {
+    const sw: FlowNode = { ...n('route', 'logic.switch'), data: { type: 'logic.switch', config: { cases: [{ name: 'gold', condition: 'x' }, { name: 'silver', condition: 'y' }, { name: 'bronze', condition: 'z' }] } } };
+    const targets = ['fb', 'bronze', 'silver', 'gold'].map((id) => n(id, 'action.http'));
+    const outs = [e('route', 'fb', 'fallback'), e('route', 'bronze', 'bronze'), e('route', 'silver', 'silver'), e('route', 'gold', 'gold')];
+    for (const es of permutations(outs)) {
+      const p = layoutPositions([n('start', 'trigger.manual'), sw, ...targets], [e('start', 'route'), ...es]);
+      const ys = ['gold', 'silver', 'bronze', 'fb'].map((id) => p[id]!.y);
+      expect(ys, JSON.stringify(es.map((x) => x.id))).toEqual([...ys].sort((a, b) => a - b));
+    }
+  });
 });

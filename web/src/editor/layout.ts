@@ -1,15 +1,17 @@
 /**
  * Auto-layout with dagre: left to right, ranks by dependency, sizes from React Flow's measurements.
- * Branches keep their handles' order (an If's true above its false): nodes and edges are given to
+ * Branches keep their handles' order (an If's true above its false, a switch's cases in order): nodes and edges are given to
  * dagre in a depth-first order that follows each node's handles, which its ordering keeps for a
  * tree (no crossings), and siblings that still come out of order are swapped with their subtrees.
  */
 import dagre from '@dagrejs/dagre';
+import { outputHandles } from '#shared/nodes/define.ts';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import type { FlowEdge, FlowNode } from './mapping.ts';
 
 const handleRank = (nodes: ReadonlyMap<string, FlowNode>, e: FlowEdge): number => {
-  const handles = getNodeDefinition(nodes.get(e.source)?.data.type ?? '')?.handles;
+  const source = nodes.get(e.source);
+  const handles = outputHandles(getNodeDefinition(source?.data.type ?? ''), source?.data.config);
   const i = handles && e.sourceHandle ? handles.indexOf(e.sourceHandle) : -1;
   return i < 0 ? Number.MAX_SAFE_INTEGER : i;
 };

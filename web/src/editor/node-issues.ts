@@ -21,8 +21,9 @@ export function toNodeIssues(issues: readonly Issue[], doc: GraphDocument): Node
     }
     if (head === 'edges' && Number.isInteger(i) && doc.edges[i]) {
       const e = doc.edges[i];
-      const target = doc.nodes.some((n) => n.id === e.target) ? e.target : e.source;
-      return { nodeId: target, path: '', message: issue.message, edgeId: e.id };
+      // An output that does not exist (a removed switch case) is the source's fault; the rest the target's.
+      const onSource = rest[0] === 'sourceHandle' || !doc.nodes.some((n) => n.id === e.target);
+      return { nodeId: onSource ? e.source : e.target, path: '', message: issue.message, edgeId: e.id };
     }
     return { nodeId: null, path: issue.path, message: issue.message };
   });

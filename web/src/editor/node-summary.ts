@@ -2,7 +2,7 @@
 import cronstrue from 'cronstrue';
 import type { AnyNodeDefinition, FieldUi } from '#shared/nodes/define.ts';
 
-const PRIORITY: FieldUi['widget'][] = ['expression', 'condition', 'cron', 'text', 'textarea', 'select', 'multiselect', 'number'];
+const PRIORITY: FieldUi['widget'][] = ['expression', 'condition', 'cases', 'cron', 'text', 'textarea', 'select', 'multiselect', 'number'];
 
 export function describeCron(expression: string): string | null {
   try {
@@ -20,6 +20,7 @@ export function nodeSummary(def: AnyNodeDefinition, config: Record<string, unkno
       const v = config[key];
       if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)) continue;
       if (widget === 'cron' && typeof v === 'string') return describeCron(v) ?? v;
+      if (widget === 'cases' && Array.isArray(v)) return `${v.length} case${v.length === 1 ? '' : 's'}, checked in order`;
       const text = Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? null : String(v);
       if (text) return text.length > 48 ? `${text.slice(0, 47)}…` : text;
     }

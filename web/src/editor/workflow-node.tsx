@@ -1,11 +1,14 @@
 /**
  * The one canvas node component for every node type: icon and title from the registry, a target
- * handle unless it is a trigger, one source handle per declared handle (labelled `true`/`false`
- * on logic.if), the last run's status and duration, and validation issues pinned to it.
+ * handle unless it is a trigger, one source handle per output (labelled: an If's `true`/`false`, a
+ * switch's cases), the last run's status and duration, and validation issues pinned to it. An edge
+ * still leaving from an output that no longer exists (a removed case) keeps a marked handle, so
+ * the edge stays drawn and flagged instead of vanishing.
  */
-import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { memo } from 'react';
+import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
+import { memo, useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { outputHandles } from '#shared/nodes/define.ts';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import { formatDuration } from '../lib/format.ts';
 import type { FlowNode } from './mapping.ts';
@@ -31,7 +34,13 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
   const isTrigger = def?.kind === 'trigger';
   const title = data.name || def?.title || data.type;
   const summary = def ? nodeSummary(def, data.config) : `Unknown node type "${data.type}"`;
-  const handles = def?.handles ?? null;
+  const declared = outputHandles(def, data.config) ?? null;
+  const orphans = declared ? [...new Set(used.filter((h) => h !== '' && !declared.includes(h)))] : [];
+  const handles = declared ? [...declared, ...orphans] : null;
+  // React Flow measures handles once; outputs that follow the config (switch cases) must be re-measured.
+  const updateInternals = useUpdateNodeInternals();
+  const handleKey = handles?.join('\n') ?? '';
+  useEffect(() => updateInternals(id), [id, handleKey, updateInternals]);
   const status = step?.status ?? (isRunning ? 'pending' : null);
   const classes = [
     'wf-node',
@@ -86,13 +95,16 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
       )}
       {handles ? (
         <div className="wf-node-outs">
-          {handles.map((h) => (
-            <div key={h} className={`wf-out wf-out-${h}`}>
-              <span className="wf-out-label">{h}</span>
-              <Handle type="source" id={h} position={Position.Right} className={`wf-handle wf-handle-${h}`} aria-label={`${h} output of ${title}`} />
-              {!used.includes(h) && <AddAfter nodeId={id} handle={h} label={`Add a step after the ${h} output of ${title}`} />}
-            </div>
-          ))}
+          {handles.map((h) => {
+            const gone = orphans.includes(h);
+            return (
+              <div key={h} className={`wf-out wf-out-${h}${gone ? ' wf-out-gone' : ''}`} title={gone ? `"${h}" no longer exists: reconnect or delete its edge` : undefined}>
+                <span className="wf-out-label">{gone ? `${h} (removed)` : h}</span>
+                <Handle type="source" id={h} position={Position.Right} className={`wf-handle wf-handle-${h}`} aria-label={`${h} output of ${title}${gone ? ' (removed)' : ''}`} />
+                {!gone && !used.includes(h) && <AddAfter nodeId={id} handle={h} label={`Add a step after the ${h} output of ${title}`} />}
+              </div>
+            );
+          })}
         </div>
       ) : (
         <>

@@ -1,6 +1,7 @@
 /** Picks the widget for a field's `ui.widget`; the config panel and nested object forms both use it. */
 import type { ReactNode } from 'react';
 import { MultiSelectWidget, NumberWidget, SelectWidget, SwitchWidget, TextareaWidget, TextWidget } from './basic.tsx';
+import { CasesWidget } from './cases-widget.tsx';
 import { ConditionWidget } from './condition-widget.tsx';
 import { CredentialWidget } from './credential-widget.tsx';
 import { CronWidget } from './cron-widget.tsx';
@@ -33,6 +34,8 @@ export function renderWidget(props: WidgetProps): ReactNode {
       return <ExpressionWidget {...props} />;
     case 'condition':
       return <ConditionWidget {...props} />;
+    case 'cases':
+      return <CasesWidget {...props} />;
     case 'credential':
       return <CredentialWidget {...props} />;
     case 'cron':
