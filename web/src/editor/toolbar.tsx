@@ -70,7 +70,7 @@ export function Toolbar() {
       <span className="spacer" />
       <LatestRun />
       <PastRunsMenu disabled={busy !== null} />
-      <a className="btn btn-ghost" href={href(`/executions?workflowId=${encodeURIComponent(workflowId)}`)}>
+      <a className="btn btn-ghost bar-executions" href={href(`/executions?workflowId=${encodeURIComponent(workflowId)}`)}>
         Executions
       </a>
       <RunButton disabled={viewing || busy !== null} running={busy === 'running'} />
