@@ -125,5 +125,14 @@ describe.skipIf(!browserAvailable())('a past execution on the canvas', () => {
     // The deletion made before the visit is still the step Undo takes back.
     await page.getByRole('button', { name: 'Undo' }).click();
     await node('transform').waitFor();
+
+    // An execution that does not exist: said so, the address drops it, the draft stays.
+    const here = page.url();
+    await page.goto(`${here}?execution=ex_gone`);
+    await page.getByRole('alert').filter({ hasText: 'Could not show that execution' }).waitFor();
+    await expect.poll(() => page.url()).toBe(here);
+    expect(await banner().count()).toBe(0);
+    expect(await text(page.locator('.save-state'))).toBe('Unsaved changes');
+    expect(await node('transform').count()).toBe(1);
   }, 120_000);
 });
