@@ -75,5 +75,18 @@ export const Workflow = WorkflowDraft.extend({
 });
 export type Workflow = z.infer<typeof Workflow>;
 
+/**
+ * One saved version of a workflow, as `GET /api/workflows/:id/versions/:version` returns it: what
+ * the executions of that version ran (webhook tokens left out, as in an export).
+ */
+export const WorkflowVersion = z.object({
+  workflowId: z.string(),
+  version: z.number().int(),
+  name: z.string(),
+  nodes: z.array(WorkflowNode),
+  edges: z.array(Edge),
+});
+export type WorkflowVersion = z.infer<typeof WorkflowVersion>;
+
 /** The part of a workflow an execution runs: pinned per version. */
 export type WorkflowSnapshot = { id: string; name: string; version: number; nodes: WorkflowNode[]; edges: Edge[] };

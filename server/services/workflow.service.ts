@@ -7,7 +7,7 @@ import type { Issue } from '#shared/issues.ts';
 import { expressionIssues } from '#shared/graph/expressions.ts';
 import { validateGraph } from '#shared/graph/validate.ts';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
-import { Workflow, WorkflowDraft, type WorkflowNode } from '#shared/workflow.ts';
+import { Workflow, WorkflowDraft, type WorkflowNode, type WorkflowVersion } from '#shared/workflow.ts';
 import type { Schema } from '../db/schema.ts';
 import type { ExecutionQueryRepo } from '../db/repos/execution-query.repo.ts';
 import { createWorkflowRepo, type WorkflowRecord } from '../db/repos/workflow.repo.ts';
@@ -34,6 +34,15 @@ export type WorkflowListItem = {
 };
 
 const isWebhook = (n: WorkflowNode) => n.type === 'trigger.webhook';
+
+/** The nodes with each webhook's secret token taken out (exports and old versions need no token). */
+function withoutTokens(nodes: WorkflowNode[]): WorkflowNode[] {
+  return nodes.map((n) => {
+    if (!isWebhook(n)) return n;
+    const { token: _token, ...config } = n.config;
+    return { ...n, config };
+  });
+}
 
 export function createWorkflowService(deps: {
   db: Kysely<Schema>;
@@ -208,11 +217,7 @@ export function createWorkflowService(deps: {
     /** A portable document: no ids, no tokens, no activity; credentials are referenced by id only. */
     async export(id: string) {
       const wf = await require(id);
-      const nodes = wf.nodes.map((n) => {
-        if (!isWebhook(n)) return n;
-        const { token: _token, ...config } = n.config;
-        return { ...n, config };
-      });
+      const nodes = withoutTokens(wf.nodes);
       return { format: EXPORT_FORMAT, exportedAt: new Date(deps.clock.now()).toISOString(), workflow: { name: wf.name, nodes, edges: wf.edges } };
     },
 
@@ -222,6 +227,14 @@ export function createWorkflowService(deps: {
     async duplicate(id: string): Promise<Workflow> {
       const wf = await require(id);
       return create({ name: await freeName(wf.name, 1), nodes: wf.nodes, edges: wf.edges });
+    },
+
+    /** One saved version, as its executions ran it; webhook tokens left out, as in an export. */
+    async version(id: string, version: number): Promise<WorkflowVersion> {
+      await require(id);
+      const v = await repo.getVersion(id, version);
+      if (!v) throw new AppError('NOT_FOUND', `workflow ${id} has no version ${version}`, { details: [{ path: 'version', message: 'no such version' }] });
+      return { workflowId: id, version: v.version, name: v.name, nodes: withoutTokens(v.nodes), edges: v.edges };
     },
 
     listActive: () => repo.listActive(),

@@ -17,5 +17,7 @@ export const ListExecutionsQuery = z.object({
   workflowId: z.string().max(100).optional(),
   status: ExecutionStatus.optional(),
 });
+/** The params of `GET /api/workflows/:id/versions/:version`: versions count from 1. */
+export const WorkflowVersionParams = z.object({ version: z.coerce.number({ error: 'must be a version number' }).int('must be a whole number').min(1, 'versions start at 1') });
 export const RunBody = z.object({ payload: z.unknown().optional() }).default({});
 export const CreateApiKey = z.object({ label: z.string().trim().min(1).max(100) });

@@ -1,6 +1,6 @@
-/** /api/workflows: CRUD, activation, manual runs, export/import, editor helpers (listen, sample). */
+/** /api/workflows: CRUD, saved versions, activation, manual runs, export/import, editor helpers (listen, sample). */
 import { Router } from 'express';
-import { ListWorkflowsQuery, RunBody } from '#shared/api/schemas.ts';
+import { ListWorkflowsQuery, RunBody, WorkflowVersionParams } from '#shared/api/schemas.ts';
 import { AppError } from '#shared/errors.ts';
 import { WorkflowDraft } from '#shared/workflow.ts';
 import type { Services } from '../../services/index.ts';
@@ -41,6 +41,10 @@ export function workflowRoutes({ workflows, runs, webhooks }: Services): Router 
     const doc = await workflows.export(req.params.id);
     res.setHeader('Content-Disposition', `attachment; filename="${doc.workflow.name.replace(/[^\w.-]+/g, '_')}.switchyard.json"`);
     res.json(doc);
+  });
+  r.get('/:id/versions/:version', async (req, res) => {
+    const { version } = parse(WorkflowVersionParams, { version: req.params.version }, 'params');
+    res.json(await workflows.version(req.params.id, version));
   });
   r.post('/:id/run', async (req, res) => {
     const { payload } = parse(RunBody, req.body ?? {});

@@ -7,7 +7,7 @@ import { CredentialSummary, OutboxMail } from '#shared/api/credentials.ts';
 import { ErrorEnvelope } from '#shared/errors.ts';
 import { ExecutionDetail, ExecutionStatus, ExecutionSummary } from '#shared/execution.ts';
 import type { Issue } from '#shared/issues.ts';
-import { Workflow, type WorkflowDraft } from '#shared/workflow.ts';
+import { Workflow, WorkflowVersion, type WorkflowDraft } from '#shared/workflow.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -172,6 +172,8 @@ export const api = {
     duplicate: (id: string) => request('POST', `/api/workflows/${encodeURIComponent(id)}/duplicate`, undefined, Workflow),
     exportDoc: (id: string) => request<unknown>('GET', `/api/workflows/${encodeURIComponent(id)}/export`),
     importDoc: (doc: unknown) => request('POST', '/api/workflows/import', doc, Workflow),
+    /** One saved version's graph, as its executions ran it. */
+    version: (id: string, version: number) => request('GET', `/api/workflows/${encodeURIComponent(id)}/versions/${version}`, undefined, WorkflowVersion),
     run: (id: string, payload?: unknown) => request('POST', `/api/workflows/${encodeURIComponent(id)}/run`, { payload }, ExecutionId),
   },
 

@@ -9,15 +9,28 @@ import { api, ApiError, errorMessage } from '../api/client.ts';
 import { formatDuration, plural } from '../lib/format.ts';
 import { declaredSample } from './expressions.ts';
 import { toast } from '../lib/toast.ts';
-import { selectIsDirty, useEditorStore, type RunState } from './store.ts';
+import { isReadOnly, selectIsDirty, useEditorStore, type RunState } from './store.ts';
 
 const FINISHED: readonly ExecutionStatus[] = ['success', 'error', 'canceled'];
 export const isFinished = (s: ExecutionStatus) => FINISHED.includes(s);
 
 let inFlight: Promise<Workflow | null> | null = null;
 
+/** Resolves once no save is under way (a past execution is put on the canvas only then). */
+export async function savesSettled(): Promise<void> {
+  while (inFlight) await inFlight;
+}
+
+/** While a past execution is on the canvas, the draft is set aside: nothing saves or runs. */
+function refusedWhileViewing(): boolean {
+  if (!isReadOnly(useEditorStore.getState())) return false;
+  toast('info', 'Viewing a past execution', 'Go back to editing first: nothing is saved or run from this view.');
+  return true;
+}
+
 /** Saves the draft (one save at a time; a save requested meanwhile runs after it). */
 export async function saveWorkflow(options: { quiet?: boolean } = {}): Promise<Workflow | null> {
+  if (refusedWhileViewing()) return null;
   if (inFlight) await inFlight;
   const s = useEditorStore.getState();
   if (!s.workflow) return null;
@@ -80,7 +93,7 @@ export async function ensureSaved(): Promise<boolean> {
 }
 
 export async function setActive(active: boolean): Promise<void> {
-  if (!(await ensureSaved())) return;
+  if (refusedWhileViewing() || !(await ensureSaved())) return;
   const s = useEditorStore.getState();
   if (!s.workflow) return;
   s.setBusy(active ? 'activating' : 'deactivating');
@@ -135,7 +148,7 @@ async function payloadFor(how: RunWith): Promise<{ payload: unknown } | { proble
 }
 
 export async function runWorkflow(how: RunWith = 'default'): Promise<void> {
-  if (!(await ensureSaved())) return;
+  if (refusedWhileViewing() || !(await ensureSaved())) return;
   const s = useEditorStore.getState();
   if (!s.workflow) return;
   s.setBusy('running');
@@ -158,24 +171,28 @@ export async function runWorkflow(how: RunWith = 'default'): Promise<void> {
 export function toRunState(d: ExecutionDetail): RunState {
   const steps: Record<string, Step> = {};
   for (const step of d.steps) steps[step.nodeId] = step;
-  return { executionId: d.id, status: d.status, steps };
+  return { executionId: d.id, status: d.status, version: d.workflowVersion, steps };
 }
 
 let tracking: string | null = null;
 
 /**
- * Shows an execution on the canvas until it finishes. Live `step` events update nodes as they come;
- * polling the detail is the source of truth and the fallback when events are unavailable.
+ * Shows an execution on the canvas until it finishes (if it runs the version being edited; see
+ * selectShownRun). Live `step` events update nodes as they come; polling the detail is the source
+ * of truth and the fallback when events are unavailable. `version`: the version it runs, when
+ * known before the first poll (a run started here runs the version just saved).
  */
-export async function trackExecution(executionId: string, options: { announce?: boolean } = {}): Promise<void> {
+export async function trackExecution(executionId: string, options: { announce?: boolean; version?: number } = {}): Promise<void> {
   tracking = executionId;
-  useEditorStore.getState().setRun({ executionId, status: 'queued', steps: {} });
+  const version = options.version ?? useEditorStore.getState().workflow?.version ?? 0;
+  useEditorStore.getState().setRun({ executionId, status: 'queued', version, steps: {} });
   for (let i = 0; i < 600 && tracking === executionId; i++) {
     try {
       const d = await api.executions.get(executionId);
       if (tracking !== executionId) return;
       useEditorStore.getState().setRun(toRunState(d));
       if (isFinished(d.status)) {
+        tracking = null;
         if (options.announce) {
           if (d.status === 'success') toast('success', 'Run succeeded', `Finished in ${formatDuration(d.durationMs)}. Click a node to see its input and output.`);
           else toast('error', d.status === 'canceled' ? 'Run canceled' : 'Run failed', d.error?.message ?? 'Click the red node to see why.');

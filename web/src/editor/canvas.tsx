@@ -1,4 +1,4 @@
-/** The React Flow canvas: nodes and edges from the store, drop from the palette, connect rules, a connection dropped on empty canvas opening the step picker, minimap. */
+/** The React Flow canvas: nodes and edges from the store, drop from the palette, connect rules, a connection dropped on empty canvas opening the step picker, minimap; read-only while a past execution is shown. */
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge, type IsValidConnection, type OnConnectEnd } from '@xyflow/react';
 import { useCallback, useMemo, type DragEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -8,7 +8,7 @@ import { nodeTypes } from './node-types.ts';
 import { DRAG_MIME } from './palette.tsx';
 import { addNodeWithFeedback } from './canvas-add.ts';
 import { NodePicker, useNodePicker } from './node-picker.tsx';
-import { useEditorStore } from './store.ts';
+import { isReadOnly, useEditorStore } from './store.ts';
 
 const selector = (s: ReturnType<typeof useEditorStore.getState>) => ({
   nodes: s.nodes,
@@ -30,6 +30,7 @@ export function Canvas() {
   const faulty = useEditorStore(useShallow((s) => [...s.graphIssues, ...s.serverIssues].flatMap((i) => (i.edgeId ? [i.edgeId] : []))));
   const edges = useMemo(() => (faulty.length ? stored.map((e) => (faulty.includes(e.id) ? { ...e, className: 'edge-fault' } : e)) : stored), [stored, faulty]);
   const { screenToFlowPosition } = useReactFlow();
+  const readOnly = useEditorStore(isReadOnly);
 
   const isValidConnection: IsValidConnection = useCallback((c: Connection | Edge) => {
     if (c.source === c.target) return false;
@@ -42,7 +43,7 @@ export function Canvas() {
   // A connection dropped on empty canvas: pick the step to put there, connected from that output.
   const onConnectEnd: OnConnectEnd = useCallback(
     (event, state) => {
-      if (state.isValid || state.toNode || !state.fromNode || state.fromHandle?.type !== 'source') return;
+      if (isReadOnly(useEditorStore.getState()) || state.isValid || state.toNode || !state.fromNode || state.fromHandle?.type !== 'source') return;
       const p = 'changedTouches' in event ? event.changedTouches[0]! : event;
       const flow = screenToFlowPosition({ x: p.clientX, y: p.clientY });
       useNodePicker.getState().open({
@@ -64,7 +65,7 @@ export function Canvas() {
     (e: DragEvent) => {
       e.preventDefault();
       const type = e.dataTransfer.getData(DRAG_MIME) || e.dataTransfer.getData('text/plain');
-      if (!type || !getNodeDefinition(type)) return;
+      if (!type || !getNodeDefinition(type) || isReadOnly(useEditorStore.getState())) return;
       const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
       addNodeWithFeedback(type, { x: Math.round(p.x - 110), y: Math.round(p.y - 30) });
     },
@@ -83,6 +84,8 @@ export function Canvas() {
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onNodeDragStart={beginDrag}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
         onNodeDoubleClick={(_, n) => {
           // Double-click renames: select it, then put the caret in the panel's name field.
           useEditorStore.getState().select(n.id);

@@ -2,6 +2,7 @@
  * The config panel, generated from the node definition: one field per `def.ui` entry (widget,
  * label, help, showIf, advanced folded away), validated inline with `validateNodeConfig`, with the
  * server's activation issues shown on the same fields. Nothing in here is written per node type.
+ * While a past execution is viewed, the panel is read-only and opens on that step's data.
  */
 import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -15,7 +16,7 @@ import { renderWidget } from './fields/render.tsx';
 import { fieldLabel } from './node-summary.ts';
 import { defaultOf, fieldSchema } from './schema.ts';
 import { friendlyMessage } from './node-issues.ts';
-import { useEditorStore } from './store.ts';
+import { isReadOnly, selectShownRun, useEditorStore } from './store.ts';
 import { PollExtras, TriggerState, WebhookExtras } from './trigger-extras.tsx';
 
 const GROUP_WIDGETS = new Set<FieldUi['widget']>(['multiselect', 'keyValue', 'object']);
@@ -68,8 +69,9 @@ function NodePanel({ nodeId }: { nodeId: string }) {
   const data = useEditorStore((s) => s.nodes.find((n) => n.id === nodeId)?.data);
   const serverIssues = useEditorStore(useShallow((s) => s.serverIssues.filter((i) => i.nodeId === nodeId)));
   const graphIssues = useEditorStore(useShallow((s) => s.graphIssues.filter((i) => i.nodeId === nodeId)));
-  const step = useEditorStore((s) => s.run?.steps[nodeId]);
-  const [tab, setTab] = useState<'settings' | 'data'>('settings');
+  const step = useEditorStore((s) => selectShownRun(s)?.steps[nodeId]);
+  const viewing = useEditorStore(isReadOnly);
+  const [tab, setTab] = useState<'settings' | 'data'>(() => (isReadOnly(useEditorStore.getState()) ? 'data' : 'settings'));
   const def = data ? getNodeDefinition(data.type) : undefined;
   const config = data?.config;
   const localIssues = useMemo(() => (data ? validateNodeConfig({ type: data.type, config: data.config }) : []), [data]);
@@ -154,6 +156,7 @@ function NodePanel({ nodeId }: { nodeId: string }) {
             aria-label="Node name"
             title="Rename this step (or double-click it on the canvas)"
             value={data.name ?? ''}
+            readOnly={viewing}
             placeholder={title}
             onChange={(e) => updateNode(nodeId, { name: e.target.value === '' ? undefined : e.target.value })}
           />
@@ -161,7 +164,7 @@ function NodePanel({ nodeId }: { nodeId: string }) {
             {title} · id <code title="Use it in expressions as steps.<id>">{nodeId}</code>
           </div>
         </div>
-        <button type="button" className="btn btn-icon btn-ghost" aria-label="Delete node" title="Delete node (Delete)" onClick={() => deleteNode(nodeId)}>
+        <button type="button" className="btn btn-icon btn-ghost" aria-label="Delete node" title="Delete node (Delete)" disabled={viewing} onClick={() => deleteNode(nodeId)}>
           <Icon name="trash" />
         </button>
       </header>
@@ -178,7 +181,8 @@ function NodePanel({ nodeId }: { nodeId: string }) {
       </div>
 
       {tab === 'settings' ? (
-        <div className="panel-body" role="tabpanel" aria-label="Settings">
+        // A disabled fieldset disables every control in it: nothing edits a past execution's graph.
+        <fieldset className="panel-body" role="tabpanel" aria-label="Settings" disabled={viewing}>
           {serverIssues.length > 0 && (
             <div className="callout callout-error" role="alert">
               <strong>Refused by the server here</strong>
@@ -214,7 +218,7 @@ function NodePanel({ nodeId }: { nodeId: string }) {
               {def?.kind === 'action' && <NodeSettings nodeId={nodeId} />}
             </details>
           )}
-        </div>
+        </fieldset>
       ) : (
         <div className="panel-body" role="tabpanel" aria-label="Data">
           <NodeData nodeId={nodeId} />
@@ -295,8 +299,8 @@ function NodeSettings({ nodeId }: { nodeId: string }) {
 }
 
 function NodeData({ nodeId }: { nodeId: string }) {
-  const step = useEditorStore((s) => s.run?.steps[nodeId]);
-  const executionId = useEditorStore((s) => s.run?.executionId);
+  const step = useEditorStore((s) => selectShownRun(s)?.steps[nodeId]);
+  const executionId = useEditorStore((s) => selectShownRun(s)?.executionId);
   const sample = useEditorStore((s) => s.sampleData[nodeId]);
   if (!step) {
     return sample !== undefined ? (

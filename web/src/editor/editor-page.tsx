@@ -1,6 +1,7 @@
 /**
  * The editor page (lazy-loaded): loads a workflow into the store, lays out palette, canvas,
- * toolbar and config panel, and wires shortcuts, the unsaved-changes guard and live run updates.
+ * toolbar and config panel, and wires shortcuts, the unsaved-changes guard, live run updates and,
+ * from `?execution=<id>`, a past execution shown read-only in place of the draft.
  */
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
@@ -14,7 +15,7 @@ import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import { api, errorMessage } from '../api/client.ts';
 import { useServerEvents } from '../api/events.ts';
 import { ErrorState, Loading } from '../components/ui.tsx';
-import { setNavigationGuard } from '../lib/router.ts';
+import { navigate, parseRoute, setNavigationGuard } from '../lib/router.ts';
 import { toast } from '../lib/toast.ts';
 import { isFinished, loadLatestRun, saveWorkflow, stopTracking, trackExecution } from './actions.ts';
 import { addNodeWithFeedback } from './canvas-add.ts';
@@ -23,10 +24,13 @@ import { useAppendNode } from './node-picker.tsx';
 import { ConfigPanel } from './config-panel.tsx';
 import { forgetJsonDrafts } from './fields/json-widget.tsx';
 import { Palette } from './palette.tsx';
-import { selectIsDirty, useEditorStore } from './store.ts';
+import { backToEditing, viewExecution } from './past-runs.ts';
+import { ReplayBanner } from './replay-banner.tsx';
+import { isReadOnly, selectIsDirty, useEditorStore } from './store.ts';
 import { Toolbar } from './toolbar.tsx';
 
-export function EditorPage({ workflowId }: { workflowId: string }) {
+/** `executionId`: a past execution to show on the canvas instead of the draft (from `?execution=`). */
+export function EditorPage({ workflowId, executionId = null }: { workflowId: string; executionId?: string | null }) {
   const [state, setState] = useState<{ loading: boolean; error: string | null }>({ loading: true, error: null });
   const [attempt, setAttempt] = useState(0);
 
@@ -49,6 +53,22 @@ export function EditorPage({ workflowId }: { workflowId: string }) {
     };
   }, [workflowId, attempt]);
 
+  // The address says which execution is on the canvas; without one, the draft is.
+  const loaded = !state.loading && !state.error;
+  useEffect(() => {
+    if (!loaded) return;
+    if (!executionId) {
+      backToEditing();
+      return;
+    }
+    void viewExecution(executionId).then((shown) => {
+      // It cannot be shown (gone, another workflow's): the toast says why; the address drops it.
+      if (!shown && parseRoute(window.location.hash.slice(1)).query.get('execution') === executionId) {
+        navigate(`/workflows/${encodeURIComponent(workflowId)}`, { replace: true });
+      }
+    });
+  }, [loaded, executionId, workflowId]);
+
   useEffect(() => {
     const warn = (e: BeforeUnloadEvent) => {
       if (!selectIsDirty(useEditorStore.getState())) return;
@@ -56,20 +76,29 @@ export function EditorPage({ workflowId }: { workflowId: string }) {
       e.returnValue = '';
     };
     window.addEventListener('beforeunload', warn);
-    const unguard = setNavigationGuard(() => !selectIsDirty(useEditorStore.getState()) || window.confirm('You have unsaved changes. Leave without saving?'));
+    // Viewing a past execution and going back stay on this page: the draft is kept, no question asked.
+    const staysHere = () => {
+      const [first, second, ...rest] = parseRoute(window.location.hash.slice(1)).segments;
+      return first === 'workflows' && second === workflowId && rest.length === 0;
+    };
+    const unguard = setNavigationGuard(
+      () => staysHere() || !selectIsDirty(useEditorStore.getState()) || window.confirm('You have unsaved changes. Leave without saving?'),
+    );
     return () => {
       window.removeEventListener('beforeunload', warn);
       unguard();
     };
-  }, []);
+  }, [workflowId]);
 
   useServerEvents({
     execution: (e) => {
       const s = useEditorStore.getState();
       if (e.workflowId !== workflowId) return;
       s.setRunStatus(e.id, e.status);
-      // Runs started elsewhere (a webhook, the schedule) show up on the canvas as they happen.
-      if (!s.run || (s.run.executionId !== e.id && isFinished(s.run.status))) void trackExecution(e.id);
+      // Runs started elsewhere (a webhook, the schedule) show up on the canvas as they happen;
+      // while a past execution is viewed, the latest is fetched on the way back instead.
+      if (isReadOnly(s)) return;
+      if (!s.run || (s.run.executionId !== e.id && isFinished(s.run.status))) void trackExecution(e.id, { version: e.workflowVersion });
     },
     step: (e) => {
       if (e.workflowId === workflowId) useEditorStore.getState().mergeStep(e.executionId, e.step);
@@ -90,6 +119,7 @@ const isTyping = (t: EventTarget | null) =>
 
 function EditorLayout() {
   const hasTrigger = useEditorStore((s) => s.nodes.some((n) => getNodeDefinition(n.data.type)?.kind === 'trigger'));
+  const readOnly = useEditorStore(isReadOnly);
   const { screenToFlowPosition } = useReactFlow();
 
   const [open, setOpen] = useState(readSides);
@@ -151,9 +181,10 @@ function EditorLayout() {
   return (
     <div className="editor">
       <Toolbar />
+      <ReplayBanner />
       <div className={`editor-main${open.palette ? '' : ' palette-closed'}${open.panel ? '' : ' panel-closed'}`}>
         <SideToggle side="palette" open={open.palette} onToggle={() => toggle('palette')} />
-        {open.palette && <Palette onAdd={addByClick} hasTrigger={hasTrigger} />}
+        {open.palette && <Palette onAdd={addByClick} hasTrigger={hasTrigger} disabled={readOnly} />}
         <Canvas />
         {open.panel && <ConfigPanel />}
         <SideToggle side="panel" open={open.panel} onToggle={() => toggle('panel')} />

@@ -1,4 +1,7 @@
-/** The node palette: every registry definition, grouped by category, searchable; drag onto the canvas or click to add. */
+/**
+ * The node palette: every registry definition, grouped by category, searchable; drag onto the canvas
+ * or click to add. `disabled` while a past execution is on the canvas (nothing can be added to it).
+ */
 import { useMemo, useState } from 'react';
 import type { AnyNodeDefinition, NodeCategory } from '#shared/nodes/define.ts';
 import { nodeDefinitions } from '#shared/nodes/registry.ts';
@@ -8,7 +11,7 @@ export const DRAG_MIME = 'application/x-switchyard-node';
 const CATEGORY_LABEL: Record<NodeCategory, string> = { trigger: 'Triggers', action: 'Actions', logic: 'Logic', data: 'Data', flow: 'Flow' };
 const ORDER: NodeCategory[] = ['trigger', 'action', 'logic', 'data', 'flow'];
 
-export function Palette({ onAdd, hasTrigger }: { onAdd: (type: string) => void; hasTrigger: boolean }) {
+export function Palette({ onAdd, hasTrigger, disabled: readOnly = false }: { onAdd: (type: string) => void; hasTrigger: boolean; disabled?: boolean }) {
   const [q, setQ] = useState('');
   const groups = useMemo(() => {
     const needle = q.trim().toLowerCase();
@@ -26,7 +29,7 @@ export function Palette({ onAdd, hasTrigger }: { onAdd: (type: string) => void; 
           {g.cat === 'trigger' && hasTrigger && <p className="muted small">A workflow has one trigger; this one has it.</p>}
           <ul>
             {g.items.map((d) => {
-              const disabled = d.kind === 'trigger' && hasTrigger;
+              const disabled = readOnly || (d.kind === 'trigger' && hasTrigger);
               return (
                 <li key={d.type}>
                   <button

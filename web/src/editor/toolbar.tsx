@@ -1,14 +1,18 @@
-/** The editor's top bar: name, save state, undo/redo, layout, problems, Run, the Active switch and Save. */
+/**
+ * The editor's top bar: name, save state, undo/redo, layout, problems, past runs, Run, the Active
+ * switch and Save. While a past execution is viewed, everything that edits, saves or runs is disabled.
+ */
 import { useReactFlow } from '@xyflow/react';
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import { Icon } from '../components/icons.tsx';
-import { StatusBadge, Switch } from '../components/ui.tsx';
+import { Switch } from '../components/ui.tsx';
 import { href } from '../lib/router.ts';
 import { layoutPositions } from './layout.ts';
 import { fieldLabel } from './node-summary.ts';
 import { saveWorkflow, setActive } from './actions.ts';
+import { LatestRun, PastRunsMenu } from './past-runs-menu.tsx';
 import { RunButton } from './run-menu.tsx';
 import { selectIsDirty, useEditorStore, type NodeIssue } from './store.ts';
 
@@ -16,7 +20,7 @@ const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigat
 const MOD = isMac ? '⌘' : 'Ctrl+';
 
 export function Toolbar() {
-  const { name, isDirty, busy, active, workflowId, version, canUndo, canRedo, runId, runStatus } = useEditorStore(
+  const { name, isDirty, busy, active, workflowId, version, canUndo, canRedo, viewing } = useEditorStore(
     useShallow((s) => ({
       name: s.name,
       isDirty: selectIsDirty(s),
@@ -26,8 +30,7 @@ export function Toolbar() {
       version: s.workflow?.version ?? 0,
       canUndo: s.past.length > 0,
       canRedo: s.future.length > 0,
-      runId: s.run?.executionId ?? null,
-      runStatus: s.run?.status ?? null,
+      viewing: s.replay !== null,
     })),
   );
   const { fitView } = useReactFlow();
@@ -44,40 +47,38 @@ export function Toolbar() {
       <a className="btn btn-icon btn-ghost" href={href('/')} aria-label="Back to workflows" title="Back to workflows">
         <Icon name="back" />
       </a>
-      <input className="input input-name" aria-label="Workflow name" value={name} onChange={(e) => store.setName(e.target.value)} placeholder="Untitled workflow" />
+      <input className="input input-name" aria-label="Workflow name" readOnly={viewing} value={name} onChange={(e) => store.setName(e.target.value)} placeholder="Untitled workflow" />
       <span className={`save-state${isDirty ? ' dirty' : ''}`} aria-live="polite">
         {busy === 'saving' ? 'Saving…' : isDirty ? 'Unsaved changes' : `Saved · v${version}`}
       </span>
       <div className="bar-group" role="group" aria-label="Edit">
-        <button type="button" className="btn btn-icon btn-ghost" aria-label="Undo" title={`Undo (${MOD}Z)`} disabled={!canUndo} onClick={() => store.undo()}>
+        <button type="button" className="btn btn-icon btn-ghost" aria-label="Undo" title={`Undo (${MOD}Z)`} disabled={viewing || !canUndo} onClick={() => store.undo()}>
           <Icon name="undo" />
         </button>
-        <button type="button" className="btn btn-icon btn-ghost" aria-label="Redo" title={`Redo (${MOD}Shift+Z)`} disabled={!canRedo} onClick={() => store.redo()}>
+        <button type="button" className="btn btn-icon btn-ghost" aria-label="Redo" title={`Redo (${MOD}Shift+Z)`} disabled={viewing || !canRedo} onClick={() => store.redo()}>
           <Icon name="redo" />
         </button>
-        <button type="button" className="btn btn-icon btn-ghost" aria-label="Auto-layout" title="Tidy up (auto-layout)" onClick={tidy}>
+        <button type="button" className="btn btn-icon btn-ghost" aria-label="Auto-layout" title="Tidy up (auto-layout)" disabled={viewing} onClick={tidy}>
           <Icon name="layout" />
         </button>
         <button type="button" className="btn btn-icon btn-ghost" aria-label="Fit view" title="Fit view" onClick={() => void fitView({ padding: 0.3, duration: 300, maxZoom: 1 })}>
           <Icon name="fit" />
         </button>
       </div>
-      <Problems />
+      {/* The problem lists are the draft's; a past execution's graph is not checked. */}
+      {!viewing && <Problems />}
       <span className="spacer" />
-      {runId && runStatus && (
-        <a className="last-run" href={href(`/executions/${encodeURIComponent(runId)}`)} title="Open this execution">
-          Last run <StatusBadge status={runStatus} />
-        </a>
-      )}
-      <a className="btn btn-ghost" href={href(`/executions?workflowId=${encodeURIComponent(workflowId)}`)}>
+      <LatestRun />
+      <PastRunsMenu disabled={busy !== null} />
+      <a className="btn btn-ghost bar-executions" href={href(`/executions?workflowId=${encodeURIComponent(workflowId)}`)}>
         Executions
       </a>
-      <RunButton disabled={busy !== null} running={busy === 'running'} />
+      <RunButton disabled={viewing || busy !== null} running={busy === 'running'} />
       <label className="active-toggle">
         <span>{busy === 'activating' ? 'Activating…' : busy === 'deactivating' ? 'Deactivating…' : active ? 'Active' : 'Inactive'}</span>
-        <Switch checked={active} label="Active" disabled={busy !== null} onChange={(v) => void setActive(v)} />
+        <Switch checked={active} label="Active" disabled={viewing || busy !== null} onChange={(v) => void setActive(v)} />
       </label>
-      <button type="button" className="btn btn-primary" disabled={busy === 'saving'} onClick={() => void saveWorkflow()} title={`Save (${MOD}S)`}>
+      <button type="button" className="btn btn-primary" disabled={viewing || busy === 'saving'} onClick={() => void saveWorkflow()} title={`Save (${MOD}S)`}>
         Save
       </button>
     </header>

@@ -1,9 +1,10 @@
 /**
  * The one canvas node component for every node type: icon and title from the registry, a target
  * handle unless it is a trigger, one source handle per output (labelled: an If's `true`/`false`, a
- * switch's cases), the last run's status and duration, and validation issues pinned to it. An edge
+ * switch's cases), the shown run's status and duration (selectShownRun), and validation issues pinned to it. An edge
  * still leaving from an output that no longer exists (a removed case) keeps a marked handle, so
  * the edge stays drawn and flagged instead of vanishing.
+ * No "+" on outputs while a past execution is viewed.
  */
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
 import { memo, useEffect } from 'react';
@@ -14,14 +15,16 @@ import { formatDuration } from '../lib/format.ts';
 import type { FlowNode } from './mapping.ts';
 import { useNodePicker } from './node-picker.tsx';
 import { fieldLabel, nodeSummary } from './node-summary.ts';
-import { useEditorStore } from './store.ts';
+import { isReadOnly, selectShownRun, useEditorStore } from './store.ts';
 
 const STATUS_TEXT: Record<string, string> = { success: 'Succeeded', error: 'Failed', skipped: 'Skipped', waiting: 'Waiting' };
 
 export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   const def = getNodeDefinition(data.type);
-  const step = useEditorStore((s) => s.run?.steps[id]);
-  const isRunning = useEditorStore((s) => s.run?.status === 'running' || s.run?.status === 'queued');
+  // The latest run only when it ran this graph's version; a past execution's own run while it is viewed.
+  const step = useEditorStore((s) => selectShownRun(s)?.steps[id]);
+  const isRunning = useEditorStore((s) => ['running', 'queued'].includes(selectShownRun(s)?.status ?? ''));
+  const viewing = useEditorStore(isReadOnly);
   const pinned = useEditorStore(
     useShallow((s) => s.serverIssues.filter((i) => i.nodeId === id).map((i) => (i.path ? `${fieldLabel(def, i.path)}: ${i.message}` : i.message))),
   );
@@ -79,7 +82,7 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
         </div>
       )}
       {step && (
-        <div className={`wf-node-run status-${step.status}`} aria-label={`Last run: ${STATUS_TEXT[step.status] ?? step.status}`}>
+        <div className={`wf-node-run status-${step.status}`} aria-label={`${viewing ? 'This run' : 'Last run'}: ${STATUS_TEXT[step.status] ?? step.status}`}>
           <span>{STATUS_TEXT[step.status] ?? step.status}</span>
           <span>{formatDuration(step.durationMs ?? null)}</span>
           {step.attempts > 1 && <span>{step.attempts} attempts</span>}
@@ -101,7 +104,7 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
               <div key={h} className={`wf-out wf-out-${h}${gone ? ' wf-out-gone' : ''}`} title={gone ? `"${h}" no longer exists: reconnect or delete its edge` : undefined}>
                 <span className="wf-out-label">{gone ? `${h} (removed)` : h}</span>
                 <Handle type="source" id={h} position={Position.Right} className={`wf-handle wf-handle-${h}`} aria-label={`${h} output of ${title}${gone ? ' (removed)' : ''}`} />
-                {!gone && !used.includes(h) && <AddAfter nodeId={id} handle={h} label={`Add a step after the ${h} output of ${title}`} />}
+                {!gone && !viewing && !used.includes(h) && <AddAfter nodeId={id} handle={h} label={`Add a step after the ${h} output of ${title}`} />}
               </div>
             );
           })}
@@ -109,7 +112,7 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
       ) : (
         <>
           <Handle type="source" position={Position.Right} className="wf-handle" aria-label={`Output of ${title}`} />
-          {!used.includes('') && <AddAfter nodeId={id} handle={null} label={`Add a step after ${title}`} />}
+          {!viewing && !used.includes('') && <AddAfter nodeId={id} handle={null} label={`Add a step after ${title}`} />}
         </>
       )}
     </div>

@@ -88,6 +88,9 @@ export function ExecutionDetailPage({ executionId }: { executionId: string }) {
         <a className="btn" href={href(`/workflows/${encodeURIComponent(d.workflowId)}`)}>
           Open workflow
         </a>
+        <a className="btn" href={href(`/workflows/${encodeURIComponent(d.workflowId)}?execution=${encodeURIComponent(d.id)}`)} title="This run's statuses on the graph of the version it ran, read-only">
+          Open in editor
+        </a>
         <button type="button" className="btn btn-primary" disabled={retrying || !FINISHED.has(d.status)} onClick={() => void retry()}>
           {retrying ? 'Retrying…' : 'Retry'}
         </button>

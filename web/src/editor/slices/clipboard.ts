@@ -33,8 +33,9 @@ export function clipboardSlice(c: SliceContext): ClipboardSlice {
     },
 
     paste() {
-      const { clipboard, nodes } = get();
-      if (!clipboard || clipboard.nodes.length === 0) return 0;
+      const { clipboard, nodes, replay } = get();
+      // Copying from a past execution's graph is fine; pasting waits until back to editing.
+      if (replay || !clipboard || clipboard.nodes.length === 0) return 0;
       const hasTrigger = nodes.some((n) => isTrigger(n.data.type));
       const taken = new Set(nodes.map((n) => n.id));
       const rename = new Map<string, string>();

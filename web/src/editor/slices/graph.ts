@@ -11,6 +11,7 @@ import { isTriggerType as isTrigger, uniqueNodeId } from '../node-helpers.ts';
 import { toNodeIssues } from '../node-issues.ts';
 import { defaultConfig } from '../schema.ts';
 import type { SliceContext } from './context.ts';
+import { isReadOnly } from './replay.ts';
 import { recheck } from './validation.ts';
 
 export type GraphSlice = {
@@ -50,6 +51,8 @@ export type GraphSlice = {
 export function graphSlice(c: SliceContext, resetHistory: () => void): GraphSlice {
   const { set, get, commit, touched } = c;
   const takenIds = () => new Set(get().nodes.map((n) => n.id));
+  /** While a past execution is viewed, nothing edits (slices/replay.ts). */
+  const readOnly = () => isReadOnly(get());
   return {
     workflow: null,
     name: '',
@@ -82,6 +85,7 @@ export function graphSlice(c: SliceContext, resetHistory: () => void): GraphSlic
         past: [],
         future: [],
         pasteCount: 0,
+        replay: null,
         graphIssues: toNodeIssues(checkGraph(workflow), workflow),
       });
       // Expression faults join the list as soon as the compiler is there.
@@ -91,12 +95,15 @@ export function graphSlice(c: SliceContext, resetHistory: () => void): GraphSlic
     },
 
     setName(name) {
+      if (readOnly()) return;
       commit('name');
       set({ name });
       touched();
     },
 
     onNodesChange(changes) {
+      // Viewing a past execution, only React Flow's view state (selection, measured size) applies.
+      if (readOnly()) changes = changes.filter((ch) => ch.type === 'select' || ch.type === 'dimensions');
       const removes = changes.some((c) => c.type === 'remove');
       if (removes) commit();
       set((s) => ({ nodes: applyNodeChanges(changes, s.nodes) }));
@@ -105,6 +112,7 @@ export function graphSlice(c: SliceContext, resetHistory: () => void): GraphSlic
     },
 
     onEdgesChange(changes) {
+      if (readOnly()) changes = changes.filter((ch) => ch.type === 'select');
       const removes = changes.some((c) => c.type === 'remove');
       if (removes) commit();
       set((s) => ({ edges: applyEdgeChanges(changes, s.edges) }));
@@ -113,7 +121,7 @@ export function graphSlice(c: SliceContext, resetHistory: () => void): GraphSlic
 
     onConnect(connection) {
       const { source, target } = connection;
-      if (!source || !target || source === target) return;
+      if (!source || !target || source === target || readOnly()) return;
       commit();
       const handle = connection.sourceHandle ?? null;
       const taken = new Set(get().edges.map((e) => e.id));
@@ -126,12 +134,12 @@ export function graphSlice(c: SliceContext, resetHistory: () => void): GraphSlic
     },
 
     beginDrag() {
-      commit();
+      if (!readOnly()) commit();
     },
 
     addNode(type, position) {
       const def = getNodeDefinition(type);
-      if (!def) return null;
+      if (!def || readOnly()) return null;
       if (def.kind === 'trigger' && get().nodes.some((n) => isTrigger(n.data.type))) return null;
       commit();
       const id = uniqueNodeId(type, takenIds());
@@ -142,6 +150,7 @@ export function graphSlice(c: SliceContext, resetHistory: () => void): GraphSlic
     },
 
     updateConfig(nodeId, patch) {
+      if (readOnly()) return;
       commit(`config:${nodeId}:${Object.keys(patch).join(',')}`);
       set((s) => ({
         nodes: s.nodes.map((n) => {
@@ -162,6 +171,7 @@ export function graphSlice(c: SliceContext, resetHistory: () => void): GraphSlic
     },
 
     updateNode(nodeId, patch) {
+      if (readOnly()) return;
       commit(`node:${nodeId}:${Object.keys(patch).join(',')}`);
       set((s) => ({
         nodes: s.nodes.map((n) => {
@@ -188,7 +198,7 @@ export function graphSlice(c: SliceContext, resetHistory: () => void): GraphSlic
       const { nodes, edges } = get();
       const gone = new Set(nodes.filter((n) => n.selected).map((n) => n.id));
       const edgesLeft = edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target));
-      if (gone.size === 0 && edgesLeft.length === edges.length) return;
+      if (readOnly() || (gone.size === 0 && edgesLeft.length === edges.length)) return;
       commit();
       set((s) => ({
         nodes: nodes.filter((n) => !gone.has(n.id)),
@@ -205,6 +215,7 @@ export function graphSlice(c: SliceContext, resetHistory: () => void): GraphSlic
     },
 
     applyLayout(positions) {
+      if (readOnly()) return;
       commit();
       set((s) => ({ nodes: s.nodes.map((n) => (positions[n.id] ? { ...n, position: positions[n.id]! } : n)) }));
       touched();
@@ -217,10 +228,8 @@ export function graphSlice(c: SliceContext, resetHistory: () => void): GraphSlic
 
     markSaved(workflow, revisionAtSave) {
       const byId = new Map(workflow.nodes.map((n) => [n.id, n]));
-      set((s) => ({
-        workflow,
-        savedRevision: Math.max(s.savedRevision, revisionAtSave),
-        nodes: s.nodes.map((n) => {
+      const adopt = (nodes: FlowNode[]) =>
+        nodes.map((n) => {
           const saved = byId.get(n.id);
           const def = getNodeDefinition(n.data.type);
           if (!saved || !def) return n;
@@ -230,7 +239,12 @@ export function graphSlice(c: SliceContext, resetHistory: () => void): GraphSlic
             if (hint.hidden && saved.config[key] !== n.data.config[key]) patch[key] = saved.config[key];
           }
           return Object.keys(patch).length ? { ...n, data: { ...n.data, config: { ...n.data.config, ...patch } } } : n;
-        }),
+        });
+      set((s) => ({
+        workflow,
+        savedRevision: Math.max(s.savedRevision, revisionAtSave),
+        // A save that lands while a past execution is viewed belongs to the draft set aside.
+        ...(s.replay ? { replay: { ...s.replay, draft: { ...s.replay.draft, nodes: adopt(s.replay.draft.nodes) } } } : { nodes: adopt(s.nodes) }),
       }));
     },
 

@@ -40,6 +40,7 @@ export function historySlice(c: SliceContext, reset: () => void): HistorySlice {
     future: [],
 
     undo() {
+      if (c.get().replay) return; // viewing a past execution: nothing to undo there
       const { past, nodes, edges, future } = c.get();
       const prev = past[past.length - 1];
       if (!prev) return;
@@ -49,6 +50,7 @@ export function historySlice(c: SliceContext, reset: () => void): HistorySlice {
     },
 
     redo() {
+      if (c.get().replay) return;
       const { past, nodes, edges, future } = c.get();
       const next = future[0];
       if (!next) return;

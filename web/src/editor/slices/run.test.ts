@@ -18,7 +18,7 @@ describe('sample data: one sample per node, the newest wins whatever order the f
   it('keeps a newer run over an older test event, and a newer test event over an older run', () => {
     const s = useEditorStore.getState();
     s.load(wf);
-    s.setRun({ executionId: 'exe_1', status: 'success', steps: { webhook: step({ body: { plan: 'real' } }, '2026-12-01T10:00:05Z') } });
+    s.setRun({ executionId: 'exe_1', status: 'success', version: 1, steps: { webhook: step({ body: { plan: 'real' } }, '2026-12-01T10:00:05Z') } });
     // The test-event fetch that started first finishes last: it must not hide the newer run.
     useEditorStore.getState().setSample('webhook', { body: { plan: 'test' } }, { kind: 'test-event', at: '2026-12-01T10:00:00Z' });
     expect(useEditorStore.getState().sampleData.webhook).toEqual({ body: { plan: 'real' } });

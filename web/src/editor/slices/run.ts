@@ -1,10 +1,17 @@
-/** The run shown on the canvas, and the known output of each node (the data picker's samples). */
+/**
+ * The latest run of the workflow, and the known output of each node (the data picker's samples).
+ * The run is painted on the canvas only when it ran the version being edited (`selectShownRun`):
+ * a run of another version is offered to view on its own graph instead (slices/replay.ts).
+ */
 import type { ExecutionStatus, Step } from '#shared/execution.ts';
+import type { EditorState } from '../store.ts';
 import type { SliceContext } from './context.ts';
 
 export type RunState = {
   executionId: string;
   status: ExecutionStatus;
+  /** The workflow version the execution ran. */
+  version: number;
   steps: Record<string, Step>;
 };
 
@@ -16,6 +23,16 @@ export type SampleSource =
   | { kind: 'test-event'; at: string | null }
   | { kind: 'test-poll'; at: string }
   | { kind: 'run'; at: string | null; executionId: string };
+
+/**
+ * The run whose statuses the nodes show: while a past execution is viewed, that one; otherwise
+ * the latest run, if it ran the version being edited (its graph is this one's).
+ */
+export function selectShownRun(s: EditorState): RunState | null {
+  if (!s.run) return null;
+  if (s.replay) return s.run;
+  return !s.workflow || s.run.version === s.workflow.version ? s.run : null;
+}
 
 export type RunSlice = {
   run: RunState | null;
@@ -58,6 +75,9 @@ export function runSlice(c: SliceContext): RunSlice {
 
     setRun(run) {
       c.set((s) => {
+        // While a past execution is viewed, only that execution updates what is shown; the latest
+        // run is loaded again on the way back (actions.ts).
+        if (s.replay && run?.executionId !== s.replay.executionId) return s;
         if (!run) return { run };
         let samples: Pick<RunSlice, 'sampleData' | 'sampleSources'> = s;
         for (const step of Object.values(run.steps)) samples = withStepSample(samples, run.executionId, step) ?? samples;

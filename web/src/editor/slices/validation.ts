@@ -25,6 +25,8 @@ export function createTouched(c: Pick<SliceContext, 'set' | 'get'>): () => void 
 
 /** Runs the local check on the current draft now. */
 export function recheck(c: Pick<SliceContext, 'set' | 'get'>): void {
+  // While a past execution is viewed, the draft is set aside; leaving runs the check (replay.ts).
+  if (c.get().replay) return;
   const doc = c.get().toDocument();
   c.set({ graphIssues: toNodeIssues(checkGraph(doc), doc) });
 }
