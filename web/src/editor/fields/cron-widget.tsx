@@ -1,6 +1,6 @@
 /** A cron field that says the schedule in words (cronstrue) and lists the next five runs in the node's timezone. */
 import { useMemo } from 'react';
-import { nextRuns } from '../../lib/cron.ts';
+import { nextRuns } from '#shared/cron/schedule.ts';
 import { formatInZone } from '../../lib/format.ts';
 import { describeCron } from '../node-summary.ts';
 import type { WidgetProps } from './types.ts';
