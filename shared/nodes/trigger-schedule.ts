@@ -40,7 +40,7 @@ export const scheduleTrigger = defineTrigger({
     catchUp: z.enum(['none', 'last']).default('none'),
   }).superRefine(scheduleFaults),
   ui: {
-    cron: { label: 'Cron', widget: 'cron', placeholder: '*/5 * * * *', help: '5 fields, or 6 with seconds first' },
+    cron: { label: 'Cron', widget: 'cron', placeholder: '*/5 * * * *', help: 'Pick how often, or write a cron: minute hour day-of-month month day-of-week (a sixth field, seconds, may come first)' },
     timezone: { label: 'Timezone', widget: 'timezone' },
     overlap: {
       label: 'If the previous run is still going',
