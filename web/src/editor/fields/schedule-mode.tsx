@@ -123,6 +123,8 @@ function Interval({ unit, every, onEvery }: { unit: 'minutes' | 'hours'; every: 
       />
       <span>{unit}</span>
       {!ok && <span className="field-error">1 to {max}</span>}
+      {/* A cron step starts over each hour (or day): every 7 minutes runs at :56, then at :00. */}
+      {ok && (max + 1) % n !== 0 && <span className="muted small">starts again at {unit === 'minutes' ? ':00 each hour' : 'midnight'}</span>}
     </label>
   );
 }
