@@ -50,15 +50,14 @@ export default defineConfig(async () => {
         name: 'postgres',
         include: ['test/**/*.test.ts'],
         sequence: { groupOrder: 0 },
-        // No test database in these: they run the engine or the outbound client directly, compare
-        // cron code, or start refused processes covering both modes themselves. A second run here
-        // would repeat the first exactly.
+        // No test database in these: they run the engine or the outbound client directly, or start
+        // refused processes covering both modes themselves. A second run here would repeat the
+        // first exactly.
         exclude: [
           ...configDefaults.exclude,
           'test/cluster/**',
           'test/security/hostile-expressions.test.ts',
           'test/security/ssrf.test.ts',
-          'test/triggers/cron-agreement.test.ts',
           'test/api/startup-refusals.test.ts',
         ],
         env: { SWITCHYARD_TEST_DB: 'postgres' },

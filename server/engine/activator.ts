@@ -11,7 +11,7 @@ import type { WorkflowRecord } from '../db/repos/workflow.repo.ts';
 import type { Logger } from '../lib/logger.ts';
 
 export type TriggerKind = {
-  /** Extra activation checks beyond the zod config (e.g. a cron that parses, a known timezone). */
+  /** Extra activation checks beyond the shared graph validation (the poller re-checks its expressions with the sandbox's rules). */
   validate?(node: WorkflowNode, index: number): Issue[] | Promise<Issue[]>;
   arm(wf: WorkflowRecord, node: WorkflowNode): Promise<void>;
   disarm(workflowId: string, opts: { clearState: boolean }): Promise<void>;

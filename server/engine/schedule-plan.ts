@@ -2,7 +2,7 @@
  * A schedule's persisted state and the pure decisions over it: where the next run lands after
  * (re)arming, and what a due slot becomes — fired, skipped for overlap, or missed (catch-up).
  */
-import { compileCron } from './cron.ts';
+import { compileCron } from '#shared/cron/schedule.ts';
 
 export type ScheduleConfig = { expression: string; timezone: string; overlap: 'skip' | 'allow'; catchUp: 'none' | 'last' };
 

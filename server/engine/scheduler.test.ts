@@ -245,15 +245,6 @@ describe('scheduler', () => {
     expect(committedSlots('wf_h')).toEqual(['2030-03-01T10:00:00.000Z']);
     await again.stop!();
   });
-
-  it('validates cron and timezone with paths', () => {
-    const s = makeScheduler();
-    const issues = (config: Record<string, unknown>) => s.validate!({ id: 'c', type: 'trigger.schedule', position: { x: 0, y: 0 }, config }, 2);
-    expect(issues({ cron: '*/5 * * * *', timezone: 'Europe/Paris' })).toEqual([]);
-    expect(issues({ cron: '*/5 * * *' })).toEqual([{ path: 'nodes.2.config.cron', message: expect.stringMatching(/5 fields/) }]);
-    expect(issues({ cron: '{{ trigger.cron }}' })).toEqual([{ path: 'nodes.2.config.cron', message: expect.stringMatching(/expressions/) }]);
-    expect(issues({ cron: '0 9 * * *', timezone: 'Moon/Base' })).toEqual([{ path: 'nodes.2.config.timezone', message: expect.stringMatching(/IANA/) }]);
-  });
 });
 
 describe('leading and following', () => {

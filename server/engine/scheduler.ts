@@ -1,8 +1,9 @@
 /**
  * The `schedule` trigger kind: one timer over every schedule's persisted next run (a min-heap);
  * each pass moves every due schedule's state on by compare-and-set and starts the won slots in the
- * same transaction (`startPass`), with catch-up and overlap skipping. node-cron parses and
- * validates; it does not fire (see README "Schedules" for the measurements).
+ * same transaction (`startPass`), with catch-up and overlap skipping. The cron is parsed and
+ * checked by shared/cron (the same code the editor previews with, and the graph validation runs at
+ * activation); see README "Schedules" for the measurements.
  *
  * Exactly once never depends on which process runs the timers: a lost compare-and-set starts
  * nothing, and a slot's idempotency key (token per schedule, key = the slot) is unique in the
@@ -10,7 +11,7 @@
  * only decides who does the work.
  */
 import type { Kysely } from 'kysely';
-import type { Issue } from '#shared/issues.ts';
+import { compileCron } from '#shared/cron/schedule.ts';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import type { WorkflowNode } from '#shared/workflow.ts';
 import type { Schema } from '../db/schema.ts';
@@ -22,7 +23,6 @@ import type { Logger } from '../lib/logger.ts';
 import type { StartPassFn, StartRequest } from './start.ts';
 import type { TriggerKind } from './activator.ts';
 import type { Leadership } from './triggers.ts';
-import { compileCron, cronProblem, isValidTimeZone } from './cron.ts';
 import { createMinHeap } from './min-heap.ts';
 import { armState, parseScheduleState, planDue, type ScheduleConfig, type ScheduleState } from './schedule-plan.ts';
 
@@ -277,22 +277,6 @@ export function createScheduler(deps: SchedulerDeps): TriggerKind & Leadership &
   }
 
   return {
-    validate(node: WorkflowNode, index: number): Issue[] {
-      const issues: Issue[] = [];
-      const { cron, timezone = 'UTC' } = node.config as { cron?: unknown; timezone?: unknown };
-      if (typeof cron === 'string' && cron.trim() !== '') {
-        const problem = cron.includes('{{') ? 'a schedule cannot use {{ expressions }}' : cronProblem(cron.trim());
-        if (problem) issues.push({ path: `nodes.${index}.config.cron`, message: problem });
-      }
-      if (typeof timezone === 'string' && !isValidTimeZone(timezone)) {
-        issues.push({ path: `nodes.${index}.config.timezone`, message: `unknown timezone "${timezone}": use an IANA name such as Europe/Paris` });
-      }
-      if (issues.length === 0 && typeof cron === 'string' && typeof timezone === 'string' && cron.trim() !== '') {
-        if (compileCron(cron.trim(), timezone).next(clock.now()) === null) issues.push({ path: `nodes.${index}.config.cron`, message: 'this schedule never runs' });
-      }
-      return issues;
-    },
-
     arm,
 
     async disarm(workflowId: string, opts: { clearState: boolean }): Promise<void> {

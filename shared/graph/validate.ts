@@ -28,7 +28,8 @@ export function validateNodeConfig(node: Pick<WorkflowNode, 'type' | 'config'>, 
   if (!def) return [{ path: [...prefix, 'type'].join('.'), message: `unknown node type "${node.type}"` }];
   const parsed = def.config.safeParse(node.config ?? {});
   if (parsed.success) return [];
-  const kept = parsed.error.issues.filter((i) => !isTemplated(node.config, i.path));
+  // A schema may refuse templates in a field outright (a schedule's cron is read at activation).
+  const kept = parsed.error.issues.filter((i) => (i.code === 'custom' && i.params?.noTemplates === true) || !isTemplated(node.config, i.path));
   return fromZodIssues(kept, [...prefix, 'config']);
 }
 

@@ -10,7 +10,8 @@ import { ensureWebBuilt, launchBrowser, screenshot, startServer, startSink, type
 
 export type EditorSession = { server: RunningServer; sink: Sink; browser: Browser; context: BrowserContext; page: Page };
 
-export function editorSession(viewport = { width: 1280, height: 800 }): EditorSession {
+/** `context`: extra options for the browser context (e.g. `timezoneId`, the zone the page believes it is in). */
+export function editorSession(viewport = { width: 1280, height: 800 }, context: { timezoneId?: string } = {}): EditorSession {
   const s = {} as EditorSession;
   const pageErrors: string[] = [];
   const contractErrors: string[] = [];
@@ -18,7 +19,7 @@ export function editorSession(viewport = { width: 1280, height: 800 }): EditorSe
   beforeAll(async () => {
     ensureWebBuilt();
     [s.server, s.sink, s.browser] = await Promise.all([startServer(), startSink(), launchBrowser()]);
-    s.context = await s.browser.newContext({ viewport });
+    s.context = await s.browser.newContext({ viewport, ...context });
     s.page = await s.context.newPage();
     s.page.on('pageerror', (e) => {
       pageErrors.push(e.message);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { requireNodeDefinition } from '#shared/nodes/registry.ts';
 import { defaultConfig, enumOptions, fieldSchema, humanize, unionShape } from './schema.ts';
 
@@ -6,6 +6,19 @@ describe('schema introspection for the config panel', () => {
   it('builds a fresh config from schema defaults, leaving server-assigned fields out', () => {
     expect(defaultConfig(requireNodeDefinition('trigger.webhook'))).toEqual({ methods: ['POST'], auth: { type: 'none' }, response: { mode: 'ack' } });
     expect(defaultConfig(requireNodeDefinition('action.http'))).toMatchObject({ method: 'GET', bodyType: 'json', failOnStatus: true });
+  });
+
+  it("starts a new schedule in the browser's timezone, not the schema's UTC", () => {
+    const real = Intl.DateTimeFormat.prototype.resolvedOptions;
+    const spy = vi.spyOn(Intl.DateTimeFormat.prototype, 'resolvedOptions').mockImplementation(function (this: Intl.DateTimeFormat) {
+      return { ...real.call(this), timeZone: 'Asia/Kolkata' };
+    });
+    try {
+      expect(defaultConfig(requireNodeDefinition('trigger.schedule'))).toEqual({ timezone: 'Asia/Kolkata', overlap: 'skip', catchUp: 'none' });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(requireNodeDefinition('trigger.schedule').config.parse({ cron: '0 9 * * *' })).toMatchObject({ timezone: 'UTC' });
   });
 
   it('reads enum options, also of array elements', () => {

@@ -53,12 +53,22 @@ export function defaultOf(schema: z.ZodType | undefined): unknown {
   return r.success ? r.data : undefined;
 }
 
-/** A fresh node's config: every field that has a default, hidden (server-assigned) fields left out. */
+/** The browser's IANA timezone (e.g. `Europe/Berlin`), or undefined when Intl does not say. */
+export function browserTimeZone(): string | undefined {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
+}
+
+/**
+ * A fresh node's config: every field that has a default, hidden (server-assigned) fields left out.
+ * A timezone field starts at the browser's zone: a person adding a schedule means their own 9:00
+ * (the schema's default, UTC, stays for workflows created through the API).
+ */
 export function defaultConfig(def: AnyNodeDefinition): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(objectShape(def.config) ?? {})) {
-    if ((def.ui as Record<string, FieldUi | undefined>)[key]?.hidden) continue;
-    const value = defaultOf(schema);
+    const ui = (def.ui as Record<string, FieldUi | undefined>)[key];
+    if (ui?.hidden) continue;
+    const value = ui?.widget === 'timezone' ? (browserTimeZone() ?? defaultOf(schema)) : defaultOf(schema);
     if (value !== undefined) out[key] = structuredClone(value);
   }
   return out;

@@ -48,7 +48,6 @@ export function TimezoneWidget({ id, ui, value, onChange, invalid, describedBy }
           <option key={z} value={z} />
         ))}
       </datalist>
-      {!valid && <p className="field-error">Unknown timezone; pick one from the list (e.g. Europe/Berlin).</p>}
     </>
   );
 }

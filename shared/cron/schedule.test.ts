@@ -1,6 +1,8 @@
 import { createTask } from 'node-cron';
 import { describe, expect, it } from 'vitest';
-import { compileCron, cronProblem, isValidTimeZone } from './cron.ts';
+import { isValidTimeZone } from '../time-zone.ts';
+import { cronProblem } from './parse.ts';
+import { compileCron, nextRuns } from './schedule.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -139,5 +141,27 @@ describe('validation', () => {
     expect(isValidTimeZone('Europe/Paris')).toBe(true);
     expect(isValidTimeZone('Mars/Olympus_Mons')).toBe(false);
     expect(isValidTimeZone('')).toBe(false);
+  });
+});
+
+describe('nextRuns (the editor\'s preview)', () => {
+  const isoAll = (ds: Date[]) => ds.map((d) => d.toISOString());
+
+  it('weekdays at 9:00 in New York, across a weekend', () => {
+    expect(isoAll(nextRuns('0 9 * * mon-fri', 'America/New_York', new Date('2025-01-03T15:00:00Z'), 2))).toEqual(['2025-01-06T14:00:00.000Z', '2025-01-07T14:00:00.000Z']);
+  });
+
+  it('finishes quickly on a leap-day schedule', () => {
+    expect(isoAll(nextRuns('0 0 29 2 *', 'UTC', new Date('2025-01-01T00:00:00Z'), 2))).toEqual(['2028-02-29T00:00:00.000Z', '2032-02-29T00:00:00.000Z']);
+  });
+
+  it('shifts a wall time inside a DST gap forward by the gap, as the server fires it', () => {
+    // 2025-03-30 02:30 does not exist in Europe/Berlin: it runs at 03:30 CEST (01:30Z).
+    expect(isoAll(nextRuns('30 2 * * *', 'Europe/Berlin', new Date('2025-03-29T12:00:00Z'), 2))).toEqual(['2025-03-30T01:30:00.000Z', '2025-03-31T00:30:00.000Z']);
+  });
+
+  it('refuses a bad cron or timezone with the parser\'s wording', () => {
+    expect(() => nextRuns('61 * * * *', 'UTC', new Date(), 1)).toThrow('minute 61 is out of range 0–59');
+    expect(() => nextRuns('* * * * *', 'Moon/Base', new Date(), 1)).toThrow('unknown timezone "Moon/Base": use an IANA name such as Europe/Paris');
   });
 });

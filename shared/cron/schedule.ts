@@ -1,17 +1,11 @@
 /**
- * Cron next-run maths in an IANA timezone: node-cron's public `validateDetailed` parses the
- * expression (5 or 6 fields, lists, ranges, steps, names, L/W/#), this module walks the calendar.
+ * Cron next-run maths in an IANA timezone: `parse.ts` reads the expression, this module walks the
+ * calendar. The server fires with it and the editor previews the next runs with it, so both say
+ * the same times, DST days included (a skipped wall time runs shifted forward by the gap, a
+ * repeated one once, at its first occurrence: shared/time-zone.ts).
  */
-import { createRequire } from 'node:module';
-import { zoneDay, localDate, type ZoneDay } from '#shared/time-zone.ts';
-
-export { isValidTimeZone } from '#shared/time-zone.ts';
-
-// node-cron loads when a schedule is first validated or armed, not at start (idle memory).
-const requireLazy = createRequire(import.meta.url);
-let validateDetailedFn: typeof import('node-cron').validateDetailed | undefined;
-const validateDetailed: typeof import('node-cron').validateDetailed = (expression) =>
-  (validateDetailedFn ??= (requireLazy('node-cron') as typeof import('node-cron')).validateDetailed)(expression);
+import { isValidTimeZone, localDate, zoneDay, type ZoneDay } from '../time-zone.ts';
+import { parseCron, type CronFields, type DayToken } from './parse.ts';
 
 export type CronSchedule = {
   expression: string;
@@ -24,28 +18,16 @@ export type CronSchedule = {
   countBetween(after: number, before: number, cap: number): number;
 };
 
-type DayToken = number | string;
-
 /** Far enough to find Feb 29 on a given weekday (a 28-year cycle). */
 const HORIZON_DAYS = 366 * 29;
 const DAY_MS = 86_400_000;
 
+/** Thrown by compileCron for an expression or timezone that cannot be scheduled; the message is parse.ts's wording. */
 export class CronError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'CronError';
   }
-}
-
-/** The reason `expression` is not a cron node-cron accepts, or null when it is fine. */
-export function cronProblem(expression: string): string | null {
-  const fields = expression.trim().split(/\s+/);
-  if (!expression.trim().startsWith('@') && fields.length !== 5 && fields.length !== 6) {
-    return `expected 5 fields (or 6 with seconds first), got ${fields.length}`;
-  }
-  const v = validateDetailed(expression);
-  if (v.valid) return null;
-  return v.errors.map((e) => e.message).join('; ') || 'invalid cron expression';
 }
 
 const compiled = new Map<string, CronSchedule>();
@@ -55,19 +37,32 @@ export function compileCron(expression: string, timezone: string): CronSchedule 
   const cacheKey = `${timezone}\u0000${expression}`;
   const hit = compiled.get(cacheKey);
   if (hit) return hit;
-  const problem = cronProblem(expression);
-  if (problem) throw new CronError(problem);
-  const f = validateDetailed(expression).fields!;
-  const schedule = buildSchedule(expression, timezone, f);
+  const parsed = parseCron(expression);
+  if (!parsed.ok) throw new CronError(parsed.message);
+  if (!isValidTimeZone(timezone)) throw new CronError(unknownTimeZone(timezone));
+  const schedule = buildSchedule(expression, timezone, parsed.fields);
   if (compiled.size > 5000) compiled.clear();
   compiled.set(cacheKey, schedule);
   return schedule;
 }
 
+/** The one wording for a timezone Intl does not know. */
+export function unknownTimeZone(timezone: string): string {
+  return `unknown timezone "${timezone}": use an IANA name such as Europe/Paris`;
+}
+
+/** The next `count` slots strictly after `from` (fewer when the schedule stops within the horizon). */
+export function nextRuns(expression: string, timezone: string, from: Date, count: number): Date[] {
+  const schedule = compileCron(expression, timezone);
+  const out: Date[] = [];
+  for (let t = schedule.next(from.getTime()); t !== null && out.length < count; t = schedule.next(t)) out.push(new Date(t));
+  return out;
+}
+
 function buildSchedule(
   expression: string,
   timezone: string,
-  f: { second: number[]; minute: number[]; hour: number[]; dayOfMonth: DayToken[]; month: number[]; dayOfWeek: DayToken[] },
+  f: CronFields,
 ): CronSchedule {
   const seconds = sortedUnique(f.second);
   const minutes = sortedUnique(f.minute);
@@ -172,8 +167,8 @@ function nearestWeekday(y: number, m: number, target: number): number {
 }
 
 /**
- * Day-of-month AND day-of-week, as node-cron matches them (not Vixie's OR): the editor's preview
- * and this module must agree with the library that validated the expression.
+ * Day-of-month AND day-of-week, as node-cron matches them (not Vixie's OR): schedules saved while
+ * the server ran on node-cron keep their meaning.
  */
 function dayMatcher(dom: readonly DayToken[], dow: readonly DayToken[]): (y: number, m: number, d: number) => boolean {
   const domNumbers = new Set(dom.filter((v): v is number => typeof v === 'number'));
