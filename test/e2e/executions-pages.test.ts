@@ -67,6 +67,17 @@ describe.skipIf(!browserAvailable())('executions list and detail', () => {
     const options = await page.getByLabel('Status').locator('option').allTextContents();
     expect(options).toEqual(['Any status', 'Queued', 'Running', 'Succeeded', 'Failed', 'Canceled']);
     await screenshot(page, 'executions-list');
+    // At 1024 px the row still fits: long summaries are cut with an ellipsis, nothing is clipped.
+    await page.setViewportSize({ width: 1024, height: 700 });
+    try {
+      const fits = await page.locator('.table-wrap').evaluate((el) => el.scrollWidth <= el.clientWidth);
+      expect(fits).toBe(true);
+      const started = (await row.locator('td').last().boundingBox())!;
+      expect(started.x + started.width).toBeLessThanOrEqual(1024);
+      await screenshot(page, 'executions-list-1024');
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
   });
 
   it('shows a step’s input and output side by side, folds one with its control, and the HTTP request beside its response', async () => {
