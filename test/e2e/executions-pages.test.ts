@@ -87,7 +87,9 @@ describe.skipIf(!browserAvailable())('executions list and detail', () => {
     await page.getByText('Failed at').waitFor();
     expect(await page.getByRole('alert').textContent()).toContain('Failed at Notify CRM: HTTP_STATUS HTTP 500');
 
+    // Steps are named once the workflow has loaded beside the execution.
     const step = page.getByRole('listitem', { name: 'Step Notify CRM' });
+    await step.waitFor();
     const input = step.getByRole('region', { name: 'Input' });
     const request = step.getByRole('region', { name: 'Request sent' });
     const response = step.getByRole('region', { name: 'Response' });
