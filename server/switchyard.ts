@@ -145,7 +145,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   });
   const activator = createActivator({ webhook: webhookKind, ...triggers.kinds, ...o.triggerKinds }, logger);
 
-  const executions = createExecutionService({ store: store.executions, query, queue, events, snapshots, clock });
+  const executions = createExecutionService({ store: store.executions, query, queue, events, snapshots, clock, scrub: (t) => secrets.scrubText(t) });
   let webhooks: ReturnType<typeof createWebhookService> | undefined;
   // Webhook auth reads secrets from the vault (cached briefly), and forgets them when a credential changes.
   const hookAuth = createWebhookAuthenticator({ secrets: o.secrets ?? vault.credentials, clock });

@@ -29,6 +29,10 @@ export const Step = z.object({
 });
 export type Step = z.infer<typeof Step>;
 
+/** The node an execution failed at, as it was named in the version that ran. */
+export const FailedNode = z.object({ id: z.string(), name: z.string(), type: z.string() });
+export type FailedNode = z.infer<typeof FailedNode>;
+
 export const ExecutionSummary = z.object({
   id: z.string(),
   workflowId: z.string(),
@@ -42,6 +46,10 @@ export const ExecutionSummary = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   durationMs: z.number().nullable(),
+  /** The trigger event in one line (e.g. a webhook body's first fields); null for runs recorded before it existed. */
+  summary: z.string().nullable(),
+  /** Where a failed execution stopped (its `error` says why); null otherwise. */
+  failedNode: FailedNode.nullable(),
 });
 export type ExecutionSummary = z.infer<typeof ExecutionSummary>;
 

@@ -39,6 +39,8 @@ export type ExecutionsTable = {
   started_at: number | null;
   finished_at: number | null;
   wake_at: number | null;
+  /** The trigger event in one line, for the executions list (services/trigger-summary.ts); null before migration 005/003. */
+  summary: ColumnType<string | null, string | null | undefined, string | null>;
   /** PostgreSQL's shared queue: the worker holding the execution, until lease_until (SQLite: always null). */
   lease_owner: ColumnType<string | null, string | null | undefined, string | null>;
   lease_until: ColumnType<number | null, number | null | undefined, number | null>;
@@ -191,6 +193,7 @@ export const COLUMNS = {
     started_at: 'integer?',
     finished_at: 'integer?',
     wake_at: 'integer?',
+    summary: 'text?',
     lease_owner: 'text?',
     lease_until: 'integer?',
     fence: 'integer',

@@ -10,8 +10,11 @@ import type { ExecutionsTable, Schema, StepsTable, WebhookRequestRow, WebhookSta
 
 export type Dialect = 'sqlite' | 'postgres';
 
-/** An executions row as the engine reads it (the lease columns are the claim queue's business). */
-export type ExecutionRow = Omit<Selectable<ExecutionsTable>, 'lease_owner' | 'lease_until' | 'fence'>;
+/**
+ * An executions row as the engine reads it (the lease columns are the claim queue's business).
+ * `summary` is written at ingest and read by the list and getExecution; a claimed row lacks it.
+ */
+export type ExecutionRow = Omit<Selectable<ExecutionsTable>, 'lease_owner' | 'lease_until' | 'fence' | 'summary'> & { summary?: string | null };
 
 export type StepRow = Selectable<StepsTable>;
 

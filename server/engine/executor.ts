@@ -136,7 +136,8 @@ export function createExecutor(deps: ExecutorDeps) {
 
     const trigger = wf.triggerId ? state.get(wf.triggerId)?.value : undefined;
     const running = new Map<string, Promise<void>>();
-    let failure: (StepError & { nodeId: string }) | undefined;
+    // The failed node's name and type ride along, so the executions list names it without reading the workflow version.
+    let failure: (StepError & { nodeId: string; nodeName: string; nodeType: string }) | undefined;
     let lastFinished: string | undefined;
 
     const record = (row: StepRow, value: unknown) => {
@@ -179,7 +180,7 @@ export function createExecutor(deps: ExecutorDeps) {
             // Stopping: the node was cut off, not failed. Record nothing, so it runs again on resume.
             if (shutdown.signal.aborted || lost) return;
             if (r.row.status === 'error' && (cn.node.onError ?? 'stop') === 'stop' && !failure) {
-              failure = { nodeId: id, ...(JSON.parse(r.row.error!) as StepError) };
+              failure = { nodeId: id, nodeName: cn.node.name ?? cn.def?.title ?? id, nodeType: cn.node.type, ...(JSON.parse(r.row.error!) as StepError) };
             }
             record(r.row, r.value);
           });

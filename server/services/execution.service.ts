@@ -1,22 +1,29 @@
 /** Starting executions (durably, before any acknowledgement), listing them, showing one, retrying. */
 import { AppError } from '#shared/errors.ts';
-import type { ExecutionDetail, ExecutionMode, ExecutionSummary, Step } from '#shared/execution.ts';
+import type { ExecutionDetail, ExecutionMode, ExecutionSummary, Step, StepError } from '#shared/execution.ts';
 import type { ExecutionRow, ExecutionStore, IngestRequest, StepRow } from '../db/store.ts';
-import type { ExecutionQueryRepo } from '../db/repos/execution-query.repo.ts';
+import type { ExecutionListQuery, ExecutionQueryRepo } from '../db/repos/execution-query.repo.ts';
 import { isEdgeActive } from '../engine/edges.ts';
 import type { EngineEvents } from '../engine/events.ts';
 import type { StartHint } from '../engine/executor.ts';
 import type { StartRequest, StartResult } from '../engine/start.ts';
 import type { StateSwap } from '../db/repos/trigger-state.repo.ts';
 import type { Queue } from '../engine/queue.ts';
-import type { SnapshotCache } from '../engine/snapshots.ts';
+import type { CompiledWorkflow, SnapshotCache } from '../engine/snapshots.ts';
 import { rowToStep } from '../engine/step-codec.ts';
 import { iso, type Clock } from '../lib/clock.ts';
 import { newId } from '../lib/ids.ts';
+import { triggerSummary } from './trigger-summary.ts';
 
 export type { StartRequest } from '../engine/start.ts';
 
+/** An execution's stored error: the step error, with the node it happened at (engine/executor.ts). */
+type StoredError = StepError & { nodeId?: string; nodeName?: string; nodeType?: string };
+
 export function toSummary(row: ExecutionRow, workflowName?: string): ExecutionSummary {
+  const stored = row.error ? (JSON.parse(row.error) as StoredError) : null;
+  // The node's name and type are the list's `failedNode`; `error` stays the step error (and its nodeId).
+  const { nodeName, nodeType, ...error } = stored ?? {};
   return {
     id: row.id,
     workflowId: row.workflow_id,
@@ -25,11 +32,14 @@ export function toSummary(row: ExecutionRow, workflowName?: string): ExecutionSu
     status: row.status as ExecutionSummary['status'],
     mode: row.mode as ExecutionMode,
     retryOf: row.retry_of,
-    error: row.error ? JSON.parse(row.error) : null,
+    error: stored ? (error as StepError) : null,
     createdAt: iso(row.created_at)!,
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
     durationMs: row.started_at != null && row.finished_at != null ? row.finished_at - row.started_at : null,
+    summary: row.summary ?? null,
+    // Errors recorded before the engine stored the node's name carry only its id (named in `list`).
+    failedNode: stored?.nodeId ? { id: stored.nodeId, name: nodeName ?? stored.nodeId, type: nodeType ?? '' } : null,
   };
 }
 
@@ -40,6 +50,8 @@ export function createExecutionService(deps: {
   events: EngineEvents;
   snapshots: SnapshotCache;
   clock: Clock;
+  /** Scrubs known secret values out of text (lib/secret-scrubber.ts), applied to each stored summary. */
+  scrub?: (text: string) => string;
 }) {
   const { store, queue, clock } = deps;
 
@@ -95,6 +107,7 @@ export function createExecutionService(deps: {
       started_at: null,
       finished_at: null,
       wake_at: null,
+      summary: triggerSummary(req.event, deps.scrub),
     };
     const triggerStep: StepRow = {
       execution_id: id,
@@ -142,6 +155,24 @@ export function createExecutionService(deps: {
     return { ...toSummary(row, wf?.name), steps };
   }
 
+  /**
+   * Failures recorded before the engine stored the failed node's name and type: named from the
+   * version that ran, one cached snapshot per distinct version on the page (versions never change).
+   */
+  async function nameLegacyFailures(items: ExecutionSummary[]): Promise<void> {
+    const legacy = items.filter((i) => i.failedNode && !i.failedNode.type);
+    if (!legacy.length) return;
+    const versions = new Map<string, Promise<CompiledWorkflow | undefined>>();
+    for (const i of legacy) {
+      const key = `${i.workflowId}@${i.workflowVersion}`;
+      if (!versions.has(key)) versions.set(key, deps.snapshots.get(i.workflowId, i.workflowVersion).catch(() => undefined));
+    }
+    for (const i of legacy) {
+      const node = (await versions.get(`${i.workflowId}@${i.workflowVersion}`))?.nodes.get(i.failedNode!.id);
+      if (node) i.failedNode = { id: node.node.id, name: node.node.name ?? node.def?.title ?? node.node.id, type: node.node.type };
+    }
+  }
+
   async function retry(id: string): Promise<{ executionId: string; duplicate: boolean }> {
     const row = await store.getExecution(id);
     if (!row) throw new AppError('NOT_FOUND', `execution ${id} not found`);
@@ -157,7 +188,12 @@ export function createExecutionService(deps: {
     startPass,
     get,
     retry,
-    list: deps.query.list,
+    /** Newest first, cursor-paginated. */
+    async list(q: ExecutionListQuery) {
+      const page = await deps.query.list(q);
+      await nameLegacyFailures(page.items);
+      return page;
+    },
     /**
      * How an execution ended, as result mode answers it: status, error, and the output of the last
      * node to finish (latest finishedAt; later in the graph on a tie, as the engine reports it live).

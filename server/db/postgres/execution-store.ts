@@ -127,7 +127,7 @@ export function createPgExecutionStore(pool: Reader, writer: Writer): ExecutionS
     park: (id, wakeAt, lease) => update({ id, op: 'park', wake_at: wakeAt }, lease),
 
     async getExecution(id) {
-      const { rows } = await pool.query<ExecutionRow>(`SELECT ${EXEC_COLS} FROM executions WHERE id = $1`, [id], 'sy_get_execution');
+      const { rows } = await pool.query<ExecutionRow>(`SELECT ${EXEC_COLS}, summary FROM executions WHERE id = $1`, [id], 'sy_get_execution');
       return rows[0];
     },
     async getSteps(id) {

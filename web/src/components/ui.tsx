@@ -53,8 +53,13 @@ const STATUS_LABEL: Record<string, string> = {
   waiting: 'Waiting',
 };
 
+/** A status as its badge names it ("Succeeded", "Failed"), for filters and sentences too. */
+export function statusLabel(status: string): string {
+  return STATUS_LABEL[status] ?? status;
+}
+
 export function StatusBadge({ status }: { status: string }) {
-  return <span className={`badge status-${status}`}>{STATUS_LABEL[status] ?? status}</span>;
+  return <span className={`badge status-${status}`}>{statusLabel(status)}</span>;
 }
 
 export function Switch({ checked, onChange, label, disabled }: { checked: boolean; onChange: (v: boolean) => void; label: string; disabled?: boolean }) {

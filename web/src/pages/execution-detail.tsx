@@ -1,16 +1,17 @@
-/** One execution: status, a per-step timeline (status, duration, attempts, error, input and output), and Retry. */
+/** One execution: status, what started it, a per-step timeline (status, duration, attempts, error, recorded data), and Retry. */
 import { useEffect, useRef, useState } from 'react';
-import type { Step } from '#shared/execution.ts';
-import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import type { Workflow } from '#shared/workflow.ts';
 import { api, errorMessage } from '../api/client.ts';
 import { useServerEvents } from '../api/events.ts';
 import { Icon } from '../components/icons.tsx';
-import { ErrorState, JsonView, Loading, StatusBadge } from '../components/ui.tsx';
+import { ErrorState, Loading, StatusBadge } from '../components/ui.tsx';
 import { useAsync } from '../components/use-async.ts';
 import { formatDateTime, formatDuration } from '../lib/format.ts';
 import { href, navigate } from '../lib/router.ts';
+import { modeLabel } from '../lib/execution-words.ts';
 import { toast } from '../lib/toast.ts';
+import { StepCard } from './execution-step.tsx';
+import '../styles/executions.css';
 
 const FINISHED = new Set(['success', 'error', 'canceled']);
 
@@ -109,20 +110,22 @@ export function ExecutionDetailPage({ executionId }: { executionId: string }) {
           <dd>{formatDuration(d.durationMs)}</dd>
         </div>
         <div>
-          <dt>Mode</dt>
+          <dt>Started by</dt>
           <dd>
-            {d.mode}
-            {d.retryOf && (
+            {d.mode === 'retry' && d.retryOf ? (
               <>
-                {' '}
-                of <a href={href(`/executions/${encodeURIComponent(d.retryOf)}`)}>{d.retryOf}</a>
+                Retry of <a href={href(`/executions/${encodeURIComponent(d.retryOf)}`)}>{d.retryOf}</a>
               </>
+            ) : (
+              modeLabel(d.mode)
             )}
+            {d.summary && <span className="exec-summary">{d.summary}</span>}
           </dd>
         </div>
       </dl>
       {d.error && (
         <div className="callout callout-error" role="alert">
+          {d.failedNode && <>Failed at <strong>{d.failedNode.name}</strong>: </>}
           <strong>{d.error.code}</strong> {d.error.message}
         </div>
       )}
@@ -139,42 +142,3 @@ export function ExecutionDetailPage({ executionId }: { executionId: string }) {
     </div>
   );
 }
-
-function StepCard({ step, name, type, t0, span }: { step: Step; name: string | undefined; type: string | undefined; t0: number; span: number }) {
-  const def = type ? getNodeDefinition(type) : undefined;
-  const start = Date.parse(step.startedAt ?? '') || t0;
-  const end = Date.parse(step.finishedAt ?? '') || start;
-  const left = Math.max(0, Math.min(100, ((start - t0) / span) * 100));
-  const width = Math.max(0.8, Math.min(100 - left, ((end - start) / span) * 100));
-  return (
-    <li className={`step step-${step.status}`} aria-label={`Step ${step.nodeId}`}>
-      <div className="step-head">
-        <span className="step-icon" aria-hidden="true">
-          {def?.icon ?? '•'}
-        </span>
-        <strong>{name ?? def?.title ?? step.nodeId}</strong>
-        <code className="muted">{step.nodeId}</code>
-        <StatusBadge status={step.status} />
-        <span className="muted small">
-          {formatDuration(step.durationMs ?? (step.finishedAt && step.startedAt ? end - start : null))}
-          {step.attempts > 1 ? ` · ${step.attempts} attempts` : ''}
-          {step.handle ? ` · took “${step.handle}”` : ''}
-        </span>
-      </div>
-      <div className="step-bar" aria-hidden="true">
-        <span style={{ left: `${left}%`, width: `${width}%` }} />
-      </div>
-      {step.error && (
-        <div className="callout callout-error">
-          <strong>{step.error.code}</strong> {step.error.message}
-          {step.error.details !== undefined && <JsonView value={step.error.details} label="Error details" open={false} />}
-        </div>
-      )}
-      <div className="step-io">
-        <JsonView value={step.input} label="Input" open={false} truncated={step.truncated ?? false} />
-        <JsonView value={step.output} label="Output" open truncated={step.truncated ?? false} />
-      </div>
-    </li>
-  );
-}
-

@@ -1,14 +1,20 @@
-/** Executions: filter by workflow and status, updated live from server-sent events, paged with a cursor. */
-import { useState } from 'react';
+/**
+ * Executions: filter by workflow and status, updated live from server-sent events, paged with a
+ * cursor. Each row says what started the run (the trigger's one-line summary), where it failed and
+ * why, how long it took and which version ran.
+ */
+import { useEffect, useState } from 'react';
 import type { ExecutionSummary } from '#shared/execution.ts';
 import { ExecutionStatus } from '#shared/execution.ts';
 import { api, errorMessage } from '../api/client.ts';
 import { useServerEvents } from '../api/events.ts';
-import { EmptyState, ErrorState, Loading, StatusBadge } from '../components/ui.tsx';
+import { EmptyState, ErrorState, Loading, StatusBadge, statusLabel } from '../components/ui.tsx';
 import { useAsync } from '../components/use-async.ts';
 import { formatDateTime, formatDuration, timeAgo } from '../lib/format.ts';
 import { href, navigate } from '../lib/router.ts';
+import { modeLabel, shortId } from '../lib/execution-words.ts';
 import { toast } from '../lib/toast.ts';
+import '../styles/executions.css';
 
 const PAGE = 50;
 
@@ -39,6 +45,18 @@ export function ExecutionsPage({ workflowId, status }: { workflowId: string; sta
       });
     },
   });
+
+  // Polling backs up live events while a listed run is unfinished: a run that ends before the event
+  // stream connects sends its last event to no one, and its row would say "Queued" until a reload.
+  const unfinished = (list.data?.items ?? []).some((x) => x.status === 'queued' || x.status === 'running');
+  useEffect(() => {
+    if (!unfinished) return;
+    const t = setInterval(() => {
+      api.executions.list({ workflowId, status, limit: PAGE }).then((fresh) => list.setData(() => fresh), () => undefined);
+    }, 2000);
+    return () => clearInterval(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- list.setData is stable
+  }, [unfinished, workflowId, status]);
 
   const items = [...(list.data?.items ?? []), ...(extra?.items ?? [])];
   const cursor = extra ? extra.cursor : (list.data?.nextCursor ?? null);
@@ -73,7 +91,7 @@ export function ExecutionsPage({ workflowId, status }: { workflowId: string; sta
             <option value="">Any status</option>
             {ExecutionStatus.options.map((s) => (
               <option key={s} value={s}>
-                {s}
+                {statusLabel(s)}
               </option>
             ))}
           </select>
@@ -99,36 +117,20 @@ export function ExecutionsPage({ workflowId, status }: { workflowId: string; sta
         </EmptyState>
       ) : (
         <div className="table-wrap">
-          <table className="table table-click">
+          <table className="table table-click executions-table">
             <thead>
               <tr>
                 <th>Status</th>
                 <th>Workflow</th>
-                <th>Started</th>
+                <th>Trigger</th>
+                <th>Failed at</th>
                 <th>Duration</th>
-                <th>Mode</th>
-                <th>Id</th>
+                <th>Started</th>
               </tr>
             </thead>
             <tbody>
               {items.map((e) => (
-                <tr key={e.id} onClick={() => navigate(`/executions/${encodeURIComponent(e.id)}`)}>
-                  <td>
-                    <StatusBadge status={e.status} />
-                  </td>
-                  <td>{e.workflowName ?? names.get(e.workflowId) ?? e.workflowId}</td>
-                  <td title={formatDateTime(e.createdAt)}>{timeAgo(e.createdAt)}</td>
-                  <td>{formatDuration(e.durationMs)}</td>
-                  <td className="muted">
-                    {e.mode}
-                    {e.retryOf ? ' (retry)' : ''}
-                  </td>
-                  <td>
-                    <a href={href(`/executions/${encodeURIComponent(e.id)}`)} onClick={(ev) => ev.stopPropagation()}>
-                      <code>{e.id}</code>
-                    </a>
-                  </td>
-                </tr>
+                <ExecutionRow key={e.id} e={e} workflowName={e.workflowName ?? names.get(e.workflowId) ?? e.workflowId} />
               ))}
             </tbody>
           </table>
@@ -140,5 +142,62 @@ export function ExecutionsPage({ workflowId, status }: { workflowId: string; sta
         </div>
       )}
     </div>
+  );
+}
+
+function ExecutionRow({ e, workflowName }: { e: ExecutionSummary; workflowName: string }) {
+  const open = `/executions/${encodeURIComponent(e.id)}`;
+  return (
+    <tr onClick={() => navigate(open)}>
+      <td>
+        <StatusBadge status={e.status} />
+      </td>
+      <td>
+        <span className="row-title">{workflowName}</span> <span className="version-tag">v{e.workflowVersion}</span>
+      </td>
+      <td className="exec-trigger">
+        <span className="exec-mode">
+          {e.mode === 'retry' && e.retryOf ? (
+            <>
+              Retry of{' '}
+              <a href={href(`/executions/${encodeURIComponent(e.retryOf)}`)} onClick={(ev) => ev.stopPropagation()} title={e.retryOf}>
+                <code>{shortId(e.retryOf)}</code>
+              </a>
+            </>
+          ) : (
+            modeLabel(e.mode)
+          )}
+        </span>
+        {e.summary && (
+          <span className="exec-summary" title={e.summary}>
+            {e.summary}
+          </span>
+        )}
+      </td>
+      <td className="exec-failure">
+        {e.failedNode ? (
+          <>
+            <strong>{e.failedNode.name}</strong>
+            {e.error && (
+              <span className="exec-error" title={`${e.error.code}: ${e.error.message}`}>
+                {e.error.message}
+              </span>
+            )}
+          </>
+        ) : e.error ? (
+          <span className="exec-error">{e.error.message}</span>
+        ) : (
+          <span className="muted" aria-label="nothing failed">
+            —
+          </span>
+        )}
+      </td>
+      <td>{formatDuration(e.durationMs)}</td>
+      <td>
+        <a href={href(open)} onClick={(ev) => ev.stopPropagation()} title={`${formatDateTime(e.createdAt)} · ${e.id}`}>
+          {timeAgo(e.createdAt)}
+        </a>
+      </td>
+    </tr>
   );
 }

@@ -1,0 +1,4 @@
+-- Issue 15: the trigger event in one line (services/trigger-summary.ts), written when the execution
+-- is created, so the executions list shows it without reading trigger outputs. Older rows keep NULL.
+
+ALTER TABLE executions ADD COLUMN summary TEXT;
