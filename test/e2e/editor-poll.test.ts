@@ -78,7 +78,11 @@ describe.skipIf(!browserAvailable())('editor: the poll trigger', () => {
     expect(await field('request').getAttribute('class')).not.toContain('has-error');
     expect(await field('request').locator(':scope > .field-error').count()).toBe(0);
     expect(await field('request.method').getAttribute('class')).not.toContain('has-error');
+    // The toolbar's problem list names the field by its path inside the group.
+    await page.getByRole('button', { name: '⚠ 1 problem' }).click();
+    expect(await page.getByRole('list', { name: 'Problems' }).innerText()).toBe('poll Request › URL: required');
     await screenshot(page, 'poll-nested-field-error');
+    await page.getByRole('button', { name: '⚠ 1 problem' }).click();
 
     await url.fill(`${feed.url}/orders`);
     await expect.poll(() => field('request.url').getAttribute('class')).not.toContain('has-error');
