@@ -134,7 +134,8 @@ function PollTestView({ nodeId, tested: { result, items: itemsPath, key: keyPath
       {found === 'single' && (
         <div className="callout callout-warn" role="alert" data-testid="poll-items-single">
           <p>
-            The items path <code>{itemsPath}</code> found one value, not a list: every poll sees it as a single item. If the response holds a list, set <strong>Items</strong> to its path.
+            The items path <code>{itemsPath}</code> found one value, not a list, so it is polled as a single item (a filter that matches one item looks the same). If the
+            items are in a list inside the response, set <strong>Items</strong> to that list’s path.
           </p>
           <ListSuggestions nodeId={nodeId} lists={lists} />
         </div>

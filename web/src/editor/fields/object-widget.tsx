@@ -67,7 +67,8 @@ function ShapeFields({ props, shape, value, skip }: { props: WidgetProps; shape:
         return (
           <NestedField key={key} props={props} fieldKey={key} ui={ui}>
             {(placed) => {
-              const { errors: _parentErrors, ...rest } = props;
+              // The group's messages are not the child's: only `placed` hands the child its own.
+              const { errors: _group, ...rest } = props;
               return renderWidget({
                 ...rest,
                 ...placed,
