@@ -1,6 +1,6 @@
 /**
  * The poll trigger's panel (issue 15), against a real loopback API: a missing nested field is marked
- * on that field, not on its group; "Test poll" shows the raw response when the items path finds
+ * on that field, not on its group (for a webhook's auth too); "Test poll" shows the raw response when the items path finds
  * nothing and warns when the key finds nothing (content hash); the last and next poll of an
  * active trigger update while the panel is open, without a reload.
  */
@@ -151,4 +151,22 @@ describe.skipIf(!browserAvailable())('editor: the poll trigger', () => {
     expect(Date.parse((await lastPoll.getAttribute('data-at'))!)).toBeGreaterThan(Date.parse(first));
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
   }, 90_000);
+
+  it('places nested messages on their fields for any node: a webhook header auth without its name and credential', async () => {
+    const r = await page.request.post(`${server.url}/api/workflows`, {
+      data: { name: 'Hook with header auth', nodes: [{ id: 'hook', type: 'trigger.webhook', position: { x: 0, y: 0 }, config: { auth: { type: 'header' } } }], edges: [] },
+      headers: { origin: server.url },
+    });
+    await page.goto(`${server.url}/#/workflows/${((await r.json()) as { id: string }).id}`);
+    await page.locator('.react-flow__node[data-id="hook"]').click();
+    // The group sits under Advanced, which opens by itself because a field inside has a fault.
+    await field('auth.name').waitFor();
+    for (const path of ['auth.name', 'auth.credentialId']) {
+      expect(await field(path).getAttribute('class')).toContain('has-error');
+      expect(await field(path).locator('.field-error').innerText()).toBe('required');
+    }
+    expect(await field('auth.type').getAttribute('class')).not.toContain('has-error');
+    expect(await field('auth').getAttribute('class')).not.toContain('has-error');
+    expect(await field('auth').locator(':scope > .field-error').count()).toBe(0);
+  });
 });

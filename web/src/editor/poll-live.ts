@@ -31,8 +31,16 @@ export function useLiveTriggerState(workflowId: string | undefined, nodeId: stri
     if (!workflowId || !enabled) return;
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    /** One read at a time: the read in flight schedules the next one itself. */
+    let reading = false;
     const nextDue = () => useEditorStore.getState().workflow?.triggers.find((t) => t.nodeId === nodeId)?.nextPollAt;
     const tick = async () => {
+      // A background tab shows nothing: look again later instead of reading for no one.
+      if (document.visibilityState === 'hidden') {
+        if (live) timer = setTimeout(() => void tick(), MAX_MS);
+        return;
+      }
+      reading = true;
       try {
         const fresh = await api.workflows.get(workflowId);
         const s = useEditorStore.getState();
@@ -42,13 +50,23 @@ export function useLiveTriggerState(workflowId: string | undefined, nodeId: stri
         }
       } catch {
         // Offline for a moment: the next tick tries again; the panel keeps the last state it had.
+      } finally {
+        reading = false;
       }
       if (live) timer = setTimeout(() => void tick(), refreshDelay(nextDue(), Date.now()));
     };
     timer = setTimeout(() => void tick(), refreshDelay(nextDue(), Date.now()));
+    // Back in front: read at once rather than at the end of the background wait.
+    const onVisible = () => {
+      if (document.visibilityState !== 'visible' || reading) return;
+      clearTimeout(timer);
+      void tick();
+    };
+    document.addEventListener('visibilitychange', onVisible);
     return () => {
       live = false;
       clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onVisible);
     };
   }, [workflowId, nodeId, enabled]);
 }
