@@ -50,6 +50,8 @@ export const TriggerInfo = z.object({
   lastErrorAt: z.string().nullable().optional(),
   authFailures: z.number().optional(),
   nextPollAt: z.string().nullable().optional(),
+  /** A poll trigger's last successful poll: items the API listed and runs started, or a 304. */
+  lastPoll: z.object({ items: z.number().optional(), started: z.number().optional(), notModified: z.boolean().optional() }).optional(),
   skippedRuns: z.number().optional(),
   lastSkippedAt: z.string().nullable().optional(),
   missedRuns: z.number().optional(),

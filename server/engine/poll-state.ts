@@ -26,7 +26,12 @@ export type PollState = {
   lastErrorAt: number | null;
   failures: number;
   nextPollAt: number | null;
+  /** What the last poll found (absent in state written before it was kept; null after a failure). */
+  lastResult?: PollOutcome | null;
 };
+
+/** The last poll: how many items the API listed and how many runs started, or "not modified" (304). */
+export type PollOutcome = { items: number; started: number } | 'not-modified';
 
 export function parsePollState(json: string): PollState | undefined {
   try {
@@ -57,6 +62,7 @@ export function freshPollState(source: string, epoch: string): PollState {
     lastErrorAt: null,
     failures: 0,
     nextPollAt: null,
+    lastResult: null,
   };
 }
 

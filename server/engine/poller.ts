@@ -26,7 +26,7 @@ import { IDEMPOTENCY_WINDOW_MS, type StartFn } from './start.ts';
 import type { TriggerKind } from './activator.ts';
 import type { Leadership } from './triggers.ts';
 import { pollDefinitionOf, type PollConfig, type PollRunner } from './poll-run.ts';
-import { freshPollState, nextDelay, oldestFirst, parsePollState, remember, selectNew, sourceFingerprint, type PollState } from './poll-state.ts';
+import { freshPollState, nextDelay, oldestFirst, parsePollState, remember, selectNew, sourceFingerprint, type PollOutcome, type PollState } from './poll-state.ts';
 
 export type PollerDeps = {
   db: Kysely<Schema>;
@@ -115,17 +115,20 @@ export function createPoller(deps: PollerDeps): TriggerKind & Leadership & { sta
     let s = e.state;
     let error: unknown;
     let retryAfterMs: number | undefined;
+    let outcome: PollOutcome | null = null;
     try {
       const target = { workflow: { id: e.workflow.id, name: e.workflow.name }, node: e.node };
       const res = await deps.runner.run(target, { etag: s.etag, lastModified: s.lastModified, signal: e.abort.signal });
       if (res.notModified) {
         s = { ...s, etag: res.etag ?? s.etag, lastModified: res.lastModified ?? s.lastModified };
+        outcome = 'not-modified';
       } else {
         const ordered = oldestFirst(res.items);
         if (!s.seeded && !e.fireOnFirstPoll) {
           // Seeding: what is already there is history, not news.
           s = { ...s, seeded: true, seen: remember(s.seen, ordered.map((it) => it.key)), etag: res.etag ?? null, lastModified: res.lastModified ?? null };
           log.info('poll seeded', { workflowId: e.workflow.id, keys: ordered.length });
+          outcome = { items: ordered.length, started: 0 };
         } else {
           const { fresh, more } = selectNew(ordered, s.seen);
           const polledAt = iso(started);
@@ -171,6 +174,7 @@ export function createPoller(deps: PollerDeps): TriggerKind & Leadership & { sta
           };
           if (fresh.length) log.info('poll found new items', { workflowId: e.workflow.id, started: fired.size - duplicates, duplicates, more });
           if (failure !== undefined) error = failure;
+          else outcome = { items: ordered.length, started: fired.size - duplicates };
         }
       }
     } catch (err) {
@@ -190,6 +194,7 @@ export function createPoller(deps: PollerDeps): TriggerKind & Leadership & { sta
       lastError: error === undefined ? null : describe(error),
       lastErrorAt: error === undefined ? null : now,
       nextPollAt: now + nextDelay(e.intervalMs, failures, retryAfterMs),
+      lastResult: outcome,
     };
     const json = JSON.stringify(s);
     if (await repo.swap({ workflowId: e.workflow.id, nodeId: e.node.id, expect: e.json, next: json }, now)) {
@@ -336,6 +341,7 @@ export function createPoller(deps: PollerDeps): TriggerKind & Leadership & { sta
         lastError: s?.lastError ?? null,
         lastErrorAt: iso(s?.lastErrorAt),
         nextPollAt: iso(s?.nextPollAt),
+        ...(s?.lastResult ? { lastPoll: s.lastResult === 'not-modified' ? { notModified: true } : s.lastResult } : {}),
       };
     },
 

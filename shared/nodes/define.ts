@@ -182,7 +182,8 @@ export type ActionDefinition<S extends z.ZodType = z.ZodType> = Common<S> & {
   run(ctx: RunContext<z.output<S>>): Promise<NodeResult>;
 };
 
-export type PollItem = { key: string; item: unknown };
+/** `keyed: false` when the `key` expression found nothing usable and the content hash is the key. */
+export type PollItem = { key: string; item: unknown; keyed?: boolean };
 export type PollContext<Cfg> = Omit<RunContext<Cfg>, 'input' | 'trigger'> & {
   /** Validators from the previous poll, for conditional requests. */
   etag?: string;
@@ -190,11 +191,20 @@ export type PollContext<Cfg> = Omit<RunContext<Cfg>, 'input' | 'trigger'> & {
 };
 /**
  * `items` are in the order the API listed them (the engine assumes newest first); `status` is the
- * HTTP status; validators are the response's `ETag` / `Last-Modified` for the next poll.
+ * HTTP status; validators are the response's `ETag` / `Last-Modified` for the next poll. `found`
+ * and `response` (what `items` was evaluated over) are for the editor's test poll.
  */
 export type PollResult =
   | { notModified: true; etag?: string; lastModified?: string; status?: number }
-  | { notModified?: false; items: PollItem[]; etag?: string; lastModified?: string; status?: number };
+  | {
+      notModified?: false;
+      items: PollItem[];
+      etag?: string;
+      lastModified?: string;
+      status?: number;
+      found?: 'nothing' | 'list' | 'single';
+      response?: { status: number; headers: Record<string, string>; body: unknown };
+    };
 
 export type Activation<Cfg> =
   | { kind: 'webhook' }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, hash64, itemKey } from './poll-items.ts';
+import { arrayPaths, canonicalJson, hash64, itemKey, listedItems, previewJson, usableKey } from './poll-items.ts';
 
 describe('poll item keys', () => {
   it('uses a usable key as is', () => {
@@ -23,5 +23,33 @@ describe('poll item keys', () => {
 
   it('hashes very long keys so the seen set stays small', () => {
     expect(itemKey('x'.repeat(500), {})).toMatch(/^hash:/);
+  });
+});
+
+describe('what a poll found', () => {
+  it('tells nothing, a list and a single value apart', () => {
+    expect(listedItems(undefined)).toEqual({ items: [], found: 'nothing' });
+    expect(listedItems(null)).toEqual({ items: [], found: 'nothing' });
+    expect(listedItems([])).toEqual({ items: [], found: 'nothing' });
+    expect(listedItems([1, 2])).toEqual({ items: [1, 2], found: 'list' });
+    expect(listedItems({ id: 1 })).toEqual({ items: [{ id: 1 }], found: 'single' });
+  });
+
+  it('says when the key found nothing usable', () => {
+    expect(usableKey('a')).toBe('a');
+    expect(usableKey(7)).toBe('7');
+    for (const raw of [undefined, null, '', true, { id: 1 }]) expect(usableKey(raw)).toBeNull();
+  });
+
+  it('lists the paths to non-empty arrays in a response, shallowest first', () => {
+    const body = { meta: { pages: [] }, data: [{ id: 1 }], result: { items: [1], 'odd key': [2] } };
+    expect(arrayPaths(body)).toEqual(['body.data', 'body.result.items', 'body.result.`odd key`']);
+    expect(arrayPaths([1])).toEqual(['body']);
+    expect(arrayPaths('text')).toEqual([]);
+  });
+
+  it('cuts a long preview and says so', () => {
+    expect(previewJson({ a: 1 })).toEqual({ text: '{\n  "a": 1\n}', truncated: false });
+    expect(previewJson('x'.repeat(50), 10)).toEqual({ text: 'x'.repeat(10), truncated: true });
   });
 });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NodeFailure, RetryableError } from '../errors.ts';
 import { defineTrigger } from './define.ts';
 import { HttpRequestConfig, httpRequestUi } from './http-request-config.ts';
-import { itemKey } from './poll-items.ts';
+import { itemKey, listedItems, usableKey } from './poll-items.ts';
 
 export const pollTrigger = defineTrigger({
   type: 'trigger.poll',
@@ -54,11 +54,14 @@ export const pollTrigger = defineTrigger({
         ? new RetryableError(`HTTP ${res.status}`, { retryAfterMs: res.retryAfterMs, code: 'HTTP_STATUS', details })
         : new NodeFailure(`HTTP ${res.status}`, { code: 'HTTP_STATUS', details });
     }
-    const listed = await evaluate(config.items, { status: res.status, headers: res.headers, body: res.body });
-    // JSONata collapses a one-element sequence to the element itself: wrap it back.
-    const raw = listed === undefined || listed === null ? [] : Array.isArray(listed) ? listed : [listed];
+    const response = { status: res.status, headers: res.headers, body: res.body };
+    // JSONata collapses a one-element sequence to the element itself: listedItems wraps it back.
+    const { items: listed, found } = listedItems(await evaluate(config.items, response));
     const items = [];
-    for (const item of raw) items.push({ key: itemKey(await evaluate(config.key, item), item), item });
-    return { status: res.status, items, ...validators };
+    for (const item of listed) {
+      const key = usableKey(await evaluate(config.key, item));
+      items.push(key === null ? { key: itemKey(undefined, item), item, keyed: false } : { key, item, keyed: true });
+    }
+    return { status: res.status, items, found, response, ...validators };
   },
 });

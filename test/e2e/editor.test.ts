@@ -117,7 +117,7 @@ describe.skipIf(!enabled)('editor in the browser', () => {
       await row.click();
       const httpStep = page.getByRole('listitem', { name: 'Step http' });
       await expect.poll(() => text(httpStep)).toContain('Succeeded');
-      await expect.poll(() => text(httpStep.getByLabel('Output', { exact: true }))).toContain('"status": 200');
+      await expect.poll(() => text(httpStep.getByRole('region', { name: 'Response' }))).toContain('"status": 200');
       await expect.poll(() => text(page.getByRole('listitem', { name: 'Step webhook' }))).toContain('grace@example.com');
       await screenshot(page, '1-execution');
     },

@@ -76,10 +76,11 @@ describe('polling', () => {
     const seeded = await nextPoll(sy, wf.id);
     expect(seeded.seeded).toBe(true);
     expect(await events(sy, wf.id, 'poll')).toHaveLength(0);
-    expect((await triggerInfo(sy, wf.id)).lastPolledAt).toBe(new Date(seeded.lastPolledAt).toISOString());
+    expect(await triggerInfo(sy, wf.id)).toMatchObject({ lastPolledAt: new Date(seeded.lastPolledAt).toISOString(), lastPoll: { items: 2, started: 0 } });
 
     api.list = ids('d', 'c', 'b', 'a');
     await nextPoll(sy, wf.id);
+    expect((await triggerInfo(sy, wf.id)).lastPoll).toEqual({ items: 4, started: 2 });
     const fired = await events(sy, wf.id, 'poll');
     expect(fired.map((e) => e.output.item.id)).toEqual(['c', 'd']);
     expect(fired[0]!.mode).toBe('poll');
@@ -94,7 +95,8 @@ describe('polling', () => {
     const quiet = await nextPoll(sy, wf.id);
     const last = api.requests[api.requests.length - 1]!;
     expect(last.headers['if-none-match']).toBeTruthy();
-    expect(quiet).toMatchObject({ lastError: null, failures: 0 });
+    expect(quiet).toMatchObject({ lastError: null, failures: 0, lastResult: 'not-modified' });
+    expect((await triggerInfo(sy, wf.id)).lastPoll).toEqual({ notModified: true });
     expect(await events(sy, wf.id, 'poll')).toHaveLength(0);
     // A change is picked up after the 304.
     api.list = ids('b', 'a');
@@ -142,7 +144,7 @@ describe('polling', () => {
     const delays: number[] = [];
     for (let i = 0; i < 5; i++) {
       const s = await nextPoll(sy, wf.id);
-      expect(s.lastError).toBe('HTTP 500');
+      expect(s).toMatchObject({ lastError: 'HTTP 500', lastResult: null });
       delays.push(s.nextPollAt - s.lastErrorAt);
     }
     expect(delays).toEqual([20_000, 40_000, 80_000, 100_000, 100_000]);
@@ -223,13 +225,46 @@ describe('POST /api/workflows/:id/nodes/:nodeId/test-poll', () => {
     const created = await sy.api('/api/workflows', { body: { ...pollWorkflow(), edges: [] } });
     const saved = await sy.api(`/api/workflows/${created.body.id}/nodes/poll/test-poll`, { body: {} });
     expect(saved.status).toBe(200);
-    expect(saved.body).toEqual({ status: 200, items: [{ key: 'b', item: { id: 'b', title: 'item b' } }, { key: 'a', item: { id: 'a', title: 'item a' } }], total: 2 });
+    expect(saved.body).toMatchObject({
+      status: 200,
+      items: [
+        { key: 'b', item: { id: 'b', title: 'item b' }, keyed: true },
+        { key: 'a', item: { id: 'a', title: 'item a' }, keyed: true },
+      ],
+      total: 2,
+      found: 'list',
+      unkeyed: 0,
+      response: { status: 200, truncated: false, lists: ['body.data'] },
+    });
+    expect(JSON.parse(saved.body.response.body)).toEqual({ data: api.list });
 
     const unsaved = await sy.api(`/api/workflows/${created.body.id}/nodes/poll/test-poll`, {
       body: { config: { request: { url: `${api.url}/items` }, intervalSeconds: 10, items: 'body.data', key: 'title' } },
     });
     expect(unsaved.body.items.map((i: { key: string }) => i.key)).toEqual(['item b', 'item a']);
     expect(await events(sy, created.body.id, 'poll')).toHaveLength(0);
+  });
+
+  it('shows the raw response when items finds nothing, and counts the items keyed by their content hash', async () => {
+    api.list = ids('b', 'a');
+    const sy = await start();
+    const created = await sy.api('/api/workflows', { body: { ...pollWorkflow(), edges: [] } });
+    const path = `/api/workflows/${created.body.id}/nodes/poll/test-poll`;
+    const request = { url: `${api.url}/items` };
+
+    const nothing = await sy.api(path, { body: { config: { request, items: 'body.results', key: 'id' } } });
+    expect(nothing.body).toMatchObject({ items: [], total: 0, found: 'nothing', response: { status: 200, lists: ['body.data'] } });
+    expect(JSON.parse(nothing.body.response.body)).toEqual({ data: api.list });
+
+    const single = await sy.api(path, { body: { config: { request, items: 'body', key: 'id' } } });
+    expect(single.body).toMatchObject({ found: 'single', total: 1, unkeyed: 1, items: [{ keyed: false }] });
+
+    const keyless = await sy.api(path, { body: { config: { request, items: 'body.data', key: 'uuid' } } });
+    expect(keyless.body).toMatchObject({ found: 'list', total: 2, unkeyed: 2 });
+    expect(keyless.body.items.map((i: { key: string; keyed: boolean }) => [i.key.startsWith('hash:'), i.keyed])).toEqual([
+      [true, false],
+      [true, false],
+    ]);
   });
 
   it('answers 400 with paths for an invalid config, and says why the upstream call failed', async () => {

@@ -1,15 +1,16 @@
 /** POST /api/workflows/:id/nodes/:nodeId/test-poll: one poll now, with the saved or an unsaved config; nothing runs. */
 import { Router } from 'express';
-import { z } from 'zod';
+import { TestPollBody, type PollTestResult } from '#shared/api/poll-test.ts';
 import { AppError } from '#shared/errors.ts';
+import { arrayPaths, previewJson } from '#shared/nodes/poll-items.ts';
 import type { PollRunner } from '../../engine/poll-run.ts';
 import type { WorkflowService } from '../../services/workflow.service.ts';
 import { parse } from '../parse.ts';
 
-export const TestPollBody = z.object({ config: z.record(z.string(), z.unknown()).optional() }).default({});
-
 /** Items returned to the editor; the API may list more (`total`). */
 const MAX_ITEMS = 100;
+/** The raw body shown when `items` finds nothing: enough to see its shape, not a whole export. */
+const MAX_BODY_CHARS = 20_000;
 
 export function pollTestRoutes(deps: { workflows: Pick<WorkflowService, 'record'>; runner: PollRunner }): Router {
   const r = Router();
@@ -34,8 +35,23 @@ export function pollTestRoutes(deps: { workflows: Pick<WorkflowService, 'record'
         cause: err,
       });
     }
-    const items = result.notModified ? [] : result.items;
-    res.json({ status: result.status ?? null, items: items.slice(0, MAX_ITEMS), total: items.length });
+    if (result.notModified) {
+      res.json({ status: result.status ?? null, items: [], total: 0, found: 'nothing', unkeyed: 0, response: null } satisfies PollTestResult);
+      return;
+    }
+    const { items, response } = result;
+    const preview = response ? previewJson(response.body, MAX_BODY_CHARS) : null;
+    res.json({
+      status: result.status ?? null,
+      items: items.slice(0, MAX_ITEMS),
+      total: items.length,
+      found: result.found ?? (items.length ? 'list' : 'nothing'),
+      unkeyed: items.filter((it) => it.keyed === false).length,
+      response:
+        response && preview
+          ? { status: response.status, headers: response.headers, body: preview.text, truncated: preview.truncated, lists: arrayPaths(response.body) }
+          : null,
+    } satisfies PollTestResult);
   });
   return r;
 }

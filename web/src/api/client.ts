@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CredentialSummary, OutboxMail } from '#shared/api/credentials.ts';
+import { PollTestResult } from '#shared/api/poll-test.ts';
 import { ErrorEnvelope } from '#shared/errors.ts';
 import { ExecutionDetail, ExecutionStatus, ExecutionSummary } from '#shared/execution.ts';
 import type { Issue } from '#shared/issues.ts';
@@ -139,13 +140,6 @@ export const HookRequest = z.object({
 });
 export type HookRequest = z.infer<typeof HookRequest>;
 
-export const PollTestResult = z.object({
-  status: z.number().nullable().optional(),
-  items: z.array(z.object({ key: z.string(), item: z.unknown() })),
-  /** How many items the API listed; `items` may hold only the first of them. */
-  total: z.number().optional(),
-});
-export type PollTestResult = z.infer<typeof PollTestResult>;
 
 const ExecutionId = z.object({ executionId: z.string() });
 

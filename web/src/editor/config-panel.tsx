@@ -12,12 +12,14 @@ import { validateNodeConfig } from '#shared/graph/validate.ts';
 import { Icon } from '../components/icons.tsx';
 import { JsonView, StatusBadge } from '../components/ui.tsx';
 import { formatDuration } from '../lib/format.ts';
+import { configErrorsByKey, messagesUnder } from './field-errors.ts';
 import { renderWidget } from './fields/render.tsx';
 import { fieldLabel } from './node-summary.ts';
 import { defaultOf, fieldSchema } from './schema.ts';
 import { friendlyMessage } from './node-issues.ts';
 import { isReadOnly, selectShownRun, useEditorStore } from './store.ts';
-import { PollExtras, TriggerState, WebhookExtras } from './trigger-extras.tsx';
+import { PollExtras, PollStatus } from './poll-extras.tsx';
+import { TriggerState, WebhookExtras } from './trigger-extras.tsx';
 
 const GROUP_WIDGETS = new Set<FieldUi['widget']>(['multiselect', 'keyValue', 'object']);
 
@@ -79,17 +81,10 @@ function NodePanel({ nodeId }: { nodeId: string }) {
   if (!data || !config) return null;
   const { updateConfig, updateNode, deleteNode } = useEditorStore.getState();
 
-  const byField = new Map<string, string[]>();
   // One list: what the server said, this node's own config check, and the whole-graph check's
-  // faults inside config (an expression that does not compile), each shown on its field.
-  for (const issue of [...serverIssues, ...localIssues, ...graphIssues]) {
-    const [head, key, ...rest] = issue.path.split('.');
-    if (head !== 'config' || !key) continue;
-    const message = friendlyMessage(issue.message);
-    const msg = rest.length ? `${rest.join('.')}: ${message}` : message;
-    const list = byField.get(key) ?? [];
-    if (!list.includes(msg)) byField.set(key, [...list, msg]);
-  }
+  // faults inside config (an expression that does not compile), each shown on its field; a nested
+  // field's (config.request.url) on that field inside its group.
+  const byField = configErrorsByKey([...serverIssues, ...localIssues, ...graphIssues].map((i) => ({ path: i.path, message: friendlyMessage(i.message) })));
   const nodeLevel = graphIssues.filter((i) => !i.path.startsWith('config')).map((i) => (i.path ? `${fieldLabel(def, i.path)}: ${i.message}` : i.message));
 
   const title = def?.title ?? data.type;
@@ -100,7 +95,8 @@ function NodePanel({ nodeId }: { nodeId: string }) {
 
   const renderField = ([key, ui]: [string, FieldUi]) => {
     const id = `f-${nodeId}-${key}`;
-    const errors = byField.get(key) ?? [];
+    const fieldErrors = byField.get(key);
+    const errors = messagesUnder(ui.widget, fieldErrors);
     const helpId = ui.help ? `${id}-help` : undefined;
     const errId = errors.length ? `${id}-err` : undefined;
     const schema = def ? fieldSchema(def, key) : undefined;
@@ -124,6 +120,7 @@ function NodePanel({ nodeId }: { nodeId: string }) {
           config,
           invalid: errors.length > 0,
           describedBy: [helpId, errId].filter(Boolean).join(' ') || undefined,
+          ...(fieldErrors ? { errors: fieldErrors } : {}),
           onChange: (v) => updateConfig(nodeId, { [key]: v }),
         })}
         {ui.help && (
@@ -207,7 +204,7 @@ function NodePanel({ nodeId }: { nodeId: string }) {
               ))}
             </div>
           )}
-          <TriggerState nodeId={nodeId} />
+          {activation === 'poll' ? <PollStatus nodeId={nodeId} /> : <TriggerState nodeId={nodeId} />}
           {activation === 'webhook' && <WebhookExtras nodeId={nodeId} />}
           {main.map(renderField)}
           {activation === 'poll' && <PollExtras nodeId={nodeId} />}

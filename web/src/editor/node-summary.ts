@@ -1,6 +1,7 @@
 /** One line that says what a node does, derived from its UI hints: shown on the canvas node. */
 import cronstrue from 'cronstrue';
 import type { AnyNodeDefinition, FieldUi } from '#shared/nodes/define.ts';
+import { humanize } from './schema.ts';
 
 const PRIORITY: FieldUi['widget'][] = ['expression', 'condition', 'cases', 'cron', 'text', 'textarea', 'select', 'multiselect', 'number'];
 
@@ -30,10 +31,12 @@ export function nodeSummary(def: AnyNodeDefinition, config: Record<string, unkno
 
 /** `config.url` → "URL", using the node's labels; other paths come back as they are. */
 export function fieldLabel(def: AnyNodeDefinition | undefined, path: string): string {
-  const [head, key] = path.split('.');
+  const [head, key, ...rest] = path.split('.');
   if (head === 'config' && key && def) {
     const ui = (def.ui as Record<string, FieldUi | undefined>)[key];
-    if (ui) return ui.label;
+    // A nested field is named by its path inside the group, "Request › URL", as its form labels it
+    // (schema keys humanized; a header name or an index as it is).
+    if (ui) return [ui.label, ...rest.map((k) => (/^[a-z][A-Za-z0-9]*$/.test(k) ? humanize(k) : k))].join(' › ');
   }
   return path;
 }

@@ -1,10 +1,11 @@
 /**
  * Trigger-specific panel sections, chosen by the definition's activation kind (not by node type):
- * the webhook URL with test capture and request inspector, "Test poll", and derived trigger state.
+ * the webhook URL with test capture and request inspector, and derived trigger state (a poll's own
+ * sections, its live state and "Test poll", are in poll-extras.tsx).
  */
 import { useEffect, useRef, useState } from 'react';
 import type { TriggerInfo } from '#shared/workflow.ts';
-import { api, errorMessage, type HookRequest, type PollTestResult } from '../api/client.ts';
+import { api, errorMessage, type HookRequest } from '../api/client.ts';
 import { CopyButton, JsonView, Spinner } from '../components/ui.tsx';
 import { formatDateTime, timeAgo } from '../lib/format.ts';
 import { toast } from '../lib/toast.ts';
@@ -22,7 +23,6 @@ export function TriggerState({ nodeId }: { nodeId: string }) {
   if (!info || !active) return null;
   const rows: [string, string][] = [];
   if (info.nextRunAt !== undefined) rows.push(['Next run', info.nextRunAt ? formatDateTime(info.nextRunAt) : '—']);
-  if (info.lastPolledAt !== undefined) rows.push(['Last poll', info.lastPolledAt ? timeAgo(info.lastPolledAt) : 'not yet']);
   if (info.lastError) rows.push(['Last error', `${info.lastError}${info.lastErrorAt ? ` (${timeAgo(info.lastErrorAt)})` : ''}`]);
   if (info.authFailures) rows.push(['Rejected requests', String(info.authFailures)]);
   if (rows.length === 0) return null;
@@ -235,69 +235,5 @@ function RequestInspector({ workflowId, nodeId }: { workflowId: string; nodeId: 
         </button>
       )}
     </details>
-  );
-}
-
-export function PollExtras({ nodeId }: { nodeId: string }) {
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<PollTestResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const test = async () => {
-    setBusy(true);
-    setError(null);
-    const saved = await ensureSaved();
-    const s = useEditorStore.getState();
-    const node = s.nodes.find((n) => n.id === nodeId);
-    if (!saved || !s.workflow || !node) {
-      setBusy(false);
-      return;
-    }
-    try {
-      const r = await api.nodes.testPoll(s.workflow.id, nodeId, node.data.config);
-      setResult(r);
-      const first = r.items[0];
-      const polledAt = new Date().toISOString();
-      if (first) s.setSample(nodeId, { item: first.item, polledAt }, { kind: 'test-poll', at: polledAt });
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <section className="trigger-box" aria-label="Test poll">
-      <div className="row">
-        <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void test()}>
-          {busy ? 'Polling…' : 'Test poll'}
-        </button>
-        <span className="muted small">Fetches once now and shows the items and keys found; nothing runs.</span>
-      </div>
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
-      {result && (
-        <div className="poll-result" aria-label="Test poll result">
-          <p className="small">
-            {result.status !== undefined && result.status !== null && (
-              <>
-                HTTP <strong>{result.status}</strong> ·{' '}
-              </>
-            )}
-            <strong>{result.items.length}</strong> item{result.items.length === 1 ? '' : 's'} found
-            {result.total !== undefined && result.total > result.items.length && ` (showing the first ${result.items.length} of ${result.total})`}
-            {result.items.length > 0 && ' · the first one is now sample data for the next nodes'}
-          </p>
-          <ul className="poll-items">
-            {result.items.slice(0, 50).map((it, i) => (
-              <li key={`${it.key}-${i}`}>
-                <JsonView value={it.item} label={`key ${it.key}`} open={false} />
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
-    </section>
   );
 }

@@ -15,6 +15,25 @@ export function timeAgo(iso: string | null | undefined, now = Date.now()): strin
   return new Date(t).toLocaleDateString();
 }
 
+/**
+ * Relative time to the second for what changes while one looks ("in 25 s", "3 s ago", "in 4 min"):
+ * trigger state that ticks. Beyond an hour it reads as `timeAgo`.
+ */
+export function timeFromNow(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '—';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const s = Math.round((t - now) / 1000);
+  const abs = Math.abs(s);
+  if (abs === 0) return 'now';
+  if (abs < 60) return s > 0 ? `in ${abs} s` : `${abs} s ago`;
+  if (abs < 3600) {
+    const m = Math.floor(abs / 60);
+    return s > 0 ? `in ${m} min` : `${m} min ago`;
+  }
+  return timeAgo(iso, now);
+}
+
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || Number.isNaN(ms)) return '—';
   if (ms < 1000) return `${Math.round(ms)} ms`;

@@ -1,6 +1,7 @@
 /** The props every config widget receives from the generated config panel. */
 import type { z } from 'zod';
 import type { FieldUi } from '#shared/nodes/define.ts';
+import type { FieldErrors } from '../field-errors.ts';
 
 export type WidgetProps = {
   /** The id of the focusable control, for its <label>. */
@@ -15,4 +16,6 @@ export type WidgetProps = {
   onChange: (value: unknown) => void;
   invalid: boolean;
   describedBy: string | undefined;
+  /** The field's messages by path, for a widget that renders nested fields (see field-errors.ts). */
+  errors?: FieldErrors;
 };
