@@ -379,7 +379,10 @@ describe.skipIf(!browserAvailable())('editor faults and drafts in the browser', 
     await expect.poll(() => text(page.getByRole('list', { name: 'Problems' }))).toContain('this edge closes a cycle: a → b → a');
 
     await node('b').dblclick();
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Node name');
+    // The caret is in the name field of b's panel (not of the node shown before it).
+    await expect
+      .poll(() => page.evaluate(() => `${document.activeElement?.closest<HTMLElement>('.node-panel')?.dataset.nodeId} ${document.activeElement?.getAttribute('aria-label')}`))
+      .toBe('b Node name');
     await page.keyboard.type('Shape it');
     await expect.poll(() => text(node('b'))).toContain('Shape it');
   }, E2E_TIMEOUT);

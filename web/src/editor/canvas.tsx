@@ -88,12 +88,17 @@ export function Canvas() {
         nodesConnectable={!readOnly}
         onNodeDoubleClick={(_, n) => {
           // Double-click renames: select it, then put the caret in the panel's name field.
+          // The panel may still show the previous node for a frame or two on a busy machine: wait
+          // (a few frames at most) for this node's name field, so the typing renames the right one.
           useEditorStore.getState().select(n.id);
-          requestAnimationFrame(() => {
-            const input = document.querySelector<HTMLInputElement>('.node-panel input[aria-label="Node name"]');
-            input?.focus();
-            input?.select();
-          });
+          const focusName = (framesLeft: number) => {
+            const input = document.querySelector<HTMLInputElement>(`.node-panel[data-node-id="${CSS.escape(n.id)}"] input[aria-label="Node name"]`);
+            if (input) {
+              input.focus();
+              input.select();
+            } else if (framesLeft > 0) requestAnimationFrame(() => focusName(framesLeft - 1));
+          };
+          requestAnimationFrame(() => focusName(30));
         }}
         onSelectionDragStart={beginDrag}
         onSelectionChange={({ nodes: sel }) => {

@@ -142,7 +142,7 @@ function NodePanel({ nodeId }: { nodeId: string }) {
   const activation = def?.kind === 'trigger' ? def.activation.kind : null;
 
   return (
-    <div className="node-panel">
+    <div className="node-panel" data-node-id={nodeId}>
       <header className="panel-head">
         <span className={`panel-icon cat-${def?.category ?? 'unknown'}`} aria-hidden="true">
           {def?.icon ?? '?'}
