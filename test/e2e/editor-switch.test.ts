@@ -1,7 +1,8 @@
 /**
  * Browser test of `logic.switch` in the editor: cases added and named in the panel become the
  * node's outputs, each built with the condition builder; renaming a connected case flags its edge
- * (kept on screen as a struck-out output) and the problem; a run routes by the first match.
+ * (kept on screen as a struck-out output) and the problem; a run routes by the first match; and
+ * auto-layout keeps an If's and a switch's branches in their handles' order.
  */
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +97,66 @@ describe.skipIf(!browserAvailable())('a switch in the editor', () => {
       await page.locator('.problems').click();
       await expect.poll(() => text(page.getByRole('list', { name: 'Problems' }))).toContain('output "gold" no longer exists');
       await screenshot(page, '10-switch-removed-case');
+    },
+    120_000,
+  );
+
+  it(
+    'auto-layout lays a tree out left to right with each branch in its handle order: no crossing edges',
+    async () => {
+      await signIn(page, server.url);
+      const here = { x: 0, y: 0 }; // every node on one spot: only the layout can sort them out
+      const res = await page.request.post(`${server.url}/api/workflows`, {
+        data: {
+          name: 'Layout',
+          nodes: [
+            { id: 'start', type: 'trigger.manual', position: here, config: {} },
+            { id: 'check', type: 'logic.if', position: here, config: { condition: 'input.a = 1' } },
+            { id: 'yes', type: 'data.transform', position: here, config: { expression: 'input' } },
+            { id: 'no', type: 'data.transform', position: here, config: { expression: 'input' } },
+            { id: 'route', type: 'logic.switch', position: here, config: { cases: [{ name: 'a', condition: 'true' }, { name: 'b', condition: 'true' }, { name: 'c', condition: 'true' }] } },
+            ...['A', 'B', 'C', 'F'].map((id) => ({ id, type: 'data.transform', position: here, config: { expression: 'input' } })),
+          ],
+          // Listed against their order on purpose.
+          edges: [
+            { id: 'e1', source: 'start', target: 'check' },
+            { id: 'e2', source: 'check', sourceHandle: 'false', target: 'no' },
+            { id: 'e3', source: 'check', sourceHandle: 'true', target: 'yes' },
+            { id: 'e4', source: 'no', target: 'route' },
+            { id: 'e5', source: 'route', sourceHandle: 'fallback', target: 'F' },
+            { id: 'e6', source: 'route', sourceHandle: 'c', target: 'C' },
+            { id: 'e7', source: 'route', sourceHandle: 'a', target: 'A' },
+            { id: 'e8', source: 'route', sourceHandle: 'b', target: 'B' },
+          ],
+        },
+        headers: { origin: server.url },
+      });
+      const wf = (await res.json()) as { id: string };
+      await page.goto(`${server.url}/#/workflows/${wf.id}`);
+      await node('F').waitFor();
+      await page.getByRole('button', { name: 'Auto-layout' }).click();
+      await page.waitForTimeout(500); // the fit-view animation after the layout
+      const box = async (id: string) => (await node(id).boundingBox())!;
+      const centre = async (id: string) => {
+        const b = await box(id);
+        return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+      };
+      const at: Record<string, { x: number; y: number }> = {};
+      for (const id of ['start', 'check', 'yes', 'no', 'route', 'A', 'B', 'C', 'F']) at[id] = await centre(id);
+      expect(at.start!.x).toBeLessThan(at.check!.x);
+      expect(at.check!.x).toBeLessThan(at.no!.x);
+      expect(at.no!.x).toBeLessThan(at.route!.x);
+      expect(at.route!.x).toBeLessThan(at.A!.x);
+      expect(at.yes!.y).toBeLessThan(at.no!.y);
+      expect([at.A!.y, at.B!.y, at.C!.y, at.F!.y]).toEqual([at.A!.y, at.B!.y, at.C!.y, at.F!.y].sort((p, q) => p - q));
+      // No two nodes overlap.
+      const boxes = await Promise.all(Object.keys(at).map(box));
+      for (let i = 0; i < boxes.length; i++)
+        for (let j = i + 1; j < boxes.length; j++) {
+          const [p, q] = [boxes[i]!, boxes[j]!];
+          expect(p.x + p.width <= q.x || q.x + q.width <= p.x || p.y + p.height <= q.y || q.y + q.height <= p.y).toBe(true);
+        }
+      await screenshot(page, '11-auto-layout');
     },
     120_000,
   );
