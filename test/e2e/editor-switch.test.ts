@@ -6,7 +6,7 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, screenshot, signIn, type RunningServer, type Sink } from './harness.ts';
+import { browserAvailable, dragConnect, screenshot, signIn, type RunningServer, type Sink } from './harness.ts';
 import { editorSession } from './session.ts';
 
 describe.skipIf(!browserAvailable())('a switch in the editor', () => {
@@ -20,17 +20,7 @@ describe.skipIf(!browserAvailable())('a switch in the editor', () => {
   const outputs = (id: string) => node(id).locator('.wf-out-label').allTextContents();
   const text = async (l: Locator) => (await l.textContent()) ?? '';
 
-  /** Drags from an output handle to a node's input handle, as a person would. */
-  async function connect(from: Locator, to: Locator) {
-    const a = await from.boundingBox();
-    const b = await to.boundingBox();
-    if (!a || !b) throw new Error('handle not visible');
-    await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-    await page.mouse.down();
-    await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 8 });
-    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
-    await page.mouse.up();
-  }
+  const connect = (from: Locator, to: Locator) => dragConnect(page, from, to);
 
   /** Case `i` (0-based): its name, then one builder row `value = compared`. */
   async function fillCase(i: number, name: string, value: string, compared: string) {

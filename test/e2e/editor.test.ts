@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, ensureWebBuilt, root, screenshot, signIn, type RunningServer, type Sink } from './harness.ts';
+import { browserAvailable, dragConnect, ensureWebBuilt, root, screenshot, signIn, type RunningServer, type Sink } from './harness.ts';
 import { editorSession } from './session.ts';
 
 const enabled = browserAvailable();
@@ -29,17 +29,7 @@ describe.skipIf(!enabled)('editor in the browser', () => {
   let page: Page;
   beforeAll(() => void ({ server, sink, page } = session));
 
-  /** Drags from a node's output handle to another node's input handle, as a person would. */
-  async function connect(from: Locator, to: Locator) {
-    const a = await from.boundingBox();
-    const b = await to.boundingBox();
-    if (!a || !b) throw new Error('handle not visible');
-    await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-    await page.mouse.down();
-    await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 8 });
-    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
-    await page.mouse.up();
-  }
+  const connect = (from: Locator, to: Locator) => dragConnect(page, from, to);
 
   async function newWorkflow(name: string, start: string) {
     await page.getByRole('link', { name: 'Workflows' }).click();

@@ -10,7 +10,7 @@ import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { databaseEnvFor, discardData } from '../helpers/test-db.ts';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -192,4 +192,16 @@ export async function signIn(page: Page, base: string, owner = { email: 'owner@e
   await page.getByLabel('Password').fill(owner.password);
   await page.getByRole('button', { name: (await setup.isVisible()) ? 'Create account' : 'Sign in' }).click();
   await home.waitFor();
+}
+
+/** Drags from a node's output handle to another node's input handle, as a person would. */
+export async function dragConnect(page: Page, from: Locator, to: Locator): Promise<void> {
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  if (!a || !b) throw new Error('handle not visible');
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 8 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
+  await page.mouse.up();
 }
