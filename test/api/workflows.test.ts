@@ -81,6 +81,15 @@ describe('workflows API', () => {
     expect((await sy.api('/api/workflows?limit=0')).status).toBe(400);
   });
 
+  it('searches names as literal, case-insensitive text: % and _ match only themselves', async () => {
+    for (const name of ['Discount 50% off', 'Discount 50x off', 'snake_case sync', 'snakeXcase sync']) await sy.api('/api/workflows', { body: simple(name) });
+    const names = async (q: string) => ((await sy.api(`/api/workflows?limit=200&q=${encodeURIComponent(q)}`)).body.items as { name: string }[]).map((w) => w.name).sort();
+    expect(await names('50%')).toEqual(['Discount 50% off']);
+    expect(await names('e_c')).toEqual(['snake_case sync']);
+    expect(await names('DISCOUNT')).toEqual(['Discount 50% off', 'Discount 50x off']);
+    expect(await names('\\')).toEqual([]);
+  });
+
   it('exports without tokens and imports with fresh ones, inactive', async () => {
     const wf = (await sy.api('/api/workflows', { body: simple('exported') })).body;
     await sy.api(`/api/workflows/${wf.id}/activate`, { method: 'POST' });

@@ -1,5 +1,5 @@
 /** SQL for workflows, their versions and webhook tokens. Rows <-> domain objects; no business rules here. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { Edge, WorkflowNode, type WorkflowSnapshot } from '#shared/workflow.ts';
 import type { Schema, WorkflowsTable } from '../schema.ts';
@@ -33,7 +33,12 @@ export function createWorkflowRepo(db: Kysely<Schema>) {
     /** Newest first by update time; the cursor is `<updatedAt>:<id>` of the last item. */
     async list(opts: { limit: number; cursor?: { updatedAt: number; id: string }; q?: string }): Promise<WorkflowRecord[]> {
       let query = db.selectFrom('workflows').selectAll();
-      if (opts.q) query = query.where('name', 'like', `%${opts.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      if (opts.q) {
+        // A literal, case-insensitive substring on both databases: % and _ typed are escaped (SQLite
+        // needs the ESCAPE clause for that), and lower() on both sides (PostgreSQL's LIKE is case-sensitive).
+        const pattern = `%${opts.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        query = query.where(sql<boolean>`lower(name) like ${pattern} escape '\\'`);
+      }
       if (opts.cursor) {
         const { updatedAt, id } = opts.cursor;
         query = query.where((eb) =>
