@@ -47,4 +47,12 @@ describe('triggerSummary', () => {
     expect(triggerSummary(null)).toBeNull();
     expect(triggerSummary(undefined)).toBeNull();
   });
+
+  it('turns control characters (a NUL PostgreSQL text refuses) into spaces and never cuts an emoji in half', () => {
+    expect(triggerSummary({ method: 'POST', headers: {}, body: '\t\u00a1\u000f\u0000x' })).toBe('¡ x');
+    const long = `${'a'.repeat(30)}😀😀`; // the value cut (32) falls inside the first emoji
+    const shown = triggerSummary({ method: 'POST', headers: {}, body: { k: long } })!;
+    expect(shown).toBe(`k: ${'a'.repeat(30)}…`);
+    expect(/[\ud800-\udbff](?![\udc00-\udfff])/.test(shown)).toBe(false);
+  });
 });

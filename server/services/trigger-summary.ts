@@ -18,8 +18,15 @@ const SENSITIVE_KEY = /pass(word|wd|phrase)?|secret|token|api[-_]?key|auth|crede
 export function triggerSummary(event: unknown, scrub: (text: string) => string = (t) => t): string | null {
   const text = describe(event);
   if (!text) return null;
-  const clean = scrub(text).replace(/\s+/g, ' ').trim();
-  return clean.length > SUMMARY_MAX ? `${clean.slice(0, SUMMARY_MAX - 1).trimEnd()}…` : clean || null;
+  // Control characters (a NUL is valid in a webhook body but not in PostgreSQL text) read as spaces.
+  const clean = scrub(text).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim();
+  return clean.length > SUMMARY_MAX ? `${cut(clean, SUMMARY_MAX - 1).trimEnd()}…` : clean || null;
+}
+
+/** The first `n` UTF-16 units, never ending on half of a surrogate pair (an emoji cut in two). */
+function cut(s: string, n: number): string {
+  const head = s.slice(0, n);
+  return /[\ud800-\udbff]$/.test(head) ? head.slice(0, -1) : head;
 }
 
 function describe(event: unknown): string {
@@ -52,7 +59,7 @@ function fields(obj: Record<string, unknown>): string {
 function value(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return '';
-  if (typeof v === 'string') return v.length > VALUE_MAX ? `${v.slice(0, VALUE_MAX - 1)}…` : v;
+  if (typeof v === 'string') return v.length > VALUE_MAX ? `${cut(v, VALUE_MAX - 1)}…` : v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.length} ${v.length === 1 ? 'item' : 'items'}]`;
   if (isRecord(v)) return '{…}';
