@@ -120,7 +120,10 @@ export function JsonView({ value, label, open = true, truncated }: { value: unkn
         {truncated && <span className="badge status-waiting">truncated</span>}
       </summary>
       <div className="json-body">
-        <pre aria-labelledby={id}>{text}</pre>
+        {/* A region in the tab order, so a long value scrolls from the keyboard too. */}
+        <pre role="region" tabIndex={0} aria-labelledby={id}>
+          {text}
+        </pre>
         <CopyButton text={text} label={`Copy ${label.toLowerCase()}`} />
       </div>
     </details>

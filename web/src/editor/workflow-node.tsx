@@ -42,9 +42,11 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
     pinned.length ? 'has-pinned' : local.length ? 'has-issues' : '',
   ].join(' ');
 
+  // Handles are pointer targets only (a div with no role: a label there is never announced); from
+  // the keyboard, the "+" beside a free output adds and connects the next step.
   return (
     <div className={classes} data-testid={`node-${id}`}>
-      {!isTrigger && <Handle type="target" position={Position.Left} className="wf-handle" aria-label={`Input of ${title}`} />}
+      {!isTrigger && <Handle type="target" position={Position.Left} className="wf-handle" />}
       <div className="wf-node-head">
         <span className="wf-node-icon" aria-hidden="true">
           {def?.icon ?? '?'}
@@ -89,14 +91,14 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
           {handles.map((h) => (
             <div key={h} className={`wf-out wf-out-${h}`}>
               <span className="wf-out-label">{h}</span>
-              <Handle type="source" id={h} position={Position.Right} className={`wf-handle wf-handle-${h}`} aria-label={`${h} output of ${title}`} />
+              <Handle type="source" id={h} position={Position.Right} className={`wf-handle wf-handle-${h}`} />
               {!used.includes(h) && <AddAfter nodeId={id} handle={h} label={`Add a step after the ${h} output of ${title}`} />}
             </div>
           ))}
         </div>
       ) : (
         <>
-          <Handle type="source" position={Position.Right} className="wf-handle" aria-label={`Output of ${title}`} />
+          <Handle type="source" position={Position.Right} className="wf-handle" />
           {!used.includes('') && <AddAfter nodeId={id} handle={null} label={`Add a step after ${title}`} />}
         </>
       )}
@@ -114,7 +116,9 @@ function AddAfter({ nodeId, handle, label }: { nodeId: string; handle: string | 
       title={label}
       onClick={(e) => {
         e.stopPropagation();
-        useNodePicker.getState().open({ fromId: nodeId, handle, screen: { x: e.clientX + 12, y: e.clientY - 20 } });
+        // Beside the button itself: a click from the keyboard (Enter, Space) has no pointer position.
+        const r = e.currentTarget.getBoundingClientRect();
+        useNodePicker.getState().open({ fromId: nodeId, handle, screen: { x: r.right + 8, y: r.top - 20 } });
       }}
     >
       +
