@@ -1,6 +1,6 @@
 /**
  * Accessibility in the browser (issue 15): axe-core finds no serious or critical violation on the
- * main screens, in the light and the dark colour scheme.
+ * main screens, in the light and the dark colour scheme; and the editor works from the keyboard.
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,15 @@ describe.skipIf(!browserAvailable())('accessibility', () => {
       await page.reload();
       await page.locator('tbody tr').first().waitFor();
       await scan('workflows, one workflow');
+      await page.getByRole('button', { name: '+ New workflow' }).click();
+      const dialog = page.getByRole('dialog', { name: 'New workflow' });
+      await dialog.waitFor();
+      // The dialog takes focus (its first field) and gives it back to its button when it closes.
+      expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+      await scan('workflows, the new-workflow dialog with its templates');
+      await page.keyboard.press('Escape');
+      await expect.poll(() => dialog.count()).toBe(0);
+      expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('+ New workflow');
 
       const faulty = await post('/api/workflows', {
         name: 'Needs work',
@@ -84,7 +93,7 @@ describe.skipIf(!browserAvailable())('accessibility', () => {
       await page.getByRole('button', { name: 'Run options' }).click();
       await page.getByRole('menu', { name: 'Run with' }).waitFor();
       await scan('editor: the Run menu open');
-      await page.getByRole('button', { name: 'Run options' }).click();
+      await page.keyboard.press('Escape');
       await expect.poll(() => page.getByRole('menu').count()).toBe(0);
       await page.getByRole('button', { name: 'Add a step after the false output of If' }).click();
       const picker = page.getByRole('dialog', { name: 'Add a step' });
@@ -100,6 +109,10 @@ describe.skipIf(!browserAvailable())('accessibility', () => {
       await page.getByRole('tab', { name: /^Data/ }).click();
       await page.getByRole('tabpanel', { name: 'Data' }).waitFor();
       await scan('editor: after a run, the Data tab');
+      await page.locator('.react-flow__node[data-id="mail"]').click();
+      await page.getByRole('button', { name: 'Insert data into Subject' }).click();
+      await page.getByRole('dialog', { name: 'Data for Subject' }).getByRole('button', { name: 'steps.notify.status', exact: true }).waitFor();
+      await scan('editor: the data picker open');
 
       await page.goto(`${server.url}/#/executions`);
       await page.locator('tbody tr').first().waitFor();
@@ -123,8 +136,107 @@ describe.skipIf(!browserAvailable())('accessibility', () => {
       await page.getByRole('heading', { name: 'API keys', exact: true }).waitFor();
       await scan('API keys');
 
-      expect(scanned, 'screens scanned, each in both schemes').toBe(22);
+      expect(scanned, 'screens scanned, each in both schemes').toBe(26);
       expect(found, `axe found serious or critical violations:\n${found.join('\n')}`).toEqual([]);
+    },
+    E2E_TIMEOUT,
+  );
+  it(
+    'works from the keyboard: Tab to a node, select, move (saved, undone), delete and undo, the Run menu, the palette column',
+    async () => {
+      await page.emulateMedia({ colorScheme: 'light' });
+      const wf = await post('/api/workflows', {
+        name: 'Keyboard only',
+        nodes: [
+          { id: 'start', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} },
+          { id: 'call', type: 'action.http', position: { x: 320, y: 0 }, config: { method: 'GET', url: `${sink.url}/k` } },
+          { id: 'shape', type: 'data.transform', position: { x: 640, y: 0 }, config: { expression: 'input' } },
+        ],
+        edges: [
+          { id: 'a', source: 'start', target: 'call' },
+          { id: 'b', source: 'call', target: 'shape' },
+        ],
+      });
+      await page.goto(`${server.url}/#/workflows/${wf.id as string}`);
+      const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+      await node('shape').waitFor();
+      const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent?.trim() ?? '');
+      /** Presses Tab (Shift+Tab when `back`) until the focused element matches `selector`; fails listing where focus went. */
+      const tabTo = async (selector: string, back = false) => {
+        const path: string[] = [];
+        for (let i = 0; i < 60; i++) {
+          await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+          if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+          path.push(await focused());
+        }
+        throw new Error(`Tab never reached ${selector}; focus went: ${path.join(' → ')}`);
+      };
+      /** The focus ring: a solid outline, on the element or (for a canvas node) on its card. */
+      const ring = () =>
+        page.evaluate(() => {
+          const el = document.activeElement!;
+          const card = el.matches('.react-flow__node') ? el.querySelector('.wf-node')! : el;
+          const st = getComputedStyle(card);
+          return `${st.outlineStyle} ${st.outlineWidth}`;
+        });
+      const translate = (id: string) => node(id).evaluate((el) => (el as HTMLElement).style.transform);
+
+      // Tab reaches the canvas's nodes; the focused one shows a ring; Enter selects it and opens its panel.
+      await tabTo('.react-flow__node[data-id="call"]');
+      expect(await ring()).toBe('solid 2px');
+      await page.keyboard.press('Enter');
+      await screenshot(page, 'a11y-keyboard-node-focused');
+      await expect.poll(() => node('call').getAttribute('class')).toContain('selected');
+      expect(await page.locator('.node-panel').getByLabel('Node name').isVisible()).toBe(true);
+
+      // Arrows move it (5 px a press, 20 with Shift); saved with Ctrl+S, the draft has the new position.
+      const before = await translate('call');
+      for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('Shift+ArrowDown');
+      await expect.poll(() => translate('call')).toBe('translate(335px, 20px)');
+      expect(before).toBe('translate(320px, 0px)');
+      await page.keyboard.press('Control+s');
+      await expect.poll(() => page.locator('.save-state').textContent()).toBe('Saved · v2');
+      const saved = (await (await page.request.get(`${server.url}/api/workflows/${wf.id as string}`)).json()) as { nodes: { id: string; position: unknown }[] };
+      expect(saved.nodes.find((n) => n.id === 'call')!.position).toEqual({ x: 335, y: 20 });
+
+      // Another node: Tab to it, select it, Delete removes it (and its edge); Ctrl+Z brings both back, a second undoes the move.
+      await tabTo('.react-flow__node[data-id="shape"]');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => node('shape').getAttribute('class')).toContain('selected');
+      await page.keyboard.press('Delete');
+      await expect.poll(() => node('shape').count()).toBe(0);
+      expect(await node('call').count()).toBe(1);
+      await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(1);
+      await page.keyboard.press('Control+z');
+      await node('shape').waitFor();
+      await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
+      await page.keyboard.press('Control+z');
+      await expect.poll(() => translate('call')).toBe('translate(320px, 0px)');
+      await page.keyboard.press('Control+Shift+z');
+      await expect.poll(() => translate('call')).toBe('translate(335px, 20px)');
+
+      // The Run menu: Enter opens it on its first item, the arrows move, Escape closes it with focus back on its button.
+      await tabTo('[aria-label="Run options"]', true);
+      expect(await ring()).toBe('solid 2px');
+      await page.keyboard.press('Enter');
+      const menu = page.getByRole('menu', { name: 'Run with' });
+      await menu.waitFor();
+      expect(await focused()).toBe('Run with the sample');
+      await page.keyboard.press('ArrowDown');
+      expect(await focused()).toBe('Run with the latest real event');
+      await page.keyboard.press('Escape');
+      await expect.poll(() => menu.count()).toBe(0);
+      expect(await focused()).toBe('Run options');
+
+      // The palette column folds and unfolds from its toggle, which keeps focus.
+      await tabTo('[aria-label="Hide the node palette"]');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.getByRole('navigation', { name: 'Node palette' }).count()).toBe(0);
+      expect(await focused()).toBe('Show the node palette');
+      await page.keyboard.press('Space');
+      await page.getByRole('navigation', { name: 'Node palette' }).waitFor();
+      expect(await focused()).toBe('Hide the node palette');
     },
     E2E_TIMEOUT,
   );

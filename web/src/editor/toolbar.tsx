@@ -1,6 +1,6 @@
 /** The editor's top bar: name, save state, undo/redo, layout, problems, Run, the Active switch and Save. */
 import { useReactFlow } from '@xyflow/react';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import { Icon } from '../components/icons.tsx';
@@ -9,6 +9,7 @@ import { href } from '../lib/router.ts';
 import { layoutPositions } from './layout.ts';
 import { fieldLabel } from './node-summary.ts';
 import { saveWorkflow, setActive } from './actions.ts';
+import { focusNodeSoon } from './node-picker.tsx';
 import { RunButton } from './run-menu.tsx';
 import { selectIsDirty, useEditorStore, type NodeIssue } from './store.ts';
 
@@ -100,6 +101,7 @@ function Problems() {
     }),
   );
   const [open, setOpen] = useState(false);
+  const toggle = useRef<HTMLButtonElement>(null);
   const { setCenter, getNode } = useReactFlow();
   if (issues.length === 0) return <span className="problems ok">✓ Ready to activate</span>;
   const go = (nodeId: string | null) => {
@@ -108,10 +110,20 @@ function Problems() {
     const n = getNode(nodeId);
     if (n) void setCenter(n.position.x + 120, n.position.y + 40, { zoom: 1, duration: 300 });
     setOpen(false);
+    // Focus follows to the node, so the keyboard carries on from there (arrows, Delete, Tab into the panel).
+    focusNodeSoon(nodeId);
   };
   return (
-    <div className="problems-wrap">
-      <button type="button" className="btn btn-ghost problems" aria-expanded={open} onClick={() => setOpen(!open)}>
+    <div
+      className="problems-wrap"
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape' || !open) return;
+        e.preventDefault();
+        setOpen(false);
+        toggle.current?.focus();
+      }}
+    >
+      <button ref={toggle} type="button" className="btn btn-ghost problems" aria-expanded={open} onClick={() => setOpen(!open)}>
         ⚠ {issues.length} problem{issues.length === 1 ? '' : 's'}
       </button>
       {open && (
