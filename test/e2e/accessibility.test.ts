@@ -142,8 +142,9 @@ describe.skipIf(!browserAvailable())('accessibility', () => {
     E2E_TIMEOUT,
   );
   it(
-    'works from the keyboard: Tab to a node, select, move (saved, undone), delete and undo, the Run menu, the palette column',
+    'works from the keyboard: Tab to a node, select, move (saved, undone), delete and undo, the step picker, tabs, the Run menu, the palette column',
     async () => {
+      await signIn(page, server.url);
       await page.emulateMedia({ colorScheme: 'light' });
       const wf = await post('/api/workflows', {
         name: 'Keyboard only',
@@ -215,6 +216,31 @@ describe.skipIf(!browserAvailable())('accessibility', () => {
       await expect.poll(() => translate('call')).toBe('translate(320px, 0px)');
       await page.keyboard.press('Control+Shift+z');
       await expect.poll(() => translate('call')).toBe('translate(335px, 20px)');
+
+      // The "+" on a free output: Enter opens the step picker on its search field; Escape gives focus
+      // back to the "+"; a step picked from the keyboard is added, connected, and takes the focus.
+      await tabTo('[aria-label="Add a step after Transform"]');
+      await page.keyboard.press('Enter');
+      const picker = page.getByRole('dialog', { name: 'Add a step' });
+      await picker.waitFor();
+      expect(await focused()).toBe('Search steps');
+      await page.keyboard.press('Escape');
+      await expect.poll(() => picker.count()).toBe(0);
+      expect(await focused()).toBe('Add a step after Transform');
+      await page.keyboard.press('Enter');
+      await page.keyboard.type('Delay');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await node('delay').waitFor();
+      await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-id'))).toBe('delay');
+      await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(3);
+
+      // The node panel's tabs: one tab stop, the arrows switch tabs.
+      await tabTo('[role="tab"][aria-selected="true"]');
+      expect(await focused()).toBe('Settings');
+      await page.keyboard.press('ArrowRight');
+      await page.getByRole('tabpanel', { name: 'Data' }).waitFor();
+      expect(await focused()).toBe('Data');
 
       // The Run menu: Enter opens it on its first item, the arrows move, Escape closes it with focus back on its button.
       await tabTo('[aria-label="Run options"]', true);

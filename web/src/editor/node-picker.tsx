@@ -21,9 +21,16 @@ export const useNodePicker = create<{ at: PickerAt | null; opener: HTMLElement |
   close: () => set({ at: null, opener: null }),
 }));
 
-/** Focuses node `id` on the canvas once it is rendered (after an add, so the keyboard carries on from it). */
-export function focusNodeSoon(id: string) {
-  requestAnimationFrame(() => document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`)?.focus({ preventScroll: true }));
+/**
+ * Focuses node `id` on the canvas (after an add or a pick, so the keyboard carries on from it). A new
+ * node stays hidden, so unfocusable, until React Flow has measured it: a few frames are tried.
+ */
+export function focusNodeSoon(id: string, frames = 10) {
+  requestAnimationFrame(() => {
+    const el = document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`);
+    el?.focus({ preventScroll: true });
+    if (document.activeElement !== el && frames > 1) focusNodeSoon(id, frames - 1);
+  });
 }
 
 /** Adds `type` after `fromId` (from `handle`, or its only free output), at `position` or beside it; returns the new id. */
