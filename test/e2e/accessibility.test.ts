@@ -90,6 +90,18 @@ describe.skipIf(!browserAvailable())('accessibility', () => {
       await page.emulateMedia({ colorScheme: 'dark' });
       await screenshot(page, 'a11y-editor-dark');
       await page.emulateMedia({ colorScheme: 'light' });
+      // The problems list from the keyboard: Escape closes it onto its button; a picked problem focuses its node.
+      const problems = page.getByRole('list', { name: 'Problems' });
+      await page.getByRole('button', { name: /problem/ }).focus();
+      await page.keyboard.press('Escape');
+      await expect.poll(() => problems.count()).toBe(0);
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toMatch(/2 problems/);
+      await page.keyboard.press('Enter');
+      await problems.waitFor();
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-id'))).toBe('call');
+      await expect.poll(() => problems.count()).toBe(0);
       await page.getByRole('button', { name: 'Run options' }).click();
       await page.getByRole('menu', { name: 'Run with' }).waitFor();
       await scan('editor: the Run menu open');
