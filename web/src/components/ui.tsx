@@ -1,5 +1,5 @@
 /** Small shared building blocks: status badges, empty/error/loading states, switch, copy button, JSON view. */
-import { useId, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { toast } from '../lib/toast.ts';
 import { Icon } from './icons.tsx';
 
@@ -125,7 +125,10 @@ export function JsonView({ value, label, open = true, truncated }: { value: unkn
         {truncated && <span className="badge status-waiting">truncated</span>}
       </summary>
       <div className="json-body">
-        <pre aria-labelledby={id}>{text}</pre>
+        {/* A region in the tab order, so a long value scrolls from the keyboard too. */}
+        <pre role="region" tabIndex={0} aria-labelledby={id}>
+          {text}
+        </pre>
         <CopyButton text={text} label={`Copy ${label.toLowerCase()}`} />
       </div>
     </details>
@@ -166,9 +169,23 @@ export function useConfirm(): [ReactNode, (message: string, confirmLabel?: strin
 }
 
 export function Modal({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
+  const dialog = useRef<HTMLDivElement>(null);
+  // Focus moves into the dialog (its first field, else its first control) and, when it closes,
+  // back to whatever opened it: read while rendering, before a field's autoFocus moves it.
+  const [opener] = useState(() => (document.activeElement instanceof HTMLElement ? document.activeElement : null));
+  useEffect(() => {
+    const box = dialog.current;
+    if (box && !box.contains(document.activeElement)) {
+      const field = box.querySelector<HTMLElement>('.modal-head ~ :is(input, select, textarea), .modal-head ~ * :is(input, select, textarea)');
+      (field ?? box.querySelector<HTMLElement>('button, [href], input, select, textarea'))?.focus();
+    }
+    return () => {
+      if (opener?.isConnected) opener.focus();
+    };
+  }, [opener]);
   return (
     <div className="modal-backdrop" onMouseDown={onClose}>
-      <div className="modal modal-wide" role="dialog" aria-modal="true" aria-label={title} onMouseDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+      <div ref={dialog} className="modal modal-wide" role="dialog" aria-modal="true" aria-label={title} onMouseDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.key === 'Escape' && onClose()}>
         <div className="modal-head">
           <h2>{title}</h2>
           <button type="button" className="btn btn-icon" aria-label="Close" onClick={onClose}>

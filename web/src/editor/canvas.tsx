@@ -1,5 +1,5 @@
 /** The React Flow canvas: nodes and edges from the store, drop from the palette, connect rules, a connection dropped on empty canvas opening the step picker, minimap; read-only while a past execution is shown. */
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge, type IsValidConnection, type OnConnectEnd } from '@xyflow/react';
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type AriaLabelConfig, type Connection, type Edge, type IsValidConnection, type OnConnectEnd } from '@xyflow/react';
 import { useCallback, useMemo, type DragEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
@@ -24,8 +24,37 @@ const minimapColor = (n: FlowNode) => {
   return cat === 'trigger' ? '#f59e0b' : cat === 'logic' ? '#8b5cf6' : cat === 'action' ? '#3b82f6' : '#10b981';
 };
 
+/**
+ * What a screen reader hears on the canvas. React Flow's keyboard support is used as it is: Tab
+ * reaches each node, Enter or Space selects it (Escape clears), the arrow keys move the selected
+ * nodes 5 px (20 with Shift); Delete and undo are the editor's shortcuts (editor-page.tsx).
+ */
+const ARIA_LABELS: Partial<AriaLabelConfig> = {
+  'node.a11yDescription.default':
+    'Press Enter or Space to select this step; then the arrow keys move it (hold Shift for bigger steps), Delete removes it, and Escape clears the selection. Ctrl+Z undoes.',
+  'edge.a11yDescription.default': 'Press Enter or Space to select this connection; then Delete removes it.',
+  'node.a11yDescription.ariaLiveMessage': ({ direction, x, y }) => `Moved ${direction}, to x ${x}, y ${y}`,
+  'controls.ariaLabel': 'Zoom controls',
+  'controls.zoomIn.ariaLabel': 'Zoom in',
+  'controls.zoomOut.ariaLabel': 'Zoom out',
+  'controls.fitView.ariaLabel': 'Fit the view',
+  'minimap.ariaLabel': 'Minimap',
+};
+
+/** Each node named by its visible title and id; cached per node object, so unchanged nodes keep their identity for React Flow. */
+const labelled = new WeakMap<FlowNode, FlowNode>();
+function withAriaLabel(n: FlowNode): FlowNode {
+  let out = labelled.get(n);
+  if (!out) {
+    out = { ...n, ariaLabel: `${n.data.name || getNodeDefinition(n.data.type)?.title || n.data.type} (${n.id})` };
+    labelled.set(n, out);
+  }
+  return out;
+}
+
 export function Canvas() {
-  const { nodes, edges: stored, onNodesChange, onEdgesChange, onConnect, beginDrag } = useEditorStore(useShallow(selector));
+  const { nodes: storedNodes, edges: stored, onNodesChange, onEdgesChange, onConnect, beginDrag } = useEditorStore(useShallow(selector));
+  const nodes = useMemo(() => storedNodes.map(withAriaLabel), [storedNodes]);
   // Edges a fault is pinned on (the one closing a cycle, one from a missing handle) are marked.
   const faulty = useEditorStore(useShallow((s) => [...s.graphIssues, ...s.serverIssues].flatMap((i) => (i.edgeId ? [i.edgeId] : []))));
   const edges = useMemo(() => (faulty.length ? stored.map((e) => (faulty.includes(e.id) ? { ...e, className: 'edge-fault' } : e)) : stored), [stored, faulty]);
@@ -115,11 +144,12 @@ export function Canvas() {
         fitView
         fitViewOptions={{ padding: 0.3, maxZoom: 1 }}
         colorMode="system"
+        ariaLabelConfig={ARIA_LABELS}
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} />
-        <MiniMap<FlowNode> pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap" />
-        <Controls showInteractive={false} aria-label="Zoom controls" />
+        <MiniMap<FlowNode> pannable zoomable nodeColor={minimapColor} />
+        <Controls showInteractive={false} />
       </ReactFlow>
       <NodePicker />
       {nodes.length === 0 && (

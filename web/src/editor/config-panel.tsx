@@ -57,6 +57,8 @@ function PanelHelp() {
       )}
       <h4>Shortcuts</h4>
       <dl className="shortcuts">
+        <div><dt>Tab · Enter</dt><dd>reach a node · select it</dd></div>
+        <div><dt>Arrows · Shift</dt><dd>move the selection (bigger steps)</dd></div>
         <div><dt>Delete</dt><dd>remove selection</dd></div>
         <div><dt>Ctrl/⌘ Z · Shift Z</dt><dd>undo · redo</dd></div>
         <div><dt>Ctrl/⌘ C · V</dt><dd>copy · paste</dd></div>
@@ -168,11 +170,23 @@ function NodePanel({ nodeId }: { nodeId: string }) {
       {def && <p className="panel-desc muted small">{def.description}. Output: <code>{def.output}</code></p>}
       {!def && <p className="field-error">Unknown node type “{data.type}”: it cannot run. Delete it or install the version of Switchyard that provides it.</p>}
 
-      <div className="tabs" role="tablist" aria-label="Node panel">
-        <button type="button" role="tab" aria-selected={tab === 'settings'} className={tab === 'settings' ? 'on' : ''} onClick={() => setTab('settings')}>
+      {/* ARIA tabs: one tab stop; the arrow keys (and Home/End) switch tabs and move focus with them. */}
+      <div
+        className="tabs"
+        role="tablist"
+        aria-label="Node panel"
+        onKeyDown={(e) => {
+          if (!['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(e.key)) return;
+          e.preventDefault();
+          const next = e.key === 'Home' ? 'settings' : e.key === 'End' ? 'data' : tab === 'settings' ? 'data' : 'settings';
+          setTab(next);
+          e.currentTarget.querySelector<HTMLElement>(`[data-tab="${next}"]`)?.focus();
+        }}
+      >
+        <button type="button" role="tab" data-tab="settings" aria-selected={tab === 'settings'} tabIndex={tab === 'settings' ? 0 : -1} className={tab === 'settings' ? 'on' : ''} onClick={() => setTab('settings')}>
           Settings
         </button>
-        <button type="button" role="tab" aria-selected={tab === 'data'} className={tab === 'data' ? 'on' : ''} onClick={() => setTab('data')}>
+        <button type="button" role="tab" data-tab="data" aria-selected={tab === 'data'} tabIndex={tab === 'data' ? 0 : -1} className={tab === 'data' ? 'on' : ''} onClick={() => setTab('data')}>
           Data {step && <StatusBadge status={step.status} />}
         </button>
       </div>

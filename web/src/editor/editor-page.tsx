@@ -20,7 +20,7 @@ import { toast } from '../lib/toast.ts';
 import { isFinished, loadLatestRun, saveWorkflow, stopTracking, trackExecution } from './actions.ts';
 import { addNodeWithFeedback } from './canvas-add.ts';
 import { Canvas } from './canvas.tsx';
-import { useAppendNode } from './node-picker.tsx';
+import { useAppendNode, useNodePicker } from './node-picker.tsx';
 import { ConfigPanel } from './config-panel.tsx';
 import { forgetJsonDrafts } from './fields/json-widget.tsx';
 import { Palette } from './palette.tsx';
@@ -50,6 +50,7 @@ export function EditorPage({ workflowId, executionId = null }: { workflowId: str
     return () => {
       live = false;
       stopTracking();
+      useNodePicker.getState().close(); // the step picker belongs to the workflow it was opened on
     };
   }, [workflowId, attempt]);
 

@@ -13,11 +13,25 @@ import { useEditorStore } from './store.ts';
 
 type PickerAt = { fromId: string; handle: string | null; screen: { x: number; y: number }; flow?: { x: number; y: number } };
 
-export const useNodePicker = create<{ at: PickerAt | null; open(at: PickerAt): void; close(): void }>()((set) => ({
+/** The open picker; `opener` is what had focus when it opened, where Escape puts focus back. */
+export const useNodePicker = create<{ at: PickerAt | null; opener: HTMLElement | null; open(at: PickerAt): void; close(): void }>()((set) => ({
   at: null,
-  open: (at) => set({ at }),
-  close: () => set({ at: null }),
+  opener: null,
+  open: (at) => set({ at, opener: document.activeElement instanceof HTMLElement ? document.activeElement : null }),
+  close: () => set({ at: null, opener: null }),
 }));
+
+/**
+ * Focuses node `id` on the canvas (after an add or a pick, so the keyboard carries on from it). A new
+ * node stays hidden, so unfocusable, until React Flow has measured it: a few frames are tried.
+ */
+export function focusNodeSoon(id: string, frames = 10) {
+  requestAnimationFrame(() => {
+    const el = document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`);
+    el?.focus({ preventScroll: true });
+    if (document.activeElement !== el && frames > 1) focusNodeSoon(id, frames - 1);
+  });
+}
 
 /** Adds `type` after `fromId` (from `handle`, or its only free output), at `position` or beside it; returns the new id. */
 export function useAppendNode() {
@@ -51,7 +65,14 @@ export function NodePicker() {
   const pick = (type: string) => {
     close();
     setQ('');
-    append(type, at.fromId, at.handle, at.flow);
+    const id = append(type, at.fromId, at.handle, at.flow);
+    if (id) focusNodeSoon(id);
+  };
+  const dismiss = () => {
+    const { opener } = useNodePicker.getState();
+    close();
+    setQ('');
+    if (opener?.isConnected) opener.focus();
   };
   return (
     <div className="node-picker-backdrop" onMouseDown={close}>
@@ -59,9 +80,13 @@ export function NodePicker() {
         className="node-picker"
         role="dialog"
         aria-label="Add a step"
-        style={{ left: Math.min(at.screen.x, window.innerWidth - 280), top: Math.min(at.screen.y, window.innerHeight - 340) }}
+        style={{ left: Math.max(8, Math.min(at.screen.x, window.innerWidth - 280)), top: Math.max(8, Math.min(at.screen.y, window.innerHeight - 340)) }}
         onMouseDown={(e) => e.stopPropagation()}
-        onKeyDown={(e) => e.key === 'Escape' && close()}
+        onKeyDown={(e) => {
+          if (e.key !== 'Escape') return;
+          e.stopPropagation();
+          dismiss();
+        }}
       >
         <input className="input" type="search" aria-label="Search steps" placeholder="Search steps…" value={q} onChange={(e) => setQ(e.target.value)} autoFocus />
         <ul>

@@ -31,13 +31,15 @@ export function Palette({ onAdd, hasTrigger, disabled: readOnly = false }: { onA
             {g.items.map((d) => {
               const disabled = readOnly || (d.kind === 'trigger' && hasTrigger);
               return (
-                <li key={d.type}>
+                // The button's name is its visible title (WCAG 2.5.3); the description beside it is
+                // its description. The button's ::after covers the whole card, so a click or a drag
+                // anywhere on it is the button's.
+                <li key={d.type} className={`palette-item cat-${d.category}`}>
                   <button
                     type="button"
-                    className={`palette-item cat-${d.category}`}
+                    className="palette-add"
                     draggable={!disabled}
                     disabled={disabled}
-                    aria-label={d.title}
                     aria-describedby={`pal-${d.type}`}
                     title="Drag onto the canvas, or click to add"
                     onDragStart={(e) => {
@@ -50,13 +52,11 @@ export function Palette({ onAdd, hasTrigger, disabled: readOnly = false }: { onA
                     <span className="palette-icon" aria-hidden="true">
                       {d.icon}
                     </span>
-                    <span className="palette-text">
-                      <span className="palette-title">{d.title}</span>
-                      <span className="palette-desc" id={`pal-${d.type}`}>
-                        {d.description}
-                      </span>
-                    </span>
+                    <span className="palette-title">{d.title}</span>
                   </button>
+                  <span className="palette-desc" id={`pal-${d.type}`}>
+                    {d.description}
+                  </span>
                 </li>
               );
             })}

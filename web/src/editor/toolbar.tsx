@@ -3,7 +3,7 @@
  * switch and Save. While a past execution is viewed, everything that edits, saves or runs is disabled.
  */
 import { useReactFlow } from '@xyflow/react';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import { Icon } from '../components/icons.tsx';
@@ -13,6 +13,7 @@ import { layoutPositions } from './layout.ts';
 import { fieldLabel } from './node-summary.ts';
 import { saveWorkflow, setActive } from './actions.ts';
 import { LatestRun, PastRunsMenu } from './past-runs-menu.tsx';
+import { focusNodeSoon } from './node-picker.tsx';
 import { RunButton } from './run-menu.tsx';
 import { selectIsDirty, useEditorStore, type NodeIssue } from './store.ts';
 
@@ -101,6 +102,7 @@ function Problems() {
     }),
   );
   const [open, setOpen] = useState(false);
+  const toggle = useRef<HTMLButtonElement>(null);
   const { setCenter, getNode } = useReactFlow();
   if (issues.length === 0) return <span className="problems ok">✓ Ready to activate</span>;
   const go = (nodeId: string | null) => {
@@ -109,10 +111,20 @@ function Problems() {
     const n = getNode(nodeId);
     if (n) void setCenter(n.position.x + 120, n.position.y + 40, { zoom: 1, duration: 300 });
     setOpen(false);
+    // Focus follows to the node, so the keyboard carries on from there (arrows, Delete, Tab into the panel).
+    focusNodeSoon(nodeId);
   };
   return (
-    <div className="problems-wrap">
-      <button type="button" className="btn btn-ghost problems" aria-expanded={open} onClick={() => setOpen(!open)}>
+    <div
+      className="problems-wrap"
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape' || !open) return;
+        e.preventDefault();
+        setOpen(false);
+        toggle.current?.focus();
+      }}
+    >
+      <button ref={toggle} type="button" className="btn btn-ghost problems" aria-expanded={open} onClick={() => setOpen(!open)}>
         ⚠ {issues.length} problem{issues.length === 1 ? '' : 's'}
       </button>
       {open && (

@@ -54,9 +54,11 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
     pinned.length ? 'has-pinned' : local.length ? 'has-issues' : '',
   ].join(' ');
 
+  // Handles are pointer targets only (a div with no role: a label there is never announced); from
+  // the keyboard, the "+" beside a free output adds and connects the next step.
   return (
     <div className={classes} data-testid={`node-${id}`}>
-      {!isTrigger && <Handle type="target" position={Position.Left} className="wf-handle" aria-label={`Input of ${title}`} />}
+      {!isTrigger && <Handle type="target" position={Position.Left} className="wf-handle" />}
       <div className="wf-node-head">
         <span className="wf-node-icon" aria-hidden="true">
           {def?.icon ?? '?'}
@@ -103,7 +105,7 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
             return (
               <div key={h} className={`wf-out wf-out-${h}${gone ? ' wf-out-gone' : ''}`} title={gone ? `"${h}" no longer exists: reconnect or delete its edge` : undefined}>
                 <span className="wf-out-label">{gone ? `${h} (removed)` : h}</span>
-                <Handle type="source" id={h} position={Position.Right} className={`wf-handle wf-handle-${h}`} aria-label={`${h} output of ${title}${gone ? ' (removed)' : ''}`} />
+                <Handle type="source" id={h} position={Position.Right} className={`wf-handle wf-handle-${h}`} />
                 {!gone && !viewing && !used.includes(h) && <AddAfter nodeId={id} handle={h} label={`Add a step after the ${h} output of ${title}`} />}
               </div>
             );
@@ -111,7 +113,7 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
         </div>
       ) : (
         <>
-          <Handle type="source" position={Position.Right} className="wf-handle" aria-label={`Output of ${title}`} />
+          <Handle type="source" position={Position.Right} className="wf-handle" />
           {!viewing && !used.includes('') && <AddAfter nodeId={id} handle={null} label={`Add a step after ${title}`} />}
         </>
       )}
@@ -129,7 +131,9 @@ function AddAfter({ nodeId, handle, label }: { nodeId: string; handle: string | 
       title={label}
       onClick={(e) => {
         e.stopPropagation();
-        useNodePicker.getState().open({ fromId: nodeId, handle, screen: { x: e.clientX + 12, y: e.clientY - 20 } });
+        // Beside the button itself: a click from the keyboard (Enter, Space) has no pointer position.
+        const r = e.currentTarget.getBoundingClientRect();
+        useNodePicker.getState().open({ fromId: nodeId, handle, screen: { x: r.right + 8, y: r.top - 20 } });
       }}
     >
       +

@@ -23,12 +23,15 @@ export function TemplateGallery({ heading = 'Start from a template' }: { heading
       <h2 className="templates-head">{heading}</h2>
       <ul className="template-grid">
         {TEMPLATES.map((t) => (
-          <li key={t.id}>
+          // The button's name holds its visible title (WCAG 2.5.3); the summary beside it is its
+          // description, and the button's ::after makes the whole card its target.
+          <li key={t.id} className="template-card">
             <button
               type="button"
-              className="template-card"
+              className="template-use"
               disabled={busy !== null}
               aria-label={`Use template: ${t.title}`}
+              aria-describedby={`tpl-${t.id}`}
               onClick={() => {
                 setBusy(t.id);
                 void startFromTemplate(t).finally(() => setBusy(null));
@@ -38,8 +41,10 @@ export function TemplateGallery({ heading = 'Start from a template' }: { heading
                 {t.icon}
               </span>
               <strong>{t.title}</strong>
-              <span className="muted small">{busy === t.id ? 'Creating…' : t.summary}</span>
             </button>
+            <span className="muted small" id={`tpl-${t.id}`}>
+              {busy === t.id ? 'Creating…' : t.summary}
+            </span>
           </li>
         ))}
       </ul>

@@ -3,7 +3,7 @@
  * trigger's declared one: see declaredSample), each labelled with where it came from (sample-label.ts),
  * each a button that inserts `steps.<node>.<path>` into the field being edited.
  */
-import { useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import { declaredSample, flattenPaths, upstreamOf } from '../expressions.ts';
@@ -25,6 +25,7 @@ export function DataPicker({ nodeId, label, onPick, onClose }: { nodeId: string;
     origin: samples[i] === undefined ? undefined : origins[i],
   }));
   const [filter, setFilter] = useState('');
+  const uid = useId();
   const withData = sources.filter((s) => s.data !== undefined);
 
   return (
@@ -52,19 +53,16 @@ export function DataPicker({ nodeId, label, onPick, onClose }: { nodeId: string;
                 {sampleLabel(src.origin)}
               </p>
               <ul>
-                {rows.map((r) => (
-                  <li key={r.path}>
-                    <button
-                      type="button"
-                      className="picker-row"
-                      style={{ paddingLeft: 8 + r.depth * 14 }}
-                      aria-label={r.path}
-                      title={`Insert ${r.path}`}
-                      onClick={() => onPick(r.path)}
-                    >
-                      <span className="picker-key">{r.depth === 0 ? r.path : r.label}</span>
-                      <span className="picker-val">{r.preview}</span>
+                {/* The button is named by its path, which holds the visible key (WCAG 2.5.3); the
+                    value's preview beside it is its description, and its ::after spans the row. */}
+                {rows.map((r, i) => (
+                  <li key={r.path} className="picker-row" style={{ paddingLeft: 8 + r.depth * 14 }}>
+                    <button type="button" className="picker-key" aria-label={r.path} aria-describedby={`${uid}-${src.id}-${i}`} title={`Insert ${r.path}`} onClick={() => onPick(r.path)}>
+                      {r.depth === 0 ? r.path : r.label}
                     </button>
+                    <span className="picker-val" id={`${uid}-${src.id}-${i}`}>
+                      {r.preview}
+                    </span>
                   </li>
                 ))}
               </ul>

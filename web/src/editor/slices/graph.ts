@@ -105,7 +105,12 @@ export function graphSlice(c: SliceContext, resetHistory: () => void): GraphSlic
       // Viewing a past execution, only React Flow's view state (selection, measured size) applies.
       if (readOnly()) changes = changes.filter((ch) => ch.type === 'select' || ch.type === 'dimensions');
       const removes = changes.some((c) => c.type === 'remove');
+      // A drag records its undo point when it starts (beginDrag). A move that arrives finished
+      // (dragging false) on a node that was not being dragged is the arrow keys (React Flow moves
+      // selected, focused nodes by 5 px, 20 with Shift); a run of presses is one undo step.
+      const nudged = changes.flatMap((c) => (c.type === 'position' && c.dragging === false && !get().nodes.find((n) => n.id === c.id)?.dragging ? [c.id] : []));
       if (removes) commit();
+      else if (nudged.length) commit(`nudge:${nudged.sort().join(',')}`);
       set((s) => ({ nodes: applyNodeChanges(changes, s.nodes) }));
       // Selection and measurement are view state; a finished drag or a removal changes the document.
       if (removes || changes.some((c) => c.type === 'position' && c.dragging === false)) touched();
