@@ -46,7 +46,7 @@ export function IoPanel({
       </div>
       {headline && <p className="io-headline">{headline}</p>}
       <div className="io-body" id={`${id}-body`} hidden={!open}>
-        {missing ? <p className="io-empty">{empty ?? 'Nothing recorded.'}</p> : <pre aria-label={label}>{text}</pre>}
+        {missing ? <p className="io-empty">{empty ?? 'Nothing recorded.'}</p> : <pre tabIndex={0} aria-labelledby={`${id}-label`} role="document">{text}</pre>}
       </div>
     </section>
   );
