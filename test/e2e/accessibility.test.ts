@@ -126,6 +126,36 @@ describe.skipIf(!browserAvailable())('accessibility', () => {
       await page.getByRole('dialog', { name: 'Data for Subject' }).getByRole('button', { name: 'steps.notify.status', exact: true }).waitFor();
       await scan('editor: the data picker open');
 
+      // The same run on the canvas, read-only, from the execution page's link.
+      await page.goto(`${server.url}/#/workflows/${runs.id as string}?execution=${run.executionId as string}`);
+      await page.getByRole('region', { name: 'Viewing a past execution' }).waitFor();
+      await scan('editor: a past execution viewed on the canvas');
+
+      // A switch's cases, a schedule's modes, a poll's request and Test poll.
+      const more = await post('/api/workflows', {
+        name: 'Panels',
+        nodes: [
+          { id: 'tick', type: 'trigger.schedule', position: { x: 0, y: 0 }, config: { cron: '*/5 * * * *', timezone: 'UTC' } },
+          { id: 'route', type: 'logic.switch', position: { x: 320, y: 0 }, config: { cases: [{ name: 'big', condition: 'input.n > 10' }, { name: 'odd', condition: '$not(input.n % 2 = 0)' }] } },
+        ],
+        edges: [{ id: 'e', source: 'tick', target: 'route' }],
+      });
+      await page.goto(`${server.url}/#/workflows/${more.id as string}`);
+      await page.locator('.react-flow__node[data-id="route"]').click();
+      await page.getByLabel('Name of case 1').waitFor();
+      await scan("editor: a switch's cases");
+      await page.locator('.react-flow__node[data-id="tick"]').click();
+      await scan("editor: a schedule's panel");
+      const poll = await post('/api/workflows', {
+        name: 'Poll panel',
+        nodes: [{ id: 'feed', type: 'trigger.poll', position: { x: 0, y: 0 }, config: { request: { method: 'GET', url: `${server.url}/api/health` }, intervalSeconds: 60, items: 'body', key: 'id' } }],
+        edges: [],
+      });
+      await page.goto(`${server.url}/#/workflows/${poll.id as string}`);
+      await page.locator('.react-flow__node[data-id="feed"]').click();
+      await page.getByRole('button', { name: 'Test poll' }).waitFor();
+      await scan("editor: a poll's panel");
+
       await page.goto(`${server.url}/#/executions`);
       await page.locator('tbody tr').first().waitFor();
       await scan('executions');
@@ -148,7 +178,7 @@ describe.skipIf(!browserAvailable())('accessibility', () => {
       await page.getByRole('heading', { name: 'API keys', exact: true }).waitFor();
       await scan('API keys');
 
-      expect(scanned, 'screens scanned, each in both schemes').toBe(26);
+      expect(scanned, 'screens scanned, each in both schemes').toBe(34);
       expect(found, `axe found serious or critical violations:\n${found.join('\n')}`).toEqual([]);
     },
     E2E_TIMEOUT,

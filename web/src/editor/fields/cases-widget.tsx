@@ -53,6 +53,9 @@ export function CasesWidget(props: WidgetProps) {
                   ✕
                 </button>
               </div>
+              <label className="case-when small" htmlFor={`${id}-${i}-condition`}>
+                Condition of case {i + 1}
+              </label>
               <ConditionWidget
                 {...props}
                 id={`${id}-${i}-condition`}
