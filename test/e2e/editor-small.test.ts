@@ -42,6 +42,19 @@ describe.skipIf(!browserAvailable())('editor at 1024×700', () => {
     expect(await onScreen(page.getByRole('switch', { name: 'Active' }))).toBe(true);
     await screenshot(page, 'small-editor');
 
+    // A run adds "Last run" to the bar, and a run of an older version a longer "Last run · v1 · View":
+    // Save and Active still fit.
+    await page.request.post(`${server.url}/api/workflows/${wf.id}/run`, { data: { payload: { body: { ok: true } } }, headers: { origin: server.url } });
+    await page.locator('.editor-bar .last-run').waitFor({ timeout: 20_000 });
+    expect(await onScreen(page.getByRole('button', { name: 'Save', exact: true }))).toBe(true);
+    expect(await onScreen(page.getByRole('switch', { name: 'Active' }))).toBe(true);
+    await page.getByRole('button', { name: 'Auto-layout' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.locator('.editor-bar .last-run.other-version').waitFor({ timeout: 10_000 });
+    expect(await onScreen(page.getByRole('button', { name: 'Save', exact: true }))).toBe(true);
+    expect(await onScreen(page.getByRole('switch', { name: 'Active' }))).toBe(true);
+    await screenshot(page, 'small-editor-after-run');
+
     const canvasWidth = async () => (await page.locator('.canvas').boundingBox())!.width;
     const before = await canvasWidth();
     await page.getByRole('button', { name: 'Hide the node palette' }).click();

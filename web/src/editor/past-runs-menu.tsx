@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ExecutionSummary } from '#shared/execution.ts';
 import { api, errorMessage } from '../api/client.ts';
-import { StatusBadge } from '../components/ui.tsx';
+import { StatusBadge, statusLabel } from '../components/ui.tsx';
 import { formatDateTime, timeAgo } from '../lib/format.ts';
 import { href } from '../lib/router.ts';
 import { executionViewPath } from './past-runs.ts';
@@ -83,8 +83,8 @@ export function LatestRun() {
   if (!run) return null;
   if (shown) {
     return (
-      <a className="last-run" href={href(`/executions/${encodeURIComponent(run.executionId)}`)} title="Open this execution">
-        Last run <StatusBadge status={run.status} />
+      <a className="last-run" href={href(`/executions/${encodeURIComponent(run.executionId)}`)} title="Open this execution" aria-label={`Last run: ${statusLabel(run.status)}`}>
+        <span className="last-run-word">Last run</span> <StatusBadge status={run.status} />
       </a>
     );
   }
@@ -94,7 +94,7 @@ export function LatestRun() {
       href={href(executionViewPath(workflowId, run.executionId))}
       title={`The last run ran version ${run.version}, not the one being edited: view it on the graph it ran`}
     >
-      Last run · v{run.version} <StatusBadge status={run.status} /> · View
+      <span className="last-run-word">Last run ·</span> v{run.version} <StatusBadge status={run.status} /> · View
     </a>
   );
 }

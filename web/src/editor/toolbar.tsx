@@ -104,7 +104,12 @@ function Problems() {
   const [open, setOpen] = useState(false);
   const toggle = useRef<HTMLButtonElement>(null);
   const { setCenter, getNode } = useReactFlow();
-  if (issues.length === 0) return <span className="problems ok">✓ Ready to activate</span>;
+  if (issues.length === 0)
+    return (
+      <span className="problems ok" title="Ready to activate">
+        ✓ <span className="problems-ok-text">Ready to activate</span>
+      </span>
+    );
   const go = (nodeId: string | null) => {
     if (!nodeId) return;
     useEditorStore.getState().select(nodeId);
