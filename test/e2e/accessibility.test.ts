@@ -121,6 +121,9 @@ describe.skipIf(!browserAvailable())('accessibility', () => {
       await page.getByRole('tab', { name: /^Data/ }).click();
       await page.getByRole('tabpanel', { name: 'Data' }).waitFor();
       await scan('editor: after a run, the Data tab');
+      // The panel may cover the last node: fit the view first, as a person would, and let it settle.
+      await page.getByRole('button', { name: 'Fit view', exact: true }).click();
+      await page.waitForTimeout(400);
       await page.locator('.react-flow__node[data-id="mail"]').click();
       await page.getByRole('button', { name: 'Insert data into Subject' }).click();
       await page.getByRole('dialog', { name: 'Data for Subject' }).getByRole('button', { name: 'steps.notify.status', exact: true }).waitFor();

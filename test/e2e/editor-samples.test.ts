@@ -61,7 +61,7 @@ describe.skipIf(!browserAvailable())('samples and stylesheets in the browser', (
         await node('call').click();
         await page.getByRole('button', { name: 'Insert data into URL' }).click();
         const picker = page.getByRole('dialog', { name: 'Data for URL' });
-        const shown = { origin: await text(picker.getByTestId('picker-origin-hook')), plan: await text(picker.getByRole('button', { name: 'steps.hook.body.plan', exact: true })) };
+        const shown = { origin: await text(picker.getByTestId('picker-origin-hook')), plan: await text(picker.locator('li', { has: page.getByRole('button', { name: 'steps.hook.body.plan', exact: true }) })) };
         await picker.getByRole('button', { name: 'Close data picker' }).click();
         return shown;
       };
@@ -111,6 +111,30 @@ describe.skipIf(!browserAvailable())('samples and stylesheets in the browser', (
       await expect
         .poll(async () => JSON.stringify(await api('/api/outbox?limit=5')), { timeout: 20_000 })
         .toContain('Dear Grace Hopper');
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
+    'opening a workflow fits every node inside the canvas, none under the side columns',
+    async () => {
+      await signIn(page, server.url);
+      const wf = (await api('/api/workflows', {
+        name: 'Wide',
+        nodes: [
+          { id: 'hook', type: 'trigger.webhook', position: { x: 0, y: 0 }, config: {} },
+          { id: 'check', type: 'logic.if', position: { x: 320, y: 0 }, config: { condition: 'input.body.ok = true' } },
+          { id: 'far', type: 'data.transform', position: { x: 900, y: 200 }, config: { expression: 'input' } },
+        ],
+        edges: [{ id: 'a', source: 'hook', target: 'check' }, { id: 'b', source: 'check', sourceHandle: 'true', target: 'far' }],
+      })) as { id: string };
+      await page.goto(`${server.url}/#/workflows/${wf.id}`);
+      await node('far').waitFor();
+      const canvas = (await page.locator('.canvas').boundingBox())!;
+      for (const id of ['hook', 'check', 'far']) {
+        const b = (await node(id).boundingBox())!;
+        expect(b.x >= canvas.x && b.x + b.width <= canvas.x + canvas.width, `${id} within the canvas`).toBe(true);
+      }
     },
     E2E_TIMEOUT,
   );

@@ -53,7 +53,14 @@ describe.skipIf(!browserAvailable())('editor at 1024×700', () => {
     await page.locator('.editor-bar .last-run.other-version').waitFor({ timeout: 10_000 });
     expect(await onScreen(page.getByRole('button', { name: 'Save', exact: true }))).toBe(true);
     expect(await onScreen(page.getByRole('switch', { name: 'Active' }))).toBe(true);
+    // On one row, here and on a 1280-px laptop (the bar wraps only as a last resort).
+    const barHeight = async () => (await page.locator('.editor-bar').boundingBox())!.height;
+    expect(await barHeight()).toBeLessThan(60);
     await screenshot(page, 'small-editor-after-run');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await expect.poll(barHeight).toBeLessThan(60);
+    expect(await page.getByRole('link', { name: 'Executions' }).isVisible()).toBe(true);
+    await page.setViewportSize(VIEW);
 
     const canvasWidth = async () => (await page.locator('.canvas').boundingBox())!.width;
     const before = await canvasWidth();

@@ -93,6 +93,7 @@ export function LatestRun() {
       className="last-run other-version"
       href={href(executionViewPath(workflowId, run.executionId))}
       title={`The last run ran version ${run.version}, not the one being edited: view it on the graph it ran`}
+      aria-label={`Last run · v${run.version} ${statusLabel(run.status)} · View`}
     >
       <span className="last-run-word">Last run ·</span> v{run.version} <StatusBadge status={run.status} /> · View
     </a>

@@ -7,7 +7,7 @@
  * No "+" on outputs while a past execution is viewed.
  */
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
-import { memo, useEffect } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { outputHandles } from '#shared/nodes/define.ts';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
@@ -40,10 +40,17 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
   const declared = outputHandles(def, data.config) ?? null;
   const orphans = declared ? [...new Set(used.filter((h) => h !== '' && !declared.includes(h)))] : [];
   const handles = declared ? [...declared, ...orphans] : null;
-  // React Flow measures handles once; outputs that follow the config (switch cases) must be re-measured.
+  // React Flow measures handles once; outputs that follow the config (switch cases) must be
+  // re-measured when they change. Not on mount: that would measure again before the initial fit
+  // view and leave the graph unfitted.
   const updateInternals = useUpdateNodeInternals();
   const handleKey = handles?.join('\n') ?? '';
-  useEffect(() => updateInternals(id), [id, handleKey, updateInternals]);
+  const measuredKey = useRef(handleKey);
+  useEffect(() => {
+    if (measuredKey.current === handleKey) return;
+    measuredKey.current = handleKey;
+    updateInternals(id);
+  }, [id, handleKey, updateInternals]);
   const status = step?.status ?? (isRunning ? 'pending' : null);
   const classes = [
     'wf-node',
