@@ -5,6 +5,7 @@ import { App } from './app.tsx';
 import './styles/base.css';
 import './styles/forms.css';
 import './styles/shell.css';
+import './styles/pages.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
