@@ -116,6 +116,35 @@ describe.skipIf(!browserAvailable())('samples and stylesheets in the browser', (
   );
 
   it(
+    "a poll's URL gets the picker's built-ins and a live preview, and the poll sends the resolved URL",
+    async () => {
+      await signIn(page, server.url);
+      const wf = (await api('/api/workflows', {
+        name: 'Poll since',
+        nodes: [{ id: 'feed', type: 'trigger.poll', position: { x: 0, y: 0 }, config: { request: { method: 'GET', url: `${sink.url}/feed?since=` }, intervalSeconds: 60, items: 'body', key: 'id' } }],
+        edges: [],
+      })) as { id: string };
+      await page.goto(`${server.url}/#/workflows/${wf.id}`);
+      await node('feed').click();
+      const url = page.getByLabel('URL', { exact: true });
+      await url.click();
+      await url.press('End');
+      await page.getByRole('button', { name: 'Insert data into URL' }).click();
+      const picker = page.getByRole('dialog', { name: 'Data for URL' });
+      await picker.getByRole('button', { name: 'now', exact: true }).click();
+      expect(await url.inputValue()).toBe(`${sink.url}/feed?since={{ now }}`);
+      await expect.poll(() => text(page.getByLabel('Preview of URL'))).toMatch(new RegExp(`/feed\\?since=${new Date().getUTCFullYear()}-`));
+      // Items and key read the fetched response: no picker there.
+      expect(await page.getByRole('button', { name: 'Insert data into Items (JSONata)' }).count()).toBe(0);
+
+      await page.getByRole('button', { name: 'Test poll' }).click();
+      const got = await sink.waitFor((r) => r.url.startsWith('/feed?since='), 15_000);
+      expect(decodeURIComponent(got.url)).toMatch(/^\/feed\?since=\d{4}-\d\d-\d\dT/);
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
     'opening a workflow fits every node inside the canvas, none under the side columns',
     async () => {
       await signIn(page, server.url);

@@ -27,6 +27,14 @@ export function DataPicker({ nodeId, label, onPick, onClose }: { nodeId: string;
   const [filter, setFilter] = useState('');
   const uid = useId();
   const withData = sources.filter((s) => s.data !== undefined);
+  const isTrigger = useEditorStore((s) => getNodeDefinition(s.nodes.find((n) => n.id === nodeId)?.data.type ?? '')?.kind === 'trigger');
+  const workflow = useEditorStore(useShallow((s) => ({ id: s.workflow?.id ?? '', name: s.name })));
+  // What every run has besides the steps' data (the engine's and the poller's expression data).
+  const builtins = [
+    ...flattenPaths('now', new Date().toISOString()),
+    ...flattenPaths('workflow.name', workflow.name),
+    ...flattenPaths('workflow.id', workflow.id),
+  ].filter((r) => !filter || r.path.toLowerCase().includes(filter.toLowerCase()));
 
   return (
     <div className="picker" role="dialog" aria-label={`Data for ${label}`} onKeyDown={(e) => e.key === 'Escape' && onClose()}>
@@ -36,7 +44,7 @@ export function DataPicker({ nodeId, label, onPick, onClose }: { nodeId: string;
           ✕
         </button>
       </div>
-      {upstream.length === 0 && <p className="muted picker-empty">Connect this node to an upstream node first: its output becomes available here.</p>}
+      {upstream.length === 0 && !isTrigger && <p className="muted picker-empty">Connect this node to an upstream node first: its output becomes available here.</p>}
       {upstream.length > 0 && withData.length === 0 && (
         <p className="muted picker-empty">No data yet. Listen for a test event on the trigger, or press Run, and the output of each upstream node shows up here.</p>
       )}
@@ -52,24 +60,39 @@ export function DataPicker({ nodeId, label, onPick, onClose }: { nodeId: string;
               <p className="picker-origin muted small" data-testid={`picker-origin-${src.id}`}>
                 {sampleLabel(src.origin)}
               </p>
-              <ul>
-                {/* The button is named by its path, which holds the visible key (WCAG 2.5.3); the
-                    value's preview beside it is its description, and its ::after spans the row. */}
-                {rows.map((r, i) => (
-                  <li key={r.path} className="picker-row" style={{ paddingLeft: 8 + r.depth * 14 }}>
-                    <button type="button" className="picker-key" aria-label={r.path} aria-describedby={`${uid}-${src.id}-${i}`} title={`Insert ${r.path}`} onClick={() => onPick(r.path)}>
-                      {r.depth === 0 ? r.path : r.label}
-                    </button>
-                    <span className="picker-val" id={`${uid}-${src.id}-${i}`}>
-                      {r.preview}
-                    </span>
-                  </li>
-                ))}
-              </ul>
+              <PathRows rows={rows} idPrefix={`${uid}-${src.id}`} onPick={onPick} />
             </section>
           );
         })}
+        {builtins.length > 0 && (
+          <section className="picker-source">
+            <h4>Built in</h4>
+            <p className="picker-origin muted small">{isTrigger ? 'A trigger runs before any step: these are what its fields can use' : 'Known whenever the workflow runs'}</p>
+            <PathRows rows={builtins} idPrefix={`${uid}-builtin`} onPick={onPick} />
+          </section>
+        )}
       </div>
     </div>
+  );
+}
+
+type Row = ReturnType<typeof flattenPaths>[number];
+
+function PathRows({ rows, idPrefix, onPick }: { rows: readonly Row[]; idPrefix: string; onPick: (path: string) => void }) {
+  return (
+    <ul>
+      {/* The button is named by its path, which holds the visible key (WCAG 2.5.3); the value's
+          preview beside it is its description, and its ::after spans the row. */}
+      {rows.map((r, i) => (
+        <li key={r.path} className="picker-row" style={{ paddingLeft: 8 + r.depth * 14 }}>
+          <button type="button" className="picker-key" aria-label={r.path} aria-describedby={`${idPrefix}-${i}`} title={`Insert ${r.path}`} onClick={() => onPick(r.path)}>
+            {r.depth === 0 ? r.path : r.label}
+          </button>
+          <span className="picker-val" id={`${idPrefix}-${i}`}>
+            {r.preview}
+          </span>
+        </li>
+      ))}
+    </ul>
   );
 }

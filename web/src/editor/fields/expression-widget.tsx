@@ -15,7 +15,10 @@ export function ExpressionWidget({ id, nodeId, ui, value, onChange, invalid, des
   const jsonata = isJsonataField(ui);
   const isTrigger = useIsTrigger(nodeId);
   const picker = usePicker<HTMLInputElement & HTMLTextAreaElement>(text, (next) => onChange(next), (path) => (jsonata ? path : `{{ ${path} }}`));
-  const shouldPreview = !isTrigger && text !== '' && (jsonata || hasTemplate(text));
+  // A trigger's JSONata fields (a poll's items and key) read the response it fetches: nothing to
+  // pick or preview here. Its templates (a poll's URL) see the built-ins, `now` and `workflow`.
+  const pickable = !(isTrigger && jsonata);
+  const shouldPreview = pickable && text !== '' && (jsonata || hasTemplate(text));
   const result = usePreview(nodeId, text, jsonata, shouldPreview);
 
   const common = {
@@ -35,7 +38,7 @@ export function ExpressionWidget({ id, nodeId, ui, value, onChange, invalid, des
     <div className="expr">
       <div className="expr-row">
         {jsonata || ui.multiline ? <textarea rows={jsonata ? 2 : 5} {...common} /> : <input type="text" {...common} />}
-        {!isTrigger && <PickerButton label={ui.label} open={picker.open} onToggle={() => picker.setOpen(!picker.open)} remember={picker.remember} />}
+        {pickable && <PickerButton label={ui.label} open={picker.open} onToggle={() => picker.setOpen(!picker.open)} remember={picker.remember} />}
       </div>
       <Picker nodeId={nodeId} label={ui.label} open={picker.open} onPick={picker.insert} onClose={() => picker.setOpen(false)} />
       {/* A compile fault is already the field's own error message, in the same words: not twice. */}

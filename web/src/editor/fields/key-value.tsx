@@ -1,7 +1,7 @@
 /** A list of name/value rows stored as an object (headers, query parameters); values may hold templates. */
 import { useEffect, useState } from 'react';
 import { hasTemplate } from '../expressions.ts';
-import { Picker, PickerButton, PreviewOutput, useIsTrigger, usePicker, usePreview } from './pickable.tsx';
+import { Picker, PickerButton, PreviewOutput, usePicker, usePreview } from './pickable.tsx';
 import type { WidgetProps } from './types.ts';
 
 type Row = { key: string; value: string };
@@ -55,9 +55,8 @@ type RowProps = { id: string; nodeId: string; label: string; index: number; row:
 /** One name/value pair; the value has its own data picker and preview. */
 function KeyValueRow({ id, nodeId, label, index, row, readOnly, onRow, onRemove }: RowProps) {
   const valueLabel = `${label} value ${index + 1}`;
-  const isTrigger = useIsTrigger(nodeId);
   const picker = usePicker<HTMLInputElement>(row.value, (v) => onRow({ ...row, value: v }), (path) => `{{ ${path} }}`);
-  const shouldPreview = !isTrigger && hasTemplate(row.value);
+  const shouldPreview = hasTemplate(row.value);
   const result = usePreview(nodeId, row.value, false, shouldPreview);
   return (
     <div className="kv-item">
@@ -73,7 +72,7 @@ function KeyValueRow({ id, nodeId, label, index, row, readOnly, onRow, onRemove 
           readOnly={readOnly}
           onChange={(e) => onRow({ ...row, value: e.target.value })}
         />
-        {!isTrigger && !readOnly && <PickerButton label={valueLabel} open={picker.open} onToggle={() => picker.setOpen(!picker.open)} remember={picker.remember} />}
+        {!readOnly && <PickerButton label={valueLabel} open={picker.open} onToggle={() => picker.setOpen(!picker.open)} remember={picker.remember} />}
         <button type="button" className="btn btn-icon btn-ghost" aria-label={`Remove ${label.toLowerCase()} row ${index + 1}`} onClick={onRemove}>
           ✕
         </button>
