@@ -175,6 +175,9 @@ describe.skipIf(!enabled)('editor in the browser', () => {
       await page.keyboard.press('Control+c');
       await page.keyboard.press('Control+v');
       await node('if_2').waitFor();
+      // The copy lands visibly offset from the original, not on top of it.
+      const [orig, copy] = [(await node('if').boundingBox())!, (await node('if_2').boundingBox())!];
+      expect(Math.min(Math.abs(copy.x - orig.x), Math.abs(copy.y - orig.y))).toBeGreaterThanOrEqual(20);
       await page.keyboard.press('Delete');
       await expect.poll(() => node('if_2').count()).toBe(0);
       await page.keyboard.press('Control+z');
