@@ -37,7 +37,7 @@ export function Palette({ onAdd, hasTrigger, disabled: readOnly = false }: { onA
                 <li key={d.type} className={`palette-item cat-${d.category}`}>
                   <button
                     type="button"
-                    className="palette-add"
+                    className="palette-add hit-area"
                     draggable={!disabled}
                     disabled={disabled}
                     aria-describedby={`pal-${d.type}`}

@@ -28,7 +28,7 @@ export function TemplateGallery({ heading = 'Start from a template' }: { heading
           <li key={t.id} className="template-card">
             <button
               type="button"
-              className="template-use"
+              className="template-use hit-area"
               disabled={busy !== null}
               aria-label={`Use template: ${t.title}`}
               aria-describedby={`tpl-${t.id}`}

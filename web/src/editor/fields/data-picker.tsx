@@ -85,7 +85,7 @@ function PathRows({ rows, idPrefix, onPick }: { rows: readonly Row[]; idPrefix: 
           preview beside it is its description, and its ::after spans the row. */}
       {rows.map((r, i) => (
         <li key={r.path} className="picker-row" style={{ paddingLeft: 8 + r.depth * 14 }}>
-          <button type="button" className="picker-key" aria-label={r.path} aria-describedby={`${idPrefix}-${i}`} title={`Insert ${r.path}`} onClick={() => onPick(r.path)}>
+          <button type="button" className="picker-key hit-area" aria-label={r.path} aria-describedby={`${idPrefix}-${i}`} title={`Insert ${r.path}`} onClick={() => onPick(r.path)}>
             {r.depth === 0 ? r.path : r.label}
           </button>
           <span className="picker-val" id={`${idPrefix}-${i}`}>
