@@ -54,6 +54,7 @@ async function main(): Promise<void> {
       await page.locator('.react-flow__node[data-id="pro"]').click();
       await page.getByRole('button', { name: 'Fit view' }).click().catch(() => undefined);
       await page.waitForTimeout(600); // the fit-view animation settles before the picture
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur()); // no focus ring in the picture
       await page.screenshot({ path: join(root, 'docs', size.file) });
       console.log(`docs/${size.file}`);
     }
