@@ -60,7 +60,8 @@ export type FieldUi = {
 /** One hint per config key, exhaustive at compile time. */
 export type UiHints<Cfg> = { [K in keyof Cfg]-?: FieldUi };
 
-export type NodeCategory = 'trigger' | 'action' | 'logic' | 'data' | 'flow';
+export const NODE_CATEGORIES = ['trigger', 'action', 'logic', 'data', 'flow'] as const;
+export type NodeCategory = (typeof NODE_CATEGORIES)[number];
 
 // ---------------------------------------------------------------- ports
 
