@@ -6,24 +6,31 @@ import type { z } from 'zod';
 
 // ---------------------------------------------------------------- UI hints (plain data)
 
-export type FieldWidget =
-  | 'text'
-  | 'textarea'
-  | 'number'
-  | 'select'
-  | 'multiselect'
-  | 'switch'
-  | 'keyValue'
-  | 'json'
-  | 'expression'
+/**
+ * Every widget the editor's config panel renders (web/src/editor/fields/render.tsx switches over
+ * this type exhaustively); a runtime list so the node contract test can check each node's hints.
+ */
+export const FIELD_WIDGETS = [
+  'text',
+  'textarea',
+  'number',
+  'select',
+  'multiselect',
+  'switch',
+  'keyValue',
+  'json',
+  'expression',
   /** A JSONata condition, built from rows (value · operator · value) or written as an expression. */
-  | 'condition'
+  'condition',
   /** A switch's cases: rows of a name and a condition (built like `condition`), in order. */
-  | 'cases'
-  | 'credential'
-  | 'cron'
-  | 'timezone'
-  | 'object';
+  'cases',
+  'credential',
+  'cron',
+  'timezone',
+  'object',
+] as const;
+
+export type FieldWidget = (typeof FIELD_WIDGETS)[number];
 
 export type FieldUi = {
   label: string;
@@ -53,7 +60,8 @@ export type FieldUi = {
 /** One hint per config key, exhaustive at compile time. */
 export type UiHints<Cfg> = { [K in keyof Cfg]-?: FieldUi };
 
-export type NodeCategory = 'trigger' | 'action' | 'logic' | 'data' | 'flow';
+export const NODE_CATEGORIES = ['trigger', 'action', 'logic', 'data', 'flow'] as const;
+export type NodeCategory = (typeof NODE_CATEGORIES)[number];
 
 // ---------------------------------------------------------------- ports
 
@@ -153,9 +161,12 @@ export const wait = (until: Date, output: unknown): NodeResult => ({ kind: 'wait
 
 // ---------------------------------------------------------------- definitions
 
-type Common<S extends z.ZodType> = {
-  /** `<category>.<name>`, stable forever. */
-  type: string;
+/** A node type id: `<category>.<name>`, stable forever. */
+export type TypeId = `${NodeCategory}.${string}`;
+
+type Common<S extends z.ZodType, T extends TypeId> = {
+  /** `<category>.<name>`, stable forever; kept as its literal so the registry can list a `NodeType` union. */
+  type: T;
   title: string;
   description: string;
   category: NodeCategory;
@@ -177,7 +188,7 @@ type Common<S extends z.ZodType> = {
   migrate?: (config: Record<string, unknown>, from: number) => Record<string, unknown>;
 };
 
-export type ActionDefinition<S extends z.ZodType = z.ZodType> = Common<S> & {
+export type ActionDefinition<S extends z.ZodType = z.ZodType, T extends TypeId = TypeId> = Common<S, T> & {
   kind: 'action';
   run(ctx: RunContext<z.output<S>>): Promise<NodeResult>;
 };
@@ -212,7 +223,7 @@ export type Activation<Cfg> =
   | { kind: 'poll'; everySeconds(c: Cfg): number }
   | { kind: 'manual' };
 
-export type TriggerDefinition<S extends z.ZodType = z.ZodType> = Common<S> & {
+export type TriggerDefinition<S extends z.ZodType = z.ZodType, T extends TypeId = TypeId> = Common<S, T> & {
   kind: 'trigger';
   activation: Activation<z.output<S>>;
   /** Poll triggers only: fetch the current items; the engine decides which are new. */
@@ -220,16 +231,17 @@ export type TriggerDefinition<S extends z.ZodType = z.ZodType> = Common<S> & {
 };
 
 /** Defines an action/logic/data/flow node. @example export const ifNode = defineNode({ type: 'logic.if', … }) */
-export function defineNode<S extends z.ZodType>(def: Omit<ActionDefinition<S>, 'kind'>): ActionDefinition<S> {
+export function defineNode<S extends z.ZodType, T extends TypeId>(def: Omit<ActionDefinition<S, T>, 'kind'>): ActionDefinition<S, T> {
   return { kind: 'action', ...def };
 }
 
 /** Defines a trigger node; its output is the trigger event itself. */
-export function defineTrigger<S extends z.ZodType>(def: Omit<TriggerDefinition<S>, 'kind'>): TriggerDefinition<S> {
+export function defineTrigger<S extends z.ZodType, T extends TypeId>(def: Omit<TriggerDefinition<S, T>, 'kind'>): TriggerDefinition<S, T> {
   return { kind: 'trigger', ...def };
 }
 
-export type AnyNodeDefinition = ActionDefinition<z.ZodType> | TriggerDefinition<z.ZodType>;
+/** Any node, its config schema widened to `z.ZodType`; the registry narrows `T` to its `NodeType` union. */
+export type AnyNodeDefinition<T extends TypeId = TypeId> = ActionDefinition<z.ZodType, T> | TriggerDefinition<z.ZodType, T>;
 
 /** A node's named out-handles for this config (`handlesFor`, else the fixed `handles`); undefined: one unnamed. */
 export function outputHandles(def: AnyNodeDefinition | undefined, config: unknown): readonly string[] | undefined {

@@ -13,7 +13,11 @@ import { switchNode } from './logic-switch.ts';
 import { transformNode } from './data-transform.ts';
 import { delayNode } from './flow-delay.ts';
 
-export const nodeDefinitions: readonly AnyNodeDefinition[] = [
+/**
+ * Listed as a tuple so each definition keeps its literal `type` (that is where `NodeType` comes
+ * from); `satisfies` checks every entry is a whole definition without widening the tuple away.
+ */
+const registered = [
   webhookTrigger,
   scheduleTrigger,
   pollTrigger,
@@ -25,14 +29,28 @@ export const nodeDefinitions: readonly AnyNodeDefinition[] = [
   switchNode,
   transformNode,
   delayNode,
-] as unknown as readonly AnyNodeDefinition[];
+] as const satisfies readonly AnyNodeDefinition[];
 
-const byType = new Map<string, AnyNodeDefinition>(nodeDefinitions.map((d) => [d.type, d]));
+/** Every registered node type id, e.g. `'logic.if'`. */
+export type NodeType = (typeof registered)[number]['type'];
+/** Node types that start a workflow, and those that are steps in one. */
+export type TriggerType = Extract<(typeof registered)[number], { kind: 'trigger' }>['type'];
+export type StepType = Exclude<NodeType, TriggerType>;
+
+/** A registered definition, its config widened (one plain assignment: each entry already fits). */
+export type RegisteredNodeDefinition = AnyNodeDefinition<NodeType>;
+
+export const nodeDefinitions: readonly RegisteredNodeDefinition[] = registered;
+
+const byType = new Map<string, RegisteredNodeDefinition>(nodeDefinitions.map((d) => [d.type, d]));
 if (byType.size !== nodeDefinitions.length) throw new Error('duplicate node type in registry');
 
-export const getNodeDefinition = (type: string): AnyNodeDefinition | undefined => byType.get(type);
+/** Narrows a string from a workflow document (any text) to a registered type id. */
+export const isNodeType = (type: string): type is NodeType => byType.has(type);
 
-export function requireNodeDefinition(type: string): AnyNodeDefinition {
+export const getNodeDefinition = (type: string): RegisteredNodeDefinition | undefined => byType.get(type);
+
+export function requireNodeDefinition(type: string): RegisteredNodeDefinition {
   const def = byType.get(type);
   if (!def) throw new AppError('UNKNOWN_NODE_TYPE', `Unknown node type "${type}"`);
   return def;

@@ -44,7 +44,11 @@ export function renderWidget(props: WidgetProps): ReactNode {
       return <TimezoneWidget {...props} />;
     case 'object':
       return <ObjectWidget {...props} />;
-    default:
+    default: {
+      // Every FieldWidget (shared/nodes/define.ts's FIELD_WIDGETS) has a case above: a new one fails here at compile time.
+      const unrendered: never = props.ui.widget;
+      void unrendered;
       return <TextWidget {...props} />;
+    }
   }
 }
