@@ -70,7 +70,8 @@ export function bridgeEvents(
   }
 
   async function onRemoteStep(executionId: string, workflowId: string, nodeId: string): Promise<void> {
-    if (!local.hasStepListeners()) return;
+    // Re-read for SSE subscribers, or for a webhook request here waiting on this execution's Respond step.
+    if (!local.hasStepListeners() && !local.isWaiting(executionId)) return;
     const row = await deps.store.getStep(executionId, nodeId);
     if (row) local.emitStep({ executionId, workflowId, step: rowToStep(row) });
   }

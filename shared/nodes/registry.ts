@@ -12,6 +12,7 @@ import { filterNode } from './logic-filter.ts';
 import { switchNode } from './logic-switch.ts';
 import { transformNode } from './data-transform.ts';
 import { delayNode } from './flow-delay.ts';
+import { respondNode } from './action-respond.ts';
 
 export const nodeDefinitions: readonly AnyNodeDefinition[] = [
   webhookTrigger,
@@ -20,6 +21,7 @@ export const nodeDefinitions: readonly AnyNodeDefinition[] = [
   manualTrigger,
   httpAction,
   emailAction,
+  respondNode,
   ifNode,
   filterNode,
   switchNode,
