@@ -1,7 +1,7 @@
 /**
  * The event bus across processes (PostgreSQL): events emitted here are also sent, as ids only and
  * batched every 20 ms, by NOTIFY, one send at a time; events from other processes are re-read from the database and
- * emitted locally, so SSE and webhook result mode work whichever worker ran the execution.
+ * emitted locally, so SSE and webhook result and respond modes work whichever worker ran the execution.
  * NOTIFY is a wake-up, not the truth: after the LISTEN connection comes back, every execution a
  * result-mode request waits on is re-read (a notification sent meanwhile is lost).
  *
