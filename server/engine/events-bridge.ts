@@ -1,7 +1,7 @@
 /**
  * The event bus across processes (PostgreSQL): events emitted here are also sent, as ids only and
  * batched every 20 ms, by NOTIFY, one send at a time; events from other processes are re-read from the database and
- * emitted locally, so SSE and webhook result mode work whichever worker ran the execution.
+ * emitted locally, so SSE and webhook result and respond modes work whichever worker ran the execution.
  * NOTIFY is a wake-up, not the truth: after the LISTEN connection comes back, every execution a
  * result-mode request waits on is re-read (a notification sent meanwhile is lost).
  *
@@ -70,7 +70,8 @@ export function bridgeEvents(
   }
 
   async function onRemoteStep(executionId: string, workflowId: string, nodeId: string): Promise<void> {
-    if (!local.hasStepListeners()) return;
+    // Re-read for SSE subscribers, or for a webhook request here waiting on this execution's Respond step.
+    if (!local.hasStepListeners() && !local.isWaiting(executionId)) return;
     const row = await deps.store.getStep(executionId, nodeId);
     if (row) local.emitStep({ executionId, workflowId, step: rowToStep(row) });
   }

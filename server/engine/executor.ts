@@ -9,6 +9,7 @@ import { NodeFailure, RetryableError } from '#shared/errors.ts';
 import { resolveTemplates } from '#shared/expressions/template.ts';
 import type { StepError } from '#shared/execution.ts';
 import { fromZodIssues } from '#shared/issues.ts';
+import { RESPOND_TYPE } from '#shared/nodes/action-respond.ts';
 import type { NodeResult } from '#shared/nodes/define.ts';
 import type { ExecutionRow, ExecutionStore, Lease, StepRow } from '../db/store.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -146,8 +147,13 @@ export function createExecutor(deps: ExecutorDeps) {
       const written = write(deps.store.writeStep(row, lease));
       // Announced once written: a process told of a step by another re-reads it (events-bridge.ts),
       // and found nothing when the notification overtook the commit (the event was lost).
-      if (deps.events.hasStepListeners()) void written.then(() => lost || deps.events.emitStep({ executionId, workflowId: wf.id, step: rowToStep(row) }));
+      // A Respond step is always announced: a web process holds the webhook request until it hears of it.
+      const answers = row.status === 'success' && wf.nodes.get(row.node_id)?.node.type === RESPOND_TYPE;
+      if (answers || deps.events.hasStepListeners()) void written.then(() => lost || deps.events.emitStep({ executionId, workflowId: wf.id, step: rowToStep(row) }));
     };
+    // The Respond node that answers (the first reached, running or done); later ones are skipped.
+    let responder: string | undefined;
+    for (const [id, s] of state) if (s.row.status === 'success' && wf.nodes.get(id)?.node.type === RESPOND_TYPE) responder = id;
 
     const isDone = (id: string) => {
       const s = state.get(id)?.row.status;
@@ -174,9 +180,20 @@ export function createExecutor(deps: ExecutorDeps) {
             record(stepRow(executionId, id, 'skipped', { started_at: t, finished_at: t }), null);
             continue;
           }
+          if (cn.node.type === RESPOND_TYPE) {
+            if (responder) {
+              const t = deps.clock.now();
+              const reason = `the request was already answered by "${responder}"`;
+              record(stepRow(executionId, id, 'skipped', { started_at: t, finished_at: t, output: JSON.stringify({ reason }) }), { reason });
+              continue;
+            }
+            responder = id;
+          }
           const input = state.get(active[0]!.source)!.value;
           const p = runNode(cn, input).then((r) => {
             running.delete(id);
+            // A failed Respond answered nothing: the next one reached may still answer.
+            if (responder === id && r.row.status !== 'success') responder = undefined;
             // Stopping: the node was cut off, not failed. Record nothing, so it runs again on resume.
             if (shutdown.signal.aborted || lost) return;
             if (r.row.status === 'error' && (cn.node.onError ?? 'stop') === 'stop' && !failure) {

@@ -17,6 +17,12 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(payload);
 }
 
+/** A Respond node's text or redirect: its own headers (Content-Type included), framed here. */
+function sendRaw(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...headers, 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
 const tooLarge = { error: { code: 'PAYLOAD_TOO_LARGE', message: 'the request body is too large' } };
 
 /** The body, or why there is none: over the cap, or the caller hung up mid-body (nothing to answer). */
@@ -66,7 +72,8 @@ export function createHooksHandler(webhooks: WebhookService, opts: { maxBodyByte
       // The event's path is what follows the token, so the secret token never lands in step data.
       const inbound: InboundRequest = { token, method: req.method ?? 'GET', path: slash < 0 ? '/' : rest.slice(slash), headers, query, rawBody: body };
       const reply = await webhooks.handle(inbound);
-      send(res, reply.status, reply.body, reply.headers);
+      if (reply.raw !== undefined) sendRaw(res, reply.status, reply.raw, reply.headers);
+      else send(res, reply.status, reply.body, reply.headers);
     } catch (err) {
       if (err instanceof StoreUnavailableError) {
         // Nothing was committed, so nothing is acknowledged: the sender retries later.

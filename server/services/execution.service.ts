@@ -1,5 +1,6 @@
 /** Starting executions (durably, before any acknowledgement), listing them, showing one, retrying. */
 import { AppError } from '#shared/errors.ts';
+import { RESPOND_TYPE } from '#shared/nodes/action-respond.ts';
 import type { ExecutionDetail, ExecutionMode, ExecutionSummary, Step, StepError } from '#shared/execution.ts';
 import type { ExecutionRow, ExecutionStore, IngestRequest, StepRow } from '../db/store.ts';
 import type { ExecutionListQuery, ExecutionQueryRepo } from '../db/repos/execution-query.repo.ts';
@@ -210,6 +211,24 @@ export function createExecutionService(deps: {
         if (!last || (s.finishedAt ?? '') >= (last.finishedAt ?? '')) last = s;
       }
       return { status: detail.status, error: detail.error, lastOutput: last?.output };
+    },
+    /** Respond mode: the ids of the execution's Respond nodes, from the version it runs (a redelivery may meet an older one). */
+    async respondNodes(id: string): Promise<ReadonlySet<string>> {
+      const row = await store.getExecution(id);
+      const wf = row && (await deps.snapshots.get(row.workflow_id, row.workflow_version).catch(() => undefined));
+      const ids = new Set<string>();
+      for (const [nodeId, cn] of wf?.nodes ?? []) if (cn.node.type === RESPOND_TYPE) ids.add(nodeId);
+      return ids;
+    },
+    /** Respond mode, read from the database: the execution's status and its Respond step that succeeded, if one did. */
+    async answer(id: string, respondNodes: ReadonlySet<string>): Promise<{ status: ExecutionSummary['status']; step?: Step } | undefined> {
+      const row = await store.getExecution(id);
+      if (!row) return undefined;
+      for (const nodeId of respondNodes) {
+        const s = await store.getStep(id, nodeId);
+        if (s?.status === 'success') return { status: row.status as ExecutionSummary['status'], step: rowToStep(s) };
+      }
+      return { status: row.status as ExecutionSummary['status'] };
     },
     async summary(id: string): Promise<ExecutionSummary | undefined> {
       const row = await store.getExecution(id);

@@ -15,6 +15,7 @@ import { IDEMPOTENCY_WINDOW_MS } from '../engine/start.ts';
 import { iso, type Clock } from '../lib/clock.ts';
 import type { ExecutionService } from './execution.service.ts';
 import { hookKey, maskHeaders, type WebhookInspector } from './webhook-inspector.ts';
+import { failedReply, pendingReply, respondReply } from './webhook-reply.ts';
 import { createHookPolicy } from './webhook-policy.ts';
 
 export type WebhookConfig = z.output<typeof webhookTrigger.config>;
@@ -42,6 +43,8 @@ export type HookReply = {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Sent as it is instead of `body` as JSON (a Respond node's text or redirect). */
+  raw?: string;
   /** For the inspector only, never sent. */
   executionId?: string;
   reason?: string;
@@ -133,9 +136,10 @@ export function createWebhookService(deps: {
       event,
       ...(key ? { idempotency: { token: hook.token, key, since: at - IDEMPOTENCY_WINDOW_MS } } : {}),
     });
-    if (hook.config.response.mode === 'result') {
-      // A redelivery waits for (or returns) the first execution's result, so a retrying sender gets the same answer.
-      const reply = await resultReply(executionId, hook.config.response.timeoutMs);
+    if (hook.config.response.mode !== 'ack') {
+      // A redelivery waits for (or returns) the first execution's answer, so a retrying sender gets the same one.
+      const { mode, timeoutMs } = hook.config.response;
+      const reply = mode === 'result' ? await resultReply(executionId, timeoutMs) : await respondModeReply(executionId, timeoutMs);
       return duplicate ? { ...reply, headers: { ...reply.headers, 'Idempotent-Replayed': 'true' } } : reply;
     }
     return { status: 202, executionId, body: duplicate ? { executionId, duplicate: true } : { executionId } };
@@ -236,14 +240,39 @@ export function createWebhookService(deps: {
     // It may already have finished before we started waiting (or, on redelivery, long ago).
     const now = await deps.executions.summary(executionId);
     const final = now && isFinalStatus(now.status) ? await deps.executions.final(executionId) : await waiting;
-    if (!final) return { status: 202, executionId, body: { executionId, statusUrl: `${deps.publicUrl()}/api/executions/${executionId}` } };
+    if (!final) return pendingReply(executionId, deps.publicUrl());
     if (final.status === 'success') return { status: 200, executionId, body: final.lastOutput ?? null };
-    // Only the code and message: no stack, no details, nothing of the engine's internals.
-    const error =
-      final.status === 'canceled'
-        ? { code: 'EXECUTION_CANCELED', message: 'the execution was canceled' }
-        : { code: final.error?.code ?? 'EXECUTION_FAILED', message: final.error?.message ?? 'the execution failed' };
-    return { status: 500, executionId, reason: error.code, body: { executionId, error } };
+    return failedReply(executionId, final);
+  }
+
+  /**
+   * Respond mode: hold the request until a Respond step succeeds (heard as a step event, from this
+   * process or, on PostgreSQL, from the worker through the events bridge), the run ends without
+   * one, or the timeout passes. The recorded step is the answer, so a redelivery gets it again.
+   */
+  async function respondModeReply(executionId: string, timeoutMs: number): Promise<HookReply> {
+    const nodes = await deps.executions.respondNodes(executionId);
+    const stop = new AbortController();
+    const step = deps.events.waitForStep(executionId, (s) => s.status === 'success' && nodes.has(s.nodeId), timeoutMs, stop.signal);
+    const final = deps.events.waitForFinal(executionId, timeoutMs, stop.signal);
+    try {
+      // Waiters first, then a read: it may have answered or ended before we started waiting (or, on redelivery, long ago).
+      const now = await deps.executions.answer(executionId, nodes);
+      if (now?.step) return respondReply(executionId, now.step);
+      const ended = now && isFinalStatus(now.status) ? await deps.executions.final(executionId) : undefined;
+      const first = ended ? { ended } : await Promise.race([step.then((s) => ({ step: s })), final.then((e) => ({ ended: e }))]);
+      if ('step' in first && first.step) return respondReply(executionId, first.step);
+      const end = 'ended' in first ? first.ended : undefined;
+      if (end) {
+        // The step event and the end may arrive together: the recorded answer wins over the fallback.
+        const late = await deps.executions.answer(executionId, nodes);
+        if (late?.step) return respondReply(executionId, late.step);
+      }
+      if (!end || end.status === 'success') return pendingReply(executionId, deps.publicUrl());
+      return failedReply(executionId, end);
+    } finally {
+      stop.abort();
+    }
   }
 
   /** The event an earlier execution started from, unless it was pruned or stored as a truncated preview. */

@@ -4,6 +4,7 @@
  */
 import { fromZodIssues, type Issue } from '../issues.ts';
 import { outputHandles } from '../nodes/define.ts';
+import { RESPOND_TYPE } from '../nodes/action-respond.ts';
 import { getNodeDefinition } from '../nodes/registry.ts';
 import type { Edge, WorkflowNode } from '../workflow.ts';
 
@@ -56,6 +57,7 @@ export function validateGraph(doc: GraphInput): Issue[] {
   for (const i of triggers.slice(1)) {
     issues.push({ path: `nodes.${i}.type`, message: 'a workflow may have only one trigger node' });
   }
+  issues.push(...respondIssues(doc, triggers));
 
   const out = new Map<string, string[]>();
   const edgeIds = new Set<string>();
@@ -107,6 +109,19 @@ export function validateGraph(doc: GraphInput): Issue[] {
 }
 
 /** Returns one cycle as a list of node ids (first repeated at the end), or null. */
+/** `action.respond` answers a held webhook request: only a webhook trigger in `respond` mode holds one. */
+function respondIssues(doc: GraphInput, triggers: readonly number[]): Issue[] {
+  const trigger = triggers.length === 1 ? doc.nodes[triggers[0]!]! : undefined;
+  const response = (trigger?.config as { response?: { mode?: unknown } } | undefined)?.response;
+  if (trigger?.type === 'trigger.webhook' && response?.mode === 'respond') return [];
+  const why = trigger?.type === 'trigger.webhook' ? 'set the webhook trigger’s response mode to "respond"' : 'it needs a webhook trigger in "respond" mode';
+  const issues: Issue[] = [];
+  doc.nodes.forEach((n, i) => {
+    if (n.type === RESPOND_TYPE) issues.push({ path: `nodes.${i}.type`, message: `a Respond node has no request to answer: ${why}` });
+  });
+  return issues;
+}
+
 function findCycle(ids: readonly string[], out: ReadonlyMap<string, string[]>): string[] | null {
   const state = new Map<string, 1 | 2>(); // 1 = on the current path, 2 = done
   const path: string[] = [];

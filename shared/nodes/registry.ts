@@ -12,6 +12,7 @@ import { filterNode } from './logic-filter.ts';
 import { switchNode } from './logic-switch.ts';
 import { transformNode } from './data-transform.ts';
 import { delayNode } from './flow-delay.ts';
+import { respondNode } from './action-respond.ts';
 
 /**
  * Listed as a tuple so each definition keeps its literal `type` (that is where `NodeType` comes
@@ -24,6 +25,7 @@ const registered = [
   manualTrigger,
   httpAction,
   emailAction,
+  respondNode,
   ifNode,
   filterNode,
   switchNode,

@@ -25,6 +25,8 @@ export type WebhookAuth = z.infer<typeof WebhookAuth>;
 export const WebhookResponse = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('ack') }),
   z.object({ mode: z.literal('result'), timeoutMs: z.number().int().min(100).max(120_000).default(30_000) }),
+  /** An `action.respond` node answers; without one before the timeout or the run's end, as `result` falls back. */
+  z.object({ mode: z.literal('respond'), timeoutMs: z.number().int().min(100).max(120_000).default(30_000) }),
 ]);
 
 /** Optional per-hook throttle: more than `requests` within `perSeconds` answers 429 with Retry-After. */
