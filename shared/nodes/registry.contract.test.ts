@@ -34,6 +34,7 @@ const SAMPLES: Record<NodeType, Sample> = {
   'trigger.manual': { config: { samplePayload: { hello: 'world' } } },
   'action.http': { config: { method: 'POST', url: 'https://api.example.com/orders', body: { a: 1 }, credentialId: 'cred-1' } },
   'action.email': { config: { to: 'ops@example.com', subject: 'Hello', text: 'A body' } },
+  'action.respond': { config: { status: 201, headers: { 'x-order': '42' }, body: { ok: true }, bodyType: 'json' } },
   'logic.if': { config: { condition: 'input.amount > 100' }, evaluate: [true, false] },
   'logic.filter': { config: { condition: 'input.ok' }, evaluate: [true, false] },
   'logic.switch': {
