@@ -300,6 +300,27 @@ describe.skipIf(!browserAvailable())('accessibility', () => {
       await expect.poll(() => menu.count()).toBe(0);
       expect(await focused()).toBe('Run options');
 
+      // A dialog keeps Tab inside itself both ways, and Escape gives focus back to what opened it.
+      await page.keyboard.press('Enter');
+      await menu.waitFor();
+      await page.keyboard.press('End');
+      expect(await focused()).toBe('Run with custom JSON…');
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: 'Run with custom JSON' });
+      await dialog.waitFor();
+      const inDialog = () => page.evaluate(() => Boolean(document.activeElement?.closest('[role="dialog"]')));
+      for (let i = 0; i < 8; i++) {
+        await page.keyboard.press('Tab');
+        expect(await inDialog(), `Tab ${i + 1} left the dialog`).toBe(true);
+      }
+      for (let i = 0; i < 8; i++) {
+        await page.keyboard.press('Shift+Tab');
+        expect(await inDialog(), `Shift+Tab ${i + 1} left the dialog`).toBe(true);
+      }
+      await page.keyboard.press('Escape');
+      await expect.poll(() => dialog.count()).toBe(0);
+      expect(await focused()).toBe('Run options');
+
       // The palette column folds and unfolds from its toggle, which keeps focus.
       await tabTo('[aria-label="Hide the node palette"]');
       await page.keyboard.press('Enter');

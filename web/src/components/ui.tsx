@@ -1,5 +1,5 @@
 /** Small shared building blocks: status badges, empty/error/loading states, switch, copy button, JSON view. */
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { toast } from '../lib/toast.ts';
 import { Icon } from './icons.tsx';
 
@@ -135,6 +135,30 @@ export function JsonView({ value, label, open = true, truncated }: { value: unkn
   );
 }
 
+/**
+ * Keys inside a modal dialog: Escape closes it, and Tab and Shift+Tab wrap around its own controls
+ * instead of leaving for the page behind it (aria-modal promises that nothing else is reachable).
+ */
+export function modalKeys(onClose: () => void) {
+  return (e: KeyboardEvent<HTMLElement>) => {
+    if (e.key === 'Escape') return onClose();
+    if (e.key !== 'Tab') return;
+    const focusable = [...e.currentTarget.querySelectorAll<HTMLElement>('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])')].filter(
+      (el) => !el.hasAttribute('disabled') && el.getClientRects().length > 0,
+    );
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (!first || !last) return;
+    if (e.shiftKey && document.activeElement === first) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  };
+}
+
 /** A button that asks first; used for destructive actions. */
 export function useConfirm(): [ReactNode, (message: string, confirmLabel?: string) => Promise<boolean>] {
   const [state, setState] = useState<{ message: string; confirmLabel: string; resolve: (v: boolean) => void } | null>(null);
@@ -151,7 +175,7 @@ export function useConfirm(): [ReactNode, (message: string, confirmLabel?: strin
         aria-modal="true"
         aria-label="Please confirm"
         onMouseDown={(e) => e.stopPropagation()}
-        onKeyDown={(e) => e.key === 'Escape' && close(false)}
+        onKeyDown={modalKeys(() => close(false))}
       >
         <p>{state.message}</p>
         <div className="modal-actions">
@@ -185,7 +209,7 @@ export function Modal({ title, onClose, children }: { title: string; onClose: ()
   }, [opener]);
   return (
     <div className="modal-backdrop" onMouseDown={onClose}>
-      <div ref={dialog} className="modal modal-wide" role="dialog" aria-modal="true" aria-label={title} onMouseDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+      <div ref={dialog} className="modal modal-wide" role="dialog" aria-modal="true" aria-label={title} onMouseDown={(e) => e.stopPropagation()} onKeyDown={modalKeys(onClose)}>
         <div className="modal-head">
           <h2>{title}</h2>
           <button type="button" className="btn btn-icon" aria-label="Close" onClick={onClose}>
