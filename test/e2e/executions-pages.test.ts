@@ -3,7 +3,8 @@
  * step fails against a loopback sink answering 500. The list row says what came in (the body's
  * first fields), where it failed and why, how long it took and which version ran; the detail shows
  * a step's panels side by side, folds one with its control, and shows the request the HTTP step
- * sent (method, resolved URL) beside the response; a retry is worded "Retry of …".
+ * sent (method, resolved URL) beside the response; a retry is worded "Retry of …"; steps keep the
+ * names of the version that ran.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,5 +138,16 @@ describe.skipIf(!browserAvailable())('executions list and detail', () => {
     expect(await retryRow.locator('.exec-mode').textContent()).toBe(`Retry of …${executionId.slice(-6)}`);
     expect(await retryRow.locator('.exec-summary').textContent()).toBe('email: a@b.co · plan: pro · seats: 3 · …');
     expect(await page.locator('tbody').textContent()).not.toMatch(/retry \(retry\)|\bretry\b/);
+  });
+
+  it('names the steps as the version that ran named them, after a rename in a later version', async () => {
+    const headers = { origin: server.url };
+    const detail = (await (await page.request.get(`${server.url}/api/executions/${executionId}`)).json()) as { workflowId: string };
+    const wf = (await (await page.request.get(`${server.url}/api/workflows/${detail.workflowId}`)).json()) as { name: string; nodes: { id: string; name?: string }[]; edges: unknown[] };
+    const renamed = wf.nodes.map((n) => (n.id === 'crm' ? { ...n, name: 'Call the CRM' } : n));
+    expect((await page.request.put(`${server.url}/api/workflows/${detail.workflowId}`, { data: { name: wf.name, nodes: renamed, edges: wf.edges }, headers })).status()).toBe(200);
+    await page.goto(`${server.url}/#/executions/${executionId}`);
+    await page.getByRole('listitem', { name: 'Step Notify CRM' }).waitFor();
+    expect(await page.getByRole('listitem', { name: 'Step Call the CRM' }).count()).toBe(0);
   });
 });

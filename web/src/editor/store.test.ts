@@ -57,4 +57,14 @@ describe('editor store history and clipboard', () => {
     useEditorStore.getState().undo();
     expect(useEditorStore.getState().nodes[1]!.data.config.url).toBeUndefined();
   });
+
+  it('undoes a rename of the workflow, typing coalesced into one step, and redoes it', () => {
+    const s = useEditorStore.getState();
+    s.load({ ...wf, name: 'Orders' });
+    for (const name of ['Orders s', 'Orders sy', 'Orders sync']) useEditorStore.getState().setName(name);
+    useEditorStore.getState().undo();
+    expect(useEditorStore.getState().name).toBe('Orders');
+    useEditorStore.getState().redo();
+    expect(useEditorStore.getState().name).toBe('Orders sync');
+  });
 });

@@ -1,6 +1,6 @@
 /** One execution: status, what started it, a per-step timeline (status, duration, attempts, error, recorded data), and Retry. */
 import { useEffect, useRef, useState } from 'react';
-import type { Workflow } from '#shared/workflow.ts';
+import type { WorkflowVersion } from '#shared/workflow.ts';
 import { api, errorMessage } from '../api/client.ts';
 import { useServerEvents } from '../api/events.ts';
 import { Icon } from '../components/icons.tsx';
@@ -17,7 +17,8 @@ const FINISHED = new Set(['success', 'error', 'canceled']);
 
 export function ExecutionDetailPage({ executionId }: { executionId: string }) {
   const detail = useAsync(() => api.executions.get(executionId), [executionId]);
-  const [workflow, setWorkflow] = useState<Workflow | null>(null);
+  // The version this execution ran: its steps are named as they were then, not as they are now.
+  const [workflow, setWorkflow] = useState<WorkflowVersion | null>(null);
   const [retrying, setRetrying] = useState(false);
   const refresh = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const d = detail.data;
@@ -25,7 +26,7 @@ export function ExecutionDetailPage({ executionId }: { executionId: string }) {
   useEffect(() => {
     if (!d?.workflowId) return;
     let live = true;
-    api.workflows.get(d.workflowId).then(
+    api.workflows.version(d.workflowId, d.workflowVersion).then(
       (w) => live && setWorkflow(w),
       () => {
         // The workflow may have been deleted since; steps then show node ids only.
@@ -34,7 +35,7 @@ export function ExecutionDetailPage({ executionId }: { executionId: string }) {
     return () => {
       live = false;
     };
-  }, [d?.workflowId]);
+  }, [d?.workflowId, d?.workflowVersion]);
 
   const scheduleRefresh = () => {
     clearTimeout(refresh.current);

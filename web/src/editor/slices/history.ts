@@ -1,8 +1,8 @@
-/** Undo and redo: snapshots of nodes and edges, coalescing quick repeated edits of one field. */
+/** Undo and redo: snapshots of the nodes, edges and workflow name, coalescing quick repeated edits of one field. */
 import type { FlowEdge, FlowNode } from '../mapping.ts';
 import type { SliceContext } from './context.ts';
 
-export type Snapshot = { nodes: FlowNode[]; edges: FlowEdge[] };
+export type Snapshot = { nodes: FlowNode[]; edges: FlowEdge[]; name: string };
 
 export type HistorySlice = {
   past: Snapshot[];
@@ -25,8 +25,8 @@ export function createHistory(c: Pick<SliceContext, 'set' | 'get'>) {
         return;
       }
       last = { key, at: now };
-      const { nodes, edges, past } = c.get();
-      c.set({ past: [...past.slice(-(HISTORY_LIMIT - 1)), { nodes, edges }], future: [] });
+      const { nodes, edges, name, past } = c.get();
+      c.set({ past: [...past.slice(-(HISTORY_LIMIT - 1)), { nodes, edges, name }], future: [] });
     },
     reset() {
       last = { key: '', at: 0 };
@@ -41,21 +41,21 @@ export function historySlice(c: SliceContext, reset: () => void): HistorySlice {
 
     undo() {
       if (c.get().replay) return; // viewing a past execution: nothing to undo there
-      const { past, nodes, edges, future } = c.get();
+      const { past, nodes, edges, name, future } = c.get();
       const prev = past[past.length - 1];
       if (!prev) return;
       reset();
-      c.set({ past: past.slice(0, -1), future: [{ nodes, edges }, ...future], nodes: prev.nodes, edges: prev.edges });
+      c.set({ past: past.slice(0, -1), future: [{ nodes, edges, name }, ...future], nodes: prev.nodes, edges: prev.edges, name: prev.name });
       c.touched();
     },
 
     redo() {
       if (c.get().replay) return;
-      const { past, nodes, edges, future } = c.get();
+      const { past, nodes, edges, name, future } = c.get();
       const next = future[0];
       if (!next) return;
       reset();
-      c.set({ future: future.slice(1), past: [...past, { nodes, edges }], nodes: next.nodes, edges: next.edges });
+      c.set({ future: future.slice(1), past: [...past, { nodes, edges, name }], nodes: next.nodes, edges: next.edges, name: next.name });
       c.touched();
     },
   };
