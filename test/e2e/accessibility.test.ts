@@ -87,6 +87,21 @@ describe.skipIf(!browserAvailable())('accessibility', () => {
       await page.getByRole('button', { name: /problem/ }).click();
       await page.getByRole('list', { name: 'Problems' }).waitFor();
       await scan('editor: nodes, one selected with its panel open, the problems list open');
+
+      // axe does not check non-text contrast (WCAG 1.4.11): the Active switch, off, against the bar.
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        const ratio = await page.evaluate(() => {
+          for (const a of document.getAnimations()) a.finish(); // the scheme switch's colour transitions
+          const rgb = (el: Element) => getComputedStyle(el).backgroundColor.match(/[\d.]+/g)!.slice(0, 3).map(Number);
+          const lum = ([r, g, b]: number[]) =>
+            [r!, g!, b!].map((c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)).reduce((s, c, i) => s + c * [0.2126, 0.7152, 0.0722][i]!, 0);
+          const [a, b] = [lum(rgb(document.querySelector('.editor-bar .switch:not(.on)')!)), lum(rgb(document.querySelector('.editor-bar')!))];
+          return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        });
+        expect(ratio, `the off switch against the bar (${scheme})`).toBeGreaterThanOrEqual(3);
+      }
+      await page.emulateMedia({ colorScheme: 'light' });
       await page.emulateMedia({ colorScheme: 'dark' });
       await screenshot(page, 'a11y-editor-dark');
       await page.emulateMedia({ colorScheme: 'light' });
