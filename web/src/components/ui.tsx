@@ -139,11 +139,14 @@ export function JsonView({ value, label, open = true, truncated }: { value: unkn
  * Keys inside a modal dialog: Escape closes it, and Tab and Shift+Tab wrap around its own controls
  * instead of leaving for the page behind it (aria-modal promises that nothing else is reachable).
  */
+/** What Tab can reach inside a dialog. */
+const FOCUSABLE = 'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])';
+
 export function modalKeys(onClose: () => void) {
   return (e: KeyboardEvent<HTMLElement>) => {
     if (e.key === 'Escape') return onClose();
     if (e.key !== 'Tab') return;
-    const focusable = [...e.currentTarget.querySelectorAll<HTMLElement>('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])')].filter(
+    const focusable = [...e.currentTarget.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
       (el) => !el.hasAttribute('disabled') && el.getClientRects().length > 0,
     );
     const first = focusable[0];
@@ -201,7 +204,7 @@ export function Modal({ title, onClose, children }: { title: string; onClose: ()
     const box = dialog.current;
     if (box && !box.contains(document.activeElement)) {
       const field = box.querySelector<HTMLElement>('.modal-head ~ :is(input, select, textarea), .modal-head ~ * :is(input, select, textarea)');
-      (field ?? box.querySelector<HTMLElement>('button, [href], input, select, textarea'))?.focus();
+      (field ?? box.querySelector<HTMLElement>(FOCUSABLE))?.focus();
     }
     return () => {
       if (opener?.isConnected) opener.focus();
