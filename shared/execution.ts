@@ -4,10 +4,11 @@ import { z } from 'zod';
 export const ExecutionStatus = z.enum(['queued', 'running', 'success', 'error', 'canceled']);
 export type ExecutionStatus = z.infer<typeof ExecutionStatus>;
 
-export const StepStatus = z.enum(['success', 'error', 'skipped', 'waiting']);
+/** `running`: a flow.forEach still going through its items (its output says how far: `{total, done}`). */
+export const StepStatus = z.enum(['success', 'error', 'skipped', 'waiting', 'running']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
-export const ExecutionMode = z.enum(['webhook', 'schedule', 'poll', 'manual', 'retry', 'replay']);
+export const ExecutionMode = z.enum(['webhook', 'schedule', 'poll', 'manual', 'retry', 'replay', 'call']);
 export type ExecutionMode = z.infer<typeof ExecutionMode>;
 
 export const StepError = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
@@ -15,6 +16,11 @@ export type StepError = z.infer<typeof StepError>;
 
 export const Step = z.object({
   nodeId: z.string(),
+  /**
+   * Which loop item the step ran for: absent outside loops, `"3"` for a flow.forEach's fourth item,
+   * `"3.1"` for the second item of a loop nested in it.
+   */
+  iteration: z.string().optional(),
   status: StepStatus,
   attempts: z.number().int(),
   input: z.unknown(),

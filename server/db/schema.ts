@@ -46,10 +46,15 @@ export type ExecutionsTable = {
   lease_until: ColumnType<number | null, number | null | undefined, number | null>;
   /** Bumped each time a worker takes the execution; its writes check it (store.ts Lease). */
   fence: Generated<number>;
+  /** flow.call: the execution that called this one (migration 006/004), and the call chain's depth. */
+  parent_execution_id: ColumnType<string | null, string | null | undefined, string | null>;
+  call_depth: Generated<number>;
 };
 export type StepsTable = {
   execution_id: string;
   node_id: string;
+  /** '' outside loops; '3' for a flow.forEach's fourth item, '3.1' for a nested loop's (migration 006/004). */
+  iteration: string;
   status: string;
   attempts: Generated<number>;
   input: string | null;
@@ -197,10 +202,13 @@ export const COLUMNS = {
     lease_owner: 'text?',
     lease_until: 'integer?',
     fence: 'integer',
+    parent_execution_id: 'text?',
+    call_depth: 'integer',
   },
   steps: {
     execution_id: 'text',
     node_id: 'text',
+    iteration: 'text',
     status: 'text',
     attempts: 'integer',
     input: 'text?',

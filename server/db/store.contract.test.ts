@@ -39,9 +39,10 @@ const WF = 'wf_contract';
 const execRow = (id: string, createdAt = 1_000): ExecutionRow => ({
   id, workflow_id: WF, workflow_version: 1, status: 'queued', mode: 'webhook', retry_of: null, error: null,
   created_at: createdAt, started_at: null, finished_at: null, wake_at: null, summary: 'scheduled for 2026-01-01 00:00 UTC',
+  parent_execution_id: null, call_depth: 0,
 });
 const stepRow = (executionId: string, nodeId = 'trigger', over: Partial<StepRow> = {}): StepRow => ({
-  execution_id: executionId, node_id: nodeId, status: 'success', attempts: 1, input: null,
+  execution_id: executionId, node_id: nodeId, iteration: '', status: 'success', attempts: 1, input: null,
   output: '{"scheduledAt":"2026-01-01T00:00:00.000Z"}', error: null, handle: null, truncated: 0,
   started_at: 1_000, finished_at: 1_001, resume_at: null, ...over,
 });
@@ -124,6 +125,31 @@ function contract(f: Factory): void {
     bad.execution.workflow_id = 'missing'; // foreign key violation
     await expect(store().executions.ingestMany!([req(), bad])).rejects.toThrow();
     expect(await countExecutions(store())).toBe(2);
+  });
+
+  it('keys steps by iteration: one node has a step per loop item, each upserted and read on its own', async () => {
+    const r = req();
+    const id = r.execution.id;
+    await store().executions.ingest(r);
+    const [a0, a1, nested] = [stepRow(id, 'a', { iteration: '0' }), stepRow(id, 'a', { iteration: '1', output: '{"n":1}' }), stepRow(id, 'a', { iteration: '1.2' })];
+    for (const row of [a0, a1, nested]) expect(await store().executions.writeStep(row)).toBe(true);
+    expect(await store().executions.writeStep({ ...a1, status: 'error', error: 'x' })).toBe(true);
+    expect(await store().executions.getStep(id, 'a', '1')).toEqual({ ...a1, status: 'error', error: 'x' });
+    expect(await store().executions.getStep(id, 'a', '1.2')).toEqual(nested);
+    expect(await store().executions.getStep(id, 'a')).toBeUndefined();
+    const steps = await store().executions.getSteps(id);
+    expect(steps.filter((s) => s.node_id === 'a').map((s) => s.iteration).sort()).toEqual(['0', '1', '1.2']);
+    expect(steps.find((s) => s.node_id === 'trigger')?.iteration).toBe('');
+  });
+
+  it('keeps a child execution’s parent and call depth', async () => {
+    const parent = req();
+    await store().executions.ingest(parent);
+    const child = req();
+    child.execution = { ...child.execution, mode: 'call', parent_execution_id: parent.execution.id, call_depth: 3 };
+    await store().executions.ingest(child);
+    expect(await store().executions.getExecution(child.execution.id)).toMatchObject({ parent_execution_id: parent.execution.id, call_depth: 3 });
+    expect((await store().executions.getExecutionWithSteps(child.execution.id))?.execution).toMatchObject({ parent_execution_id: parent.execution.id, call_depth: 3 });
   });
 
   it('upserts steps (a re-run overwrites) and moves an execution through its states', async () => {

@@ -14,7 +14,12 @@ export type Dialect = 'sqlite' | 'postgres';
  * An executions row as the engine reads it (the lease columns are the claim queue's business).
  * `summary` is written at ingest and read by the list and getExecution; a claimed row lacks it.
  */
-export type ExecutionRow = Omit<Selectable<ExecutionsTable>, 'lease_owner' | 'lease_until' | 'fence' | 'summary'> & { summary?: string | null };
+export type ExecutionRow = Omit<Selectable<ExecutionsTable>, 'lease_owner' | 'lease_until' | 'fence' | 'summary' | 'parent_execution_id' | 'call_depth'> & {
+  summary?: string | null;
+  /** flow.call: the calling execution and the chain's depth (absent: a top-level execution, depth 0). */
+  parent_execution_id?: string | null;
+  call_depth?: number;
+};
 
 export type StepRow = Selectable<StepsTable>;
 
@@ -69,7 +74,8 @@ export type ExecutionStore = {
    * read on SQLite): a reader never sees a step whose execution row does not yet say so.
    */
   getExecutionWithSteps(id: string): Promise<{ execution: ExecutionRow; steps: StepRow[] } | undefined>;
-  getStep(id: string, nodeId: string): Promise<StepRow | undefined>;
+  /** One step; `iteration` '' (the default) outside loops. */
+  getStep(id: string, nodeId: string, iteration?: string): Promise<StepRow | undefined>;
   /** Executions to resume at boot (SQLite): queued or running, with their wake time if parked. */
   listUnfinished(): Promise<{ id: string; wake_at: number | null }[]>;
   /** Whether the workflow has a queued or running execution (schedule overlap). */

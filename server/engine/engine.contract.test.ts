@@ -203,7 +203,7 @@ describe.each([sqliteBackend, postgresBackend])('engine over $name', (b) => {
       const id = 'ex_resume_0001';
       const now = Date.now();
       const step = (node_id: string, output: unknown): StepRow => ({
-        execution_id: id, node_id, status: 'success', attempts: 1, input: null, output: JSON.stringify(output), error: null,
+        execution_id: id, node_id, iteration: '', status: 'success', attempts: 1, input: null, output: JSON.stringify(output), error: null,
         handle: null, truncated: 0, started_at: now, finished_at: now, resume_at: null,
       });
       await t.store().executions.ingest({

@@ -69,20 +69,20 @@ export function bridgeEvents(
     local.emitExecution({ executionId, workflowId, status });
   }
 
-  async function onRemoteStep(executionId: string, workflowId: string, nodeId: string): Promise<void> {
+  async function onRemoteStep(executionId: string, workflowId: string, nodeId: string, iteration: string): Promise<void> {
     // Re-read for SSE subscribers, or for a webhook request here waiting on this execution's Respond step.
     if (!local.hasStepListeners() && !local.isWaiting(executionId)) return;
-    const row = await deps.store.getStep(executionId, nodeId);
+    const row = await deps.store.getStep(executionId, nodeId, iteration);
     if (row) local.emitStep({ executionId, workflowId, step: rowToStep(row) });
   }
 
   function receive(_channel: string, payload: string): void {
     for (const line of payload.split('\n')) {
-      const [from, kind, a, b, c] = line.split('|');
+      const [from, kind, a, b, c, d] = line.split('|');
       if (!from || from === origin) continue;
       if (kind === 'l') remoteListenersUntil = Date.now() + PRESENCE_MS * 3;
       else if (kind === 'x' && a && b && c) void onRemoteExecution(a, b, c as ExecutionStatus).catch((err: unknown) => log.warn('event re-read failed', { err: String(err) }));
-      else if (kind === 's' && a && b && c) void onRemoteStep(a, b, c).catch((err: unknown) => log.warn('event re-read failed', { err: String(err) }));
+      else if (kind === 's' && a && b && c) void onRemoteStep(a, b, c, d ?? '').catch((err: unknown) => log.warn('event re-read failed', { err: String(err) }));
     }
   }
 
@@ -107,7 +107,7 @@ export function bridgeEvents(
     },
     emitStep(e) {
       local.emitStep(e);
-      queue(`s|${e.executionId}|${e.workflowId}|${e.step.nodeId}`);
+      queue(`s|${e.executionId}|${e.workflowId}|${e.step.nodeId}|${e.step.iteration ?? ''}`);
     },
     // Building a step event costs a JSON parse: only when someone, here or elsewhere, listens.
     hasStepListeners: () => local.hasStepListeners() || Date.now() < remoteListenersUntil,

@@ -4,22 +4,19 @@
  * Because state always comes from the log, resuming after kill -9 is just calling advance again.
  */
 import { setMaxListeners } from 'node:events';
-import { ZodError } from 'zod';
-import { NodeFailure, RetryableError } from '#shared/errors.ts';
-import { resolveTemplates } from '#shared/expressions/template.ts';
-import type { StepError } from '#shared/execution.ts';
-import { fromZodIssues } from '#shared/issues.ts';
-import { RESPOND_TYPE } from '#shared/nodes/action-respond.ts';
-import type { NodeResult } from '#shared/nodes/define.ts';
+import { CALL_TYPE } from '#shared/nodes/flow-call.ts';
 import type { ExecutionRow, ExecutionStore, Lease, StepRow } from '../db/store.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
-import { isEdgeActive } from './edges.ts';
 import type { EngineEvents } from './events.ts';
-import { buildRunContext, type Ports } from './node-context.ts';
-import { nextDelay } from './retry.ts';
-import type { CompiledNode, CompiledWorkflow, SnapshotCache } from './snapshots.ts';
-import { DEFAULT_MAX_STEP_BYTES, decodeValue, encodeValue, rowToStep, toStepError } from './step-codec.ts';
+import type { CallPort } from './kinds/call.ts';
+import { isRespond } from './kinds/respond.ts';
+import { lazyChild } from './lazy-logger.ts';
+import type { Ports } from './node-context.ts';
+import { stepKey, type NodeState, type Run, type Scope } from './run.ts';
+import { runScope } from './scope-runner.ts';
+import type { SnapshotCache } from './snapshots.ts';
+import { DEFAULT_MAX_STEP_BYTES, decodeValue, rowToStep } from './step-codec.ts';
 
 const RUNNING_WRITE_DELAY_MS = 250;
 
@@ -34,6 +31,8 @@ export type ExecutorDeps = {
   snapshots: SnapshotCache;
   expressions: ExpressionPort;
   ports: Ports;
+  /** flow.call: starting child executions (absent: a call step fails with CALL_UNAVAILABLE). */
+  calls?: CallPort;
   events: EngineEvents;
   clock: Clock;
   logger: Logger;
@@ -54,9 +53,6 @@ export type StartHint = { execution: ExecutionRow; steps?: StepRow[]; trigger?: 
  * stop, or `lost`: another worker took the execution over (its lease expired) and owns it now.
  */
 export type AdvanceResult = { status: 'success' | 'error' | 'canceled' | 'missing' | 'interrupted' | 'lost' } | { status: 'parked'; wakeAt: number };
-
-/** In-memory view of one node's step. `value` is the full output (the stored one may be truncated). */
-type NodeState = { row: StepRow; value: unknown };
 
 const defaultSleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -112,18 +108,33 @@ export function createExecutor(deps: ExecutorDeps) {
       while (pending.size) await Promise.all([...pending]);
     };
 
-    const state = new Map<string, NodeState>();
+    // The step log, sorted: the execution's own steps, loop iterations' steps by iteration key, and
+    // unfinished loops and calls, which their executors take up again.
+    const root = new Map<string, NodeState>();
+    const rows = new Map<string, StepRow[]>();
+    const prior = new Map<string, StepRow>();
     for (const row of hint?.steps ?? (await deps.store.getSteps(executionId))) {
+      const type = wf.nodes.get(row.node_id)?.node.type;
+      if (row.status === 'running' || (row.status === 'waiting' && type === CALL_TYPE)) {
+        prior.set(stepKey(row.iteration, row.node_id), row);
+        continue;
+      }
       // A durable delay whose time has come is simply done.
       if (row.status === 'waiting' && row.resume_at != null && row.resume_at <= now) {
         row.status = 'success';
         row.finished_at = now;
         void write(deps.store.writeStep(row, lease));
       }
+      if (row.iteration) {
+        const list = rows.get(row.iteration);
+        if (list) list.push(row);
+        else rows.set(row.iteration, [row]);
+        continue;
+      }
       // The ingest's hint carries the trigger's value itself; a claim's hint carries stored steps only.
       const fromHint = hint !== undefined && 'trigger' in hint && row.node_id === wf.triggerId;
       if (fromHint && row.output) deps.expressions.knownSize?.(hint!.trigger, row.output.length);
-      state.set(row.node_id, { row, value: fromHint ? hint!.trigger : decodeValue(row.output) });
+      root.set(row.node_id, { row, value: fromHint ? hint!.trigger : decodeValue(row.output) });
     }
     // Most executions finish within milliseconds; writing 'running' for them would be one more
     // UPDATE each. It is written only if the execution is still going after RUNNING_WRITE_DELAY_MS
@@ -135,89 +146,56 @@ export function createExecutor(deps: ExecutorDeps) {
       log.info('execution started', { mode: exec.mode });
     }
 
-    const trigger = wf.triggerId ? state.get(wf.triggerId)?.value : undefined;
-    const running = new Map<string, Promise<void>>();
-    // The failed node's name and type ride along, so the executions list names it without reading the workflow version.
-    let failure: (StepError & { nodeId: string; nodeName: string; nodeType: string }) | undefined;
+    const trigger = wf.triggerId ? root.get(wf.triggerId)?.value : undefined;
     let lastFinished: string | undefined;
-
-    const record = (row: StepRow, value: unknown) => {
-      state.set(row.node_id, { row, value });
-      if (row.status !== 'skipped') lastFinished = row.node_id;
+    const announce = (row: StepRow) => {
       const written = write(deps.store.writeStep(row, lease));
       // Announced once written: a process told of a step by another re-reads it (events-bridge.ts),
       // and found nothing when the notification overtook the commit (the event was lost).
       // A Respond step is always announced: a web process holds the webhook request until it hears of it.
-      const answers = row.status === 'success' && wf.nodes.get(row.node_id)?.node.type === RESPOND_TYPE;
+      const answers = row.status === 'success' && isRespond(wf.nodes.get(row.node_id));
       if (answers || deps.events.hasStepListeners()) void written.then(() => lost || deps.events.emitStep({ executionId, workflowId: wf.id, step: rowToStep(row) }));
     };
-    // The Respond node that answers (the first reached, running or done); later ones are skipped.
-    let responder: string | undefined;
-    for (const [id, s] of state) if (s.row.status === 'success' && wf.nodes.get(id)?.node.type === RESPOND_TYPE) responder = id;
-
-    const isDone = (id: string) => {
-      const s = state.get(id)?.row.status;
-      return s === 'success' || s === 'error' || s === 'skipped';
+    let depth = exec.call_depth;
+    const run: Run = {
+      deps,
+      wf,
+      exec,
+      executionId,
+      lease,
+      log,
+      trigger,
+      signal: shutdown.signal,
+      maxBytes,
+      sleep,
+      stopped: () => shutdown.signal.aborted || lost,
+      record(scope, row, value) {
+        scope.state.set(row.node_id, { row, value });
+        if (scope.key === '' && row.status !== 'skipped') lastFinished = row.node_id;
+        announce(row);
+      },
+      announce,
+      rows,
+      prior,
+      wakes: [],
+      responder: undefined,
+      async callDepth() {
+        // A claimed row does not carry it: read once, when a call needs it.
+        depth ??= (await deps.store.getExecution(executionId))?.call_depth ?? 0;
+        return depth;
+      },
     };
+    for (const [id, s] of root) if (s.row.status === 'success' && isRespond(wf.nodes.get(id))) run.responder = id;
 
-    for (;;) {
-      if (shutdown.signal.aborted || lost) {
-        // Whatever finished is recorded; the rest resumes from the step log at the next start
-        // (or, when lost, is the new owner's to run).
-        await Promise.allSettled(running.values());
-        clearTimeout(runningTimer);
-        return { status: lost ? 'lost' : 'interrupted' };
-      }
-      if (!failure) {
-        for (const id of wf.order) {
-          if (state.has(id) || running.has(id)) continue;
-          const cn = wf.nodes.get(id)!;
-          if (id === wf.triggerId || cn.def?.kind === 'trigger') continue;
-          if (!cn.incoming.every((e) => isDone(e.source))) continue;
-          const active = cn.incoming.filter((e) => isEdgeActive(state.get(e.source)!.row, e.sourceHandle));
-          if (active.length === 0) {
-            const t = deps.clock.now();
-            record(stepRow(executionId, id, 'skipped', { started_at: t, finished_at: t }), null);
-            continue;
-          }
-          if (cn.node.type === RESPOND_TYPE) {
-            if (responder) {
-              const t = deps.clock.now();
-              const reason = `the request was already answered by "${responder}"`;
-              record(stepRow(executionId, id, 'skipped', { started_at: t, finished_at: t, output: JSON.stringify({ reason }) }), { reason });
-              continue;
-            }
-            responder = id;
-          }
-          const input = state.get(active[0]!.source)!.value;
-          const p = runNode(cn, input).then((r) => {
-            running.delete(id);
-            // A failed Respond answered nothing: the next one reached may still answer.
-            if (responder === id && r.row.status !== 'success') responder = undefined;
-            // Stopping: the node was cut off, not failed. Record nothing, so it runs again on resume.
-            if (shutdown.signal.aborted || lost) return;
-            if (r.row.status === 'error' && (cn.node.onError ?? 'stop') === 'stop' && !failure) {
-              failure = { nodeId: id, nodeName: cn.node.name ?? cn.def?.title ?? id, nodeType: cn.node.type, ...(JSON.parse(r.row.error!) as StepError) };
-            }
-            record(r.row, r.value);
-          });
-          running.set(id, p);
-        }
-      }
-      if (running.size === 0) {
-        // Nothing new became ready in the loop above, and nothing is in flight.
-        const again = !failure && wf.order.some((id) => !state.has(id) && readyNow(wf, id, state));
-        if (!again) break;
-        continue;
-      }
-      await Promise.race(running.values());
-    }
-
+    const scope: Scope = { key: '', nodes: wf.rootOrder, state: root, outer: {} };
+    const end = await runScope(run, scope);
     clearTimeout(runningTimer);
-    const waiting = [...state.values()].filter((s) => s.row.status === 'waiting');
-    if (!failure && waiting.length) {
+    if (end.interrupted) return { status: lost ? 'lost' : 'interrupted' };
+    const failure = end.failure;
+
+    if (!failure && end.parked) {
       if (exec.status === 'queued') void write(deps.store.markRunning(executionId, now, lease));
-      const wakeAt = Math.min(...waiting.map((s) => s.row.resume_at ?? now));
+      const wakeAt = run.wakes.length ? Math.min(...run.wakes) : now;
       await settled();
       if (!lost) await write(deps.store.park(executionId, wakeAt, lease));
       if (lost) return { status: 'lost' };
@@ -239,104 +217,10 @@ export function createExecutor(deps: ExecutorDeps) {
       workflowId: wf.id,
       status,
       error: failure ?? null,
-      lastOutput: lastFinished ? state.get(lastFinished)?.value : trigger,
+      lastOutput: lastFinished ? root.get(lastFinished)?.value : trigger,
     });
+    if (exec.mode === 'call') deps.calls?.finished(executionId);
     return { status };
-
-    /** Runs one node with its retry policy; always resolves to a step row (errors included). */
-    async function runNode(cn: CompiledNode, input: unknown): Promise<{ row: StepRow; value: unknown }> {
-      const { node, def } = cn;
-      const policy = { attempts: node.retry?.attempts ?? 1, delayMs: node.retry?.delayMs ?? 1000 };
-      const startedAt = deps.clock.now();
-      let attempt = 0;
-      for (;;) {
-        attempt++;
-        const stepLog = lazyChild(log, { nodeId: node.id, attempt });
-        try {
-          if (!def || def.kind !== 'action') throw new NodeFailure(`Unknown node type "${node.type}"`, { code: 'UNKNOWN_NODE_TYPE' });
-          const data = {
-            trigger,
-            steps: stepsView(state),
-            input,
-            execution: { id: executionId },
-            workflow: { id: wf.id, name: wf.name },
-            now: new Date(deps.clock.now()).toISOString(),
-          };
-          const evaluate = (expression: string, d?: unknown) => deps.expressions.evaluate(expression, d === undefined ? data : d);
-          const resolved = await resolveTemplates(node.config, (e) => evaluate(e), 'config');
-          const parsed = def.config.safeParse(resolved);
-          if (!parsed.success) {
-            throw new NodeFailure('invalid config after expressions were resolved', {
-              code: 'CONFIG_INVALID',
-              details: fromZodIssues(parsed.error.issues, ['config']),
-            });
-          }
-          const ctx = buildRunContext(
-            parsed.data,
-            {
-              executionId,
-              workflowId: wf.id,
-              nodeId: node.id,
-              attempt,
-              input,
-              trigger,
-              evaluate,
-              signal: shutdown.signal,
-              now: () => new Date(deps.clock.now()),
-              log: stepLog,
-            },
-            deps.ports,
-          );
-          const result: NodeResult = await def.run(ctx);
-          stepLog.debug('step finished', { kind: result.kind });
-          return finished(node.id, 'success', attempt, startedAt, result);
-        } catch (err) {
-          const retryable = !(err instanceof NodeFailure) && !(err instanceof ZodError);
-          if (retryable && attempt < policy.attempts && !shutdown.signal.aborted) {
-            const retryAfter = err instanceof RetryableError ? err.retryAfterMs : undefined;
-            const delay = nextDelay(attempt, policy, retryAfter);
-            stepLog.warn('step failed, retrying', { delayMs: delay, error: toStepError(err) });
-            await sleep(delay, shutdown.signal);
-            continue;
-          }
-          const error = toStepError(err);
-          stepLog.info('step failed', { error });
-          const onError = node.onError ?? 'stop';
-          const row = stepRow(executionId, node.id, 'error', {
-            attempts: attempt,
-            error: JSON.stringify(error),
-            started_at: startedAt,
-            finished_at: deps.clock.now(),
-          });
-          // onError "continue": the error becomes the output and the run goes on.
-          if (onError === 'continue') {
-            row.output = JSON.stringify({ error });
-            return { row, value: { error } };
-          }
-          row.handle = '';
-          return { row, value: null };
-        }
-      }
-    }
-
-    function finished(nodeId: string, status: 'success', attempts: number, startedAt: number, result: NodeResult) {
-      const { json, truncated } = encodeValue(result.output, maxBytes);
-      const row = stepRow(executionId, nodeId, status, {
-        attempts,
-        output: json,
-        truncated: truncated ? 1 : 0,
-        started_at: startedAt,
-        finished_at: deps.clock.now(),
-      });
-      if (result.kind === 'route') row.handle = result.handle;
-      if (result.kind === 'stop') row.handle = ''; // matches no edge: the branch ends here
-      if (result.kind === 'wait') {
-        row.status = 'waiting';
-        row.resume_at = result.until.getTime();
-        row.finished_at = null;
-      }
-      return { row, value: result.output };
-    }
   }
 
   return {
@@ -346,54 +230,3 @@ export function createExecutor(deps: ExecutorDeps) {
   };
 }
 export type Executor = ReturnType<typeof createExecutor>;
-
-function readyNow(wf: CompiledWorkflow, id: string, state: Map<string, NodeState>): boolean {
-  const cn = wf.nodes.get(id)!;
-  if (cn.def?.kind === 'trigger') return false;
-  return cn.incoming.every((e) => {
-    const s = state.get(e.source)?.row.status;
-    return s === 'success' || s === 'error' || s === 'skipped';
-  });
-}
-
-function stepsView(state: Map<string, NodeState>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [id, s] of state) if (s.row.status === 'success' || s.row.status === 'error') out[id] = s.value;
-  return out;
-}
-
-function stepRow(executionId: string, nodeId: string, status: string, fields: Partial<StepRow>): StepRow {
-  return {
-    execution_id: executionId,
-    node_id: nodeId,
-    status,
-    attempts: 0,
-    input: null,
-    output: null,
-    error: null,
-    handle: null,
-    truncated: 0,
-    started_at: null,
-    finished_at: null,
-    resume_at: null,
-    ...fields,
-  };
-}
-
-/**
- * A child logger made on first enabled use: most executions and steps log nothing at the
- * configured level, and a pino child (bindings serialised, redaction prepared) is not free.
- */
-function lazyChild(parent: Logger, bindings: Record<string, unknown>): Logger {
-  let child: Logger | undefined;
-  const get = () => (child ??= parent.child(bindings));
-  const on = (level: 'debug' | 'info' | 'warn' | 'error') => parent.isEnabled?.(level) ?? true;
-  return {
-    debug: (m, f) => on('debug') && get().debug(m, f),
-    info: (m, f) => on('info') && get().info(m, f),
-    warn: (m, f) => on('warn') && get().warn(m, f),
-    error: (m, f) => on('error') && get().error(m, f),
-    child: (b) => lazyChild(parent, { ...bindings, ...b }),
-    isEnabled: on,
-  };
-}

@@ -8,6 +8,8 @@ export type StepScope = {
   executionId: string;
   workflowId: string;
   nodeId: string;
+  /** The loop iteration ('' outside loops): part of the idempotency key, so each item's request is its own. */
+  iteration?: string;
   attempt: number;
   input: unknown;
   trigger: unknown;
@@ -18,10 +20,11 @@ export type StepScope = {
 };
 
 /** The key that lets a receiver drop a step re-run after a crash (SPEC "Running"). */
-export const idempotencyKey = (executionId: string, nodeId: string): string => `${executionId}.${nodeId}`;
+export const idempotencyKey = (executionId: string, nodeId: string, iteration = ''): string =>
+  iteration ? `${executionId}.${nodeId}.${iteration}` : `${executionId}.${nodeId}`;
 
 export function buildRunContext<Cfg>(config: Cfg, scope: StepScope, ports: Ports): RunContext<Cfg> {
-  const key = idempotencyKey(scope.executionId, scope.nodeId);
+  const key = idempotencyKey(scope.executionId, scope.nodeId, scope.iteration);
   return {
     config,
     input: scope.input,

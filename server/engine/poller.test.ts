@@ -218,7 +218,7 @@ function startOver(s: SqliteStore): StartFn {
     const id = newId('ex', now);
     const run = s.executions.ingest({
       execution: { id, workflow_id: req.workflowId, workflow_version: req.workflowVersion, status: 'queued', mode: req.mode, retry_of: null, error: null, created_at: now, started_at: null, finished_at: null, wake_at: null },
-      triggerStep: { execution_id: id, node_id: req.triggerNodeId, status: 'success', attempts: 1, input: null, output: JSON.stringify(req.event), error: null, handle: null, truncated: 0, started_at: now, finished_at: now, resume_at: null },
+      triggerStep: { execution_id: id, node_id: req.triggerNodeId, iteration: '', status: 'success', attempts: 1, input: null, output: JSON.stringify(req.event), error: null, handle: null, truncated: 0, started_at: now, finished_at: now, resume_at: null },
       ...(req.idempotency ? { idempotency: req.idempotency } : {}),
     });
     inflight.add(run);

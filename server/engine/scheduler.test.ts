@@ -39,7 +39,7 @@ function passOver(s: SqliteStore): StartPassFn {
         const id = newId('ex', now);
         return {
           execution: { id, workflow_id: r.workflowId, workflow_version: r.workflowVersion, status: 'queued', mode: r.mode, retry_of: null, error: null, created_at: now, started_at: null, finished_at: null, wake_at: null },
-          triggerStep: { execution_id: id, node_id: r.triggerNodeId, status: 'success', attempts: 1, input: null, output: JSON.stringify(r.event), error: null, handle: null, truncated: 0, started_at: now, finished_at: now, resume_at: null },
+          triggerStep: { execution_id: id, node_id: r.triggerNodeId, iteration: '', status: 'success', attempts: 1, input: null, output: JSON.stringify(r.event), error: null, handle: null, truncated: 0, started_at: now, finished_at: now, resume_at: null },
           ...(r.idempotency ? { idempotency: r.idempotency } : {}),
           ...(r.swapKey ? { swapKey: r.swapKey } : {}),
         };

@@ -36,6 +36,7 @@ export function toStepError(err: unknown): StepError {
 export function rowToStep(row: StepRow, input?: unknown): Step {
   return {
     nodeId: row.node_id,
+    ...(row.iteration ? { iteration: row.iteration } : {}),
     status: row.status as Step['status'],
     attempts: row.attempts,
     input: row.input != null ? decodeValue(row.input) : (input ?? null),

@@ -113,6 +113,7 @@ export function createExecutionService(deps: {
     const triggerStep: StepRow = {
       execution_id: id,
       node_id: req.triggerNodeId,
+      iteration: '',
       status: 'success',
       attempts: 1,
       input: null,

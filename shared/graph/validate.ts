@@ -6,6 +6,7 @@ import { fromZodIssues, type Issue } from '../issues.ts';
 import { outputHandles } from '../nodes/define.ts';
 import { RESPOND_TYPE } from '../nodes/action-respond.ts';
 import { getNodeDefinition } from '../nodes/registry.ts';
+import { loopIssues } from './loops.ts';
 import type { Edge, WorkflowNode } from '../workflow.ts';
 
 export type GraphInput = { nodes: readonly WorkflowNode[]; edges: readonly Edge[] };
@@ -85,6 +86,8 @@ export function validateGraph(doc: GraphInput): Issue[] {
     }
     out.set(e.source, [...(out.get(e.source) ?? []), e.target]);
   });
+
+  issues.push(...loopIssues(doc));
 
   const cycle = findCycle(doc.nodes.map((n) => n.id), out);
   if (cycle) {

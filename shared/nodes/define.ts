@@ -25,6 +25,8 @@ export const FIELD_WIDGETS = [
   /** A switch's cases: rows of a name and a condition (built like `condition`), in order. */
   'cases',
   'credential',
+  /** Another workflow of this server, picked from a list (flow.call). */
+  'workflow',
   'cron',
   'timezone',
   'object',
@@ -152,12 +154,24 @@ export type NodeResult =
   | { kind: 'ok'; output: unknown }
   | { kind: 'route'; handle: string; output: unknown }
   | { kind: 'stop'; output: unknown }
-  | { kind: 'wait'; until: Date; output: unknown };
+  | { kind: 'wait'; until: Date; output: unknown }
+  /** flow.forEach: the engine runs the loop body once per item (its loop executor). */
+  | { kind: 'loop'; items: unknown[]; output: unknown }
+  /** flow.call: the engine starts the workflow as a child execution (its call executor). */
+  | { kind: 'call'; workflowId: string; payload: unknown; wait: boolean; output: unknown };
 
 export const ok = (output: unknown): NodeResult => ({ kind: 'ok', output });
 export const route = (handle: string, output: unknown): NodeResult => ({ kind: 'route', handle, output });
 export const stop = (output: unknown): NodeResult => ({ kind: 'stop', output });
 export const wait = (until: Date, output: unknown): NodeResult => ({ kind: 'wait', until, output });
+export const loop = (items: unknown[]): NodeResult => ({ kind: 'loop', items, output: { total: items.length } });
+export const call = (workflowId: string, payload: unknown, waitForIt: boolean): NodeResult => ({
+  kind: 'call',
+  workflowId,
+  payload,
+  wait: waitForIt,
+  output: { workflowId },
+});
 
 // ---------------------------------------------------------------- definitions
 

@@ -43,6 +43,8 @@ const SAMPLES: Record<NodeType, Sample> = {
   },
   'data.transform': { config: { expression: '{ "x": input }' }, evaluate: [{ x: 1 }, undefined] },
   'flow.delay': { config: { seconds: 90 } },
+  'flow.forEach': { config: { items: 'input.lines', concurrency: 5, onItemError: 'continue' }, evaluate: [[{ sku: 'a' }, { sku: 'b' }], []] },
+  'flow.call': { config: { workflowId: 'wf_child', payload: { order: 42 }, wait: false } },
 };
 
 /** A type's sample, or a failure telling the author of a new node to add one. */
@@ -52,7 +54,7 @@ function sampleOf(type: string): Sample {
   return sample;
 }
 
-const RESULT_KINDS = new Set<NodeResult['kind']>(['ok', 'route', 'stop', 'wait']);
+const RESULT_KINDS = new Set<NodeResult['kind']>(['ok', 'route', 'stop', 'wait', 'loop', 'call']);
 
 // ---------------------------------------------------------------- reading the schemas (zod 4's public classes)
 
@@ -204,6 +206,11 @@ describe.each(nodeDefinitions.map((def) => [def.type, def] as const))('%s', (typ
       // Outputs are stored and shown as JSON.
       expect(JSON.parse(JSON.stringify(result.output ?? null))).toEqual(result.output ?? null);
       if (result.kind === 'route') expect(outputHandles(def, config), `${type}: routed to a handle it does not have`).toContain(result.handle);
+      if (result.kind === 'loop') {
+        expect(Array.isArray(result.items), `${type}: a loop runs over a list`).toBe(true);
+        expect(outputHandles(def, config), `${type}: a loop has each and done`).toEqual(['each', 'done']);
+      }
+      if (result.kind === 'call') expect(result.workflowId, `${type}: a call names its workflow`).toBe(config.workflowId);
       if (result.kind === 'wait') {
         expect(result.until).toBeInstanceOf(Date);
         expect(result.until.getTime(), 'a wait is measured from ctx.now()').toBeGreaterThanOrEqual(FAKE_NOW.getTime());

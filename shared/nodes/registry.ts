@@ -13,6 +13,8 @@ import { switchNode } from './logic-switch.ts';
 import { transformNode } from './data-transform.ts';
 import { delayNode } from './flow-delay.ts';
 import { respondNode } from './action-respond.ts';
+import { forEachNode } from './flow-foreach.ts';
+import { callNode } from './flow-call.ts';
 
 /**
  * Listed as a tuple so each definition keeps its literal `type` (that is where `NodeType` comes
@@ -31,6 +33,8 @@ const registered = [
   switchNode,
   transformNode,
   delayNode,
+  forEachNode,
+  callNode,
 ] as const satisfies readonly AnyNodeDefinition[];
 
 /** Every registered node type id, e.g. `'logic.if'`. */

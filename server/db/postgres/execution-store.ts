@@ -15,10 +15,10 @@ import { roundsOfDistinct, type MergeKind, type Outcome, type Tx, type Writer } 
 
 /** The columns of ExecutionRow, so reads return the same shape on both dialects (no lease columns). */
 const EXEC_COLS = 'id, workflow_id, workflow_version, status, mode, retry_of, error, created_at, started_at, finished_at, wake_at';
-const STEP_COLS = 'execution_id, node_id, status, attempts, input, output, error, handle, truncated, started_at, finished_at, resume_at';
+const STEP_COLS = 'execution_id, node_id, iteration, status, attempts, input, output, error, handle, truncated, started_at, finished_at, resume_at';
 /** The execution's columns as `e_<col>` and its steps' as `s_<col>`, for the one-statement detail read. */
 const prefixed = (cols: string, table: string, prefix: string) => cols.split(', ').map((c) => `${table}.${c} AS ${prefix}${c}`).join(', ');
-const DETAIL_SQL = `SELECT ${prefixed(`${EXEC_COLS}, summary`, 'e', 'e_')}, ${prefixed(STEP_COLS, 's', 's_')}
+const DETAIL_SQL = `SELECT ${prefixed(`${EXEC_COLS}, summary, parent_execution_id, call_depth`, 'e', 'e_')}, ${prefixed(STEP_COLS, 's', 's_')}
   FROM executions e LEFT JOIN steps s ON s.execution_id = e.id WHERE e.id = $1`;
 const unprefixed = <T>(row: Record<string, unknown>, prefix: string): T =>
   Object.fromEntries(Object.entries(row).flatMap(([k, v]) => (k.startsWith(prefix) ? [[k.slice(prefix.length), v]] : []))) as T;
@@ -127,7 +127,7 @@ export function createPgExecutionStore(pool: Reader, writer: Writer): ExecutionS
     park: (id, wakeAt, lease) => update({ id, op: 'park', wake_at: wakeAt }, lease),
 
     async getExecution(id) {
-      const { rows } = await pool.query<ExecutionRow>(`SELECT ${EXEC_COLS}, summary FROM executions WHERE id = $1`, [id], 'sy_get_execution');
+      const { rows } = await pool.query<ExecutionRow>(`SELECT ${EXEC_COLS}, summary, parent_execution_id, call_depth FROM executions WHERE id = $1`, [id], 'sy_get_execution');
       return rows[0];
     },
     async getSteps(id) {
@@ -140,8 +140,9 @@ export function createPgExecutionStore(pool: Reader, writer: Writer): ExecutionS
       const steps = rows.filter((r) => r.s_node_id !== null).map((r) => unprefixed<StepRow>(r, 's_'));
       return { execution: unprefixed<ExecutionRow>(rows[0]!, 'e_'), steps };
     },
-    async getStep(id, nodeId) {
-      const { rows } = await pool.query<StepRow>(`SELECT ${STEP_COLS} FROM steps WHERE execution_id = $1 AND node_id = $2`, [id, nodeId], 'sy_get_step');
+    async getStep(id, nodeId, iteration = '') {
+      const sql = `SELECT ${STEP_COLS} FROM steps WHERE execution_id = $1 AND node_id = $2 AND iteration = $3`;
+      const { rows } = await pool.query<StepRow>(sql, [id, nodeId, iteration], 'sy_get_step');
       return rows[0];
     },
     async listUnfinished() {
@@ -160,7 +161,7 @@ export function createPgExecutionStore(pool: Reader, writer: Writer): ExecutionS
  * write, FOR SHARE) holds, and take them with fence + 1. No two claimers can get the same row.
  * It lives in migration 002 as the function sy_claim, for the planner settings it needs.
  */
-export const CLAIM = `SELECT ${EXEC_COLS}, lease_owner, fence FROM sy_claim($1, $2, $3, $4)`;
+export const CLAIM = `SELECT ${EXEC_COLS}, parent_execution_id, call_depth, lease_owner, fence FROM sy_claim($1, $2, $3, $4)`;
 /**
  * The steps of the executions just claimed, in one read. A separate statement on purpose, after
  * the claim committed: a statement's snapshot is taken when it starts, so steps read by the claim

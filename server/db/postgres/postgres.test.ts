@@ -85,7 +85,7 @@ describePg('postgres driver', () => {
     await new Promise((r) => setTimeout(r, 100));
     await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
     const r = { id: 'ex_1', workflow_id: 'wf', workflow_version: 1, status: 'queued', mode: 'm', retry_of: null, error: null, created_at: 1, started_at: null, finished_at: null, wake_at: null };
-    const step = { execution_id: 'ex_1', node_id: 't', status: 'success', attempts: 0, input: null, output: null, error: null, handle: null, truncated: 0, started_at: null, finished_at: null, resume_at: null };
+    const step = { execution_id: 'ex_1', node_id: 't', iteration: '', status: 'success', attempts: 0, input: null, output: null, error: null, handle: null, truncated: 0, started_at: null, finished_at: null, resume_at: null };
     await expect(store.executions.ingest({ execution: r, triggerStep: step })).rejects.toBeInstanceOf(StoreUnavailableError);
     const err = await openPostgresStore(db.url).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreUnavailableError);

@@ -14,10 +14,10 @@
 import type { Lease, StepRow } from '../store.ts';
 import { roundsOfDistinct, type MergeKind, type Outcome } from './writer.ts';
 
-const COLS = 'execution_id, node_id, status, attempts, input, output, error, handle, truncated, started_at, finished_at, resume_at';
-const ROW_TYPE = `execution_id text, node_id text, status text, attempts integer, input text, output text, error text, handle text,
+const COLS = 'execution_id, node_id, iteration, status, attempts, input, output, error, handle, truncated, started_at, finished_at, resume_at';
+const ROW_TYPE = `execution_id text, node_id text, iteration text, status text, attempts integer, input text, output text, error text, handle text,
   truncated integer, started_at bigint, finished_at bigint, resume_at bigint`;
-const UPSERT = `ON CONFLICT (execution_id, node_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
+const UPSERT = `ON CONFLICT (execution_id, node_id, iteration) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
   input = excluded.input, output = excluded.output, error = excluded.error, handle = excluded.handle,
   truncated = excluded.truncated, started_at = excluded.started_at, finished_at = excluded.finished_at,
   resume_at = excluded.resume_at`;
@@ -34,10 +34,10 @@ const STEPS = `INSERT INTO steps (${COLS}) SELECT ${COLS} FROM json_to_recordset
 const STEPS_FENCED = `WITH j AS (SELECT * FROM json_to_recordset($1::json) AS j(${ROW_TYPE}, lease_owner text, fence integer)),
   f AS (SELECT j.* FROM j CROSS JOIN LATERAL (SELECT x.lease_owner, x.fence FROM executions x WHERE x.id = j.execution_id FOR SHARE) l
          WHERE l.lease_owner = j.lease_owner AND l.fence = j.fence)
-  INSERT INTO steps (${COLS}) SELECT ${COLS} FROM f ${UPSERT} RETURNING execution_id, node_id`;
+  INSERT INTO steps (${COLS}) SELECT ${COLS} FROM f ${UPSERT} RETURNING execution_id, node_id, iteration`;
 
 export type StepWrite = { row: StepRow; lease?: Lease };
-const keyOf = (r: { execution_id: string; node_id: string }) => `${r.execution_id}\u0000${r.node_id}`;
+const keyOf = (r: { execution_id: string; node_id: string; iteration: string }) => `${r.execution_id}\u0000${r.node_id}\u0000${r.iteration}`;
 
 export const stepWrites: MergeKind<StepWrite, boolean> = {
   name: 'steps',
@@ -58,7 +58,7 @@ export const stepWrites: MergeKind<StepWrite, boolean> = {
       if (leased.length > 0) {
         const sorted = [...leased].sort((a, b) => (a.item.row.execution_id < b.item.row.execution_id ? -1 : a.item.row.execution_id > b.item.row.execution_id ? 1 : 0));
         const json = JSON.stringify(sorted.map((x) => ({ ...x.item.row, lease_owner: x.item.lease!.owner, fence: x.item.lease!.fence })));
-        const { rows } = await tx.query<{ execution_id: string; node_id: string }>(STEPS_FENCED, [json], 'sy_steps_fenced');
+        const { rows } = await tx.query<{ execution_id: string; node_id: string; iteration: string }>(STEPS_FENCED, [json], 'sy_steps_fenced');
         const written = new Set(rows.map(keyOf));
         // Not written: the lease was lost (another worker owns the execution now).
         for (const x of leased) out[x.i] = { ok: true, value: written.has(keyOf(x.item.row)) };

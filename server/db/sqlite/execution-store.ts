@@ -10,13 +10,13 @@ import type { GroupCommit } from './group-commit.ts';
 
 export function createSqliteExecutionStore(sqlite: Database.Database, commit: GroupCommit): ExecutionStore {
   const insertExecution = sqlite.prepare(
-    `INSERT INTO executions (id, workflow_id, workflow_version, status, mode, retry_of, created_at, summary)
-     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)`,
+    `INSERT INTO executions (id, workflow_id, workflow_version, status, mode, retry_of, created_at, summary, parent_execution_id, call_depth)
+     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
   );
   const upsertStep = sqlite.prepare(
-    `INSERT INTO steps (execution_id, node_id, status, attempts, input, output, error, handle, truncated, started_at, finished_at, resume_at)
-     VALUES (@execution_id, @node_id, @status, @attempts, @input, @output, @error, @handle, @truncated, @started_at, @finished_at, @resume_at)
-     ON CONFLICT (execution_id, node_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
+    `INSERT INTO steps (execution_id, node_id, iteration, status, attempts, input, output, error, handle, truncated, started_at, finished_at, resume_at)
+     VALUES (@execution_id, @node_id, @iteration, @status, @attempts, @input, @output, @error, @handle, @truncated, @started_at, @finished_at, @resume_at)
+     ON CONFLICT (execution_id, node_id, iteration) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
        input = excluded.input, output = excluded.output, error = excluded.error, handle = excluded.handle,
        truncated = excluded.truncated, started_at = excluded.started_at, finished_at = excluded.finished_at,
        resume_at = excluded.resume_at`,
@@ -27,10 +27,10 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
   );
   const park = sqlite.prepare(`UPDATE executions SET wake_at = ? WHERE id = ?`);
   const getExecution = sqlite.prepare(
-    `SELECT id, workflow_id, workflow_version, status, mode, retry_of, error, created_at, started_at, finished_at, wake_at, summary FROM executions WHERE id = ?`,
+    `SELECT id, workflow_id, workflow_version, status, mode, retry_of, error, created_at, started_at, finished_at, wake_at, summary, parent_execution_id, call_depth FROM executions WHERE id = ?`,
   );
   const getSteps = sqlite.prepare(`SELECT * FROM steps WHERE execution_id = ?`);
-  const getStep = sqlite.prepare(`SELECT * FROM steps WHERE execution_id = ? AND node_id = ?`);
+  const getStep = sqlite.prepare(`SELECT * FROM steps WHERE execution_id = ? AND node_id = ? AND iteration = ?`);
   const unfinished = sqlite.prepare(`SELECT id, wake_at FROM executions WHERE status IN ('queued', 'running') ORDER BY created_at, id`);
   const findIdem = sqlite.prepare(`SELECT execution_id FROM idempotency_keys WHERE token = ? AND key = ? AND created_at >= ?`);
   const putIdem = sqlite.prepare(
@@ -49,7 +49,7 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
       if (first) return { executionId: first.execution_id, duplicate: true };
       putIdem.run(idem.token, idem.key, e.id, e.created_at);
     }
-    insertExecution.run(e.id, e.workflow_id, e.workflow_version, e.mode, e.retry_of, e.created_at, e.summary ?? null);
+    insertExecution.run(e.id, e.workflow_id, e.workflow_version, e.mode, e.retry_of, e.created_at, e.summary ?? null, e.parent_execution_id ?? null, e.call_depth ?? 0);
     upsertStep.run(req.triggerStep);
     return { executionId: e.id, duplicate: false };
   }
@@ -78,7 +78,7 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
       const execution = getExecution.get(id) as ExecutionRow | undefined;
       return execution && { execution, steps: getSteps.all(id) as StepRow[] };
     },
-    getStep: async (id, nodeId) => getStep.get(id, nodeId) as StepRow | undefined,
+    getStep: async (id, nodeId, iteration = '') => getStep.get(id, nodeId, iteration) as StepRow | undefined,
     listUnfinished: async () => unfinished.all() as { id: string; wake_at: number | null }[],
     hasUnfinished: async (workflowId) => hasUnfinished.get(workflowId) !== undefined,
   };

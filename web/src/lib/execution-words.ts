@@ -8,6 +8,7 @@ const MODE_LABEL: Record<ExecutionMode, string> = {
   manual: 'Manual run',
   retry: 'Retry',
   replay: 'Replayed request',
+  call: 'Called by a workflow',
 };
 
 export function modeLabel(mode: string): string {

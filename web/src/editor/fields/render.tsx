@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { MultiSelectWidget, NumberWidget, SelectWidget, SwitchWidget, TextareaWidget, TextWidget } from './basic.tsx';
 import { CasesWidget } from './cases-widget.tsx';
 import { ConditionWidget } from './condition-widget.tsx';
+import { WorkflowWidget } from './workflow-widget.tsx';
 import { CredentialWidget } from './credential-widget.tsx';
 import { CronWidget } from './cron-widget.tsx';
 import { ExpressionWidget } from './expression-widget.tsx';
@@ -38,6 +39,8 @@ export function renderWidget(props: WidgetProps): ReactNode {
       return <CasesWidget {...props} />;
     case 'credential':
       return <CredentialWidget {...props} />;
+    case 'workflow':
+      return <WorkflowWidget {...props} />;
     case 'cron':
       return <CronWidget {...props} />;
     case 'timezone':
