@@ -9,6 +9,7 @@ import { execute } from './kinds/index.ts';
 import { claimAnswer, settleAnswer } from './kinds/respond.ts';
 import { isDone, stepRow, type Failure, type Run, type Scope } from './run.ts';
 import type { CompiledNode } from './snapshots.ts';
+import { encodeValue } from './step-codec.ts';
 
 export type ScopeEnd = {
   failure?: Failure;
@@ -44,8 +45,11 @@ export async function runScope(run: Run, scope: Scope): Promise<ScopeEnd> {
           changed = true;
           continue;
         }
-        const input = scope.state.get(active[0]!.source)!.value;
+        const source = scope.state.get(active[0]!.source)!;
+        const input = source.value;
         const p = execute(run, scope, cn, input).then((r) => {
+          // A loop body's first step keeps the item it was given: it is in no other step's output.
+          if (source.virtual) r.row.input = encodeValue(input, run.maxBytes).json;
           running.delete(id);
           settleAnswer(run, cn, r.row);
           // Stopping: the node was cut off, not failed. Record nothing, so it runs again on resume.

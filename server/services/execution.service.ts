@@ -131,22 +131,32 @@ export function createExecutionService(deps: {
     };
   }
 
+  /** Iteration keys in item order: '' (outside loops) first, then '2' before '10', '3' before '3.1'. */
+  function compareIterations(a: string, b: string): number {
+    if (a === b) return 0;
+    const x = a === '' ? [] : a.split('.').map(Number);
+    const y = b === '' ? [] : b.split('.').map(Number);
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+    return x.length - y.length;
+  }
+
   async function get(id: string): Promise<ExecutionDetail> {
     const read = await store.getExecutionWithSteps(id);
     if (!read) throw new AppError('NOT_FOUND', `execution ${id} not found`);
     const { execution: row, steps: rows } = read;
-    // A step's input is its first active upstream's output; derived here instead of stored twice.
+    // A step's input is its first active upstream's output in the same iteration; derived here
+    // instead of stored twice (a loop body's first step stores the item it was given).
     const wf = await deps.snapshots.get(row.workflow_id, row.workflow_version).catch(() => undefined);
-    const byNode = new Map(rows.map((r) => [r.node_id, r]));
+    const byKey = new Map(rows.map((r) => [`${r.iteration}\u0000${r.node_id}`, r]));
+    const position = new Map((wf ? wf.order : [...new Set(rows.map((r) => r.node_id))]).map((id, i) => [id, i]));
+    const sorted = rows
+      .filter((r) => position.has(r.node_id))
+      .sort((a, b) => position.get(a.node_id)! - position.get(b.node_id)! || compareIterations(a.iteration, b.iteration));
     const steps: Step[] = [];
-    const order = wf ? wf.order : rows.map((r) => r.node_id);
-    for (const nodeId of order) {
-      const r = byNode.get(nodeId);
-      if (!r) continue;
+    for (const r of sorted) {
       let input: unknown = null;
-      const incoming = wf?.nodes.get(nodeId)?.incoming ?? [];
-      for (const e of incoming) {
-        const src = byNode.get(e.source);
+      for (const e of wf?.nodes.get(r.node_id)?.incoming ?? []) {
+        const src = byKey.get(`${r.iteration}\u0000${e.source}`);
         if (src && isEdgeActive(src, e.sourceHandle)) {
           input = src.output ? JSON.parse(src.output) : null;
           break;
