@@ -35,6 +35,7 @@ import { createAuthService } from './services/auth.service.ts';
 import { createExecutionService, toSummary } from './services/execution.service.ts';
 import type { Services } from './services/index.ts';
 import { createRunService } from './services/run.service.ts';
+import { createCallPort } from './services/call.service.ts';
 import { createWebhookService, type HookAuthenticator } from './services/webhook.service.ts';
 import { webhookRequestRoutes } from './http/routes/webhook-requests.routes.ts';
 import { pollTestRoutes } from './http/routes/poll-test.routes.ts';
@@ -119,6 +120,12 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       mail: o.mail ?? vault.ports.mail,
       credentials: o.credentials ?? vault.ports.credentials,
     },
+    // flow.call starts children through the execution service, built below (bound late).
+    calls: {
+      start: (req) => calls.start(req),
+      result: (id) => calls.result(id),
+      finished: (id) => calls.finished(id),
+    },
   });
   const claimQueue =
     store.claims && role !== 'web'
@@ -146,6 +153,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   const activator = createActivator({ webhook: webhookKind, ...triggers.kinds, ...o.triggerKinds }, logger);
 
   const executions = createExecutionService({ store: store.executions, query, queue, events, snapshots, clock, scrub: (t) => secrets.scrubText(t) });
+  const calls = createCallPort({ workflow: (id) => workflowRepo.get(id), executions, store: store.executions, queue, clock, logger });
   let webhooks: ReturnType<typeof createWebhookService> | undefined;
   // Webhook auth reads secrets from the vault (cached briefly), and forgets them when a credential changes.
   const hookAuth = createWebhookAuthenticator({ secrets: o.secrets ?? vault.credentials, clock });

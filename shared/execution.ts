@@ -47,6 +47,8 @@ export const ExecutionSummary = z.object({
   status: ExecutionStatus,
   mode: ExecutionMode,
   retryOf: z.string().nullable(),
+  /** flow.call: the execution that called this one (absent for every other run). */
+  parentExecutionId: z.string().optional(),
   error: StepError.nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),

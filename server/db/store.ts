@@ -67,6 +67,11 @@ export type ExecutionStore = {
   finish(id: string, status: 'success' | 'error' | 'canceled', error: string | null, at: number, startedAt: number, lease?: Lease): Promise<boolean>;
   /** Parks a waiting execution until `wakeAt` (and gives up its lease: any worker may wake it). */
   park(id: string, wakeAt: number, lease?: Lease): Promise<boolean>;
+  /**
+   * Brings a parked execution's wake-up forward to `at` (a called child ended); false when it was
+   * not parked or was due already. PostgreSQL also wakes idle workers.
+   */
+  wake(id: string, at: number): Promise<boolean>;
   getExecution(id: string): Promise<ExecutionRow | undefined>;
   getSteps(id: string): Promise<StepRow[]>;
   /**

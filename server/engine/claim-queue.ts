@@ -170,6 +170,8 @@ export function createClaimQueue(o: ClaimQueueOptions): Queue & { wake(): void }
       pump();
     },
     wake,
+    // The store's wake() made it due and sent a NOTIFY; claiming here too spares a round trip.
+    wakeExecution: () => wake(),
     async resumeAll() {
       wake();
       return 0;
@@ -206,6 +208,7 @@ export function createRemoteQueue(): Queue {
     claimAtIngest: (req) => req,
     enqueue: () => undefined,
     resumeAll: async () => 0,
+    wakeExecution: () => undefined,
     idle: () => Promise.resolve(),
     stats: () => ({ queued: 0, running: 0, parked: 0 }),
     pause: () => undefined,

@@ -18,6 +18,7 @@ import { openSqliteStore } from '../db/sqlite/driver.ts';
 import { CHANNELS, type ClaimStore, type ExecutionRow, type ExecutionStore, type Lease, type Store } from '../db/store.ts';
 import { systemClock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
+import { createCallPort } from '../services/call.service.ts';
 import { createExecutionService, toSummary, type ExecutionService } from '../services/execution.service.ts';
 import { createClaimQueue, createRemoteQueue } from './claim-queue.ts';
 import { createEngineEvents, isFinalStatus, type EngineEvents } from './events.ts';
@@ -118,6 +119,7 @@ export async function createEngine(store: Store, o: EngineOptions = {}): Promise
     clock,
     logger,
     ports: { http, mail, credentials },
+    calls: { start: (r) => calls.start(r), result: (id) => calls.result(id), finished: (id) => calls.finished(id) },
   });
   const executor = o.executor ? o.executor(base) : base;
   let listener: { close(): Promise<void> } | undefined;
@@ -142,6 +144,7 @@ export async function createEngine(store: Store, o: EngineOptions = {}): Promise
     listener = await (store as PostgresStore).listen([CHANNELS.queue], () => claimQueue.wake(), { onReconnect: () => claimQueue.wake() });
   }
   const service = createExecutionService({ store: store.executions, query: createExecutionQueryRepo(store.kysely, toSummary), queue, events, snapshots, clock });
+  const calls = createCallPort({ workflow: (id) => workflows.get(id), executions: service, store: store.executions, queue, clock, logger });
   let stopped = false;
   return {
     store,

@@ -22,6 +22,11 @@ export type Queue = {
   /** Resolves when nothing is queued or running (tests, benchmarks, graceful stop). */
   idle(): Promise<void>;
   stats(): { queued: number; running: number; parked: number };
+  /**
+   * A parked execution should go on now (a child it waits for ended): this process runs it at
+   * once if it holds it. Where workers claim, the store's wake() is what they see; this is a no-op.
+   */
+  wakeExecution(executionId: string): void;
   /** Stops taking new work (in-flight work finishes); queued executions stay durable. */
   pause(): void;
   resume(): void;
@@ -35,6 +40,8 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
   let head = 0;
   const inFlight = new Set<string>();
   const parked = new Map<string, number>();
+  /** Woken while running: if the run ends parked, it goes round again at once. */
+  const rerun = new Set<string>();
   let wakeTimer: NodeJS.Timeout | undefined;
   let stopped = false;
   let paused = false;
@@ -55,7 +62,9 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
         .advance(id, hint)
         .then(
           (r) => {
-            if (r.status === 'parked') park(id, r.wakeAt);
+            if (r.status === 'parked' && rerun.has(id)) pending.push(id);
+            else if (r.status === 'parked') park(id, r.wakeAt);
+            rerun.delete(id);
           },
           (err: unknown) => deps.logger.error('execution crashed', { executionId: id, err: String(err), stack: (err as Error)?.stack }),
         )
@@ -121,6 +130,13 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
     stats: () => ({ queued: pending.length - head, running: inFlight.size, parked: parked.size }),
+    wakeExecution(id) {
+      if (inFlight.has(id)) rerun.add(id);
+      else if (parked.delete(id)) {
+        armWakeTimer();
+        enqueue(id);
+      }
+    },
     pause() {
       paused = true;
     },

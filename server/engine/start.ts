@@ -12,6 +12,8 @@ export type StartRequest = {
   mode: ExecutionMode;
   event: unknown;
   retryOf?: string;
+  /** flow.call: the calling execution, and how deep this child is in the call chain (1 = called by a top-level run). */
+  parent?: { executionId: string; depth: number };
   /** Redelivery dedupe: a key seen on this token since `since` returns the first execution instead. */
   idempotency?: { token: string; key: string; since: number };
 };

@@ -33,6 +33,7 @@ export function toSummary(row: ExecutionRow, workflowName?: string): ExecutionSu
     status: row.status as ExecutionSummary['status'],
     mode: row.mode as ExecutionMode,
     retryOf: row.retry_of,
+    ...(row.parent_execution_id ? { parentExecutionId: row.parent_execution_id } : {}),
     error: stored ? (error as StepError) : null,
     createdAt: iso(row.created_at)!,
     startedAt: iso(row.started_at),
@@ -109,6 +110,7 @@ export function createExecutionService(deps: {
       finished_at: null,
       wake_at: null,
       summary: triggerSummary(req.event, deps.scrub),
+      ...(req.parent ? { parent_execution_id: req.parent.executionId, call_depth: req.parent.depth } : {}),
     };
     const triggerStep: StepRow = {
       execution_id: id,

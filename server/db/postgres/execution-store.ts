@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import { stateKey, type StateSwap } from '../repos/trigger-state.repo.ts';
-import type { ClaimStore, Claimed, ExecutionRow, ExecutionStore, IngestResult, Lease, StepRow } from '../store.ts';
+import { CHANNELS, type ClaimStore, type Claimed, type ExecutionRow, type ExecutionStore, type IngestResult, type Lease, type StepRow } from '../store.ts';
 import { ingestAll, ingestKeys, ingests } from './ingest.ts';
 import type { Reader } from './reader.ts';
 import { stepWrites } from './steps.ts';
@@ -103,6 +103,10 @@ async function swapStates(tx: Tx, swaps: readonly StateSwap[], at: number): Prom
   return won;
 }
 
+/** A parked execution due now, and a NOTIFY so an idle worker claims it without waiting for its poll. */
+const WAKE = `WITH w AS (UPDATE executions SET wake_at = $2 WHERE id = $1 AND wake_at > $2 AND status IN ('queued', 'running') RETURNING id)
+  SELECT w.id, pg_notify('${CHANNELS.queue}', '') FROM w`;
+
 export function createPgExecutionStore(pool: Reader, writer: Writer): ExecutionStore {
   const update = (u: ExecUpdate, lease?: Lease) => writer.merge(executionUpdates, [u.id], withLease(u, lease));
 
@@ -125,6 +129,11 @@ export function createPgExecutionStore(pool: Reader, writer: Writer): ExecutionS
     markRunning: (id, at, lease) => update({ id, op: 'run', at }, lease),
     finish: (id, status, error, at, startedAt, lease) => update({ id, op: 'finish', status, error, at, started_at: startedAt }, lease),
     park: (id, wakeAt, lease) => update({ id, op: 'park', wake_at: wakeAt }, lease),
+    wake: (id, at) =>
+      writer.run([id], async (tx) => {
+        const res = await tx.query(WAKE, [id, at]);
+        return (res.rowCount ?? 0) > 0;
+      }),
 
     async getExecution(id) {
       const { rows } = await pool.query<ExecutionRow>(`SELECT ${EXEC_COLS}, summary, parent_execution_id, call_depth FROM executions WHERE id = $1`, [id], 'sy_get_execution');

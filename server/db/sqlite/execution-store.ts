@@ -26,6 +26,7 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     `UPDATE executions SET status = ?, error = ?, finished_at = ?, started_at = COALESCE(started_at, ?), wake_at = NULL WHERE id = ?`,
   );
   const park = sqlite.prepare(`UPDATE executions SET wake_at = ? WHERE id = ?`);
+  const wake = sqlite.prepare(`UPDATE executions SET wake_at = ? WHERE id = ? AND wake_at > ? AND status IN ('queued', 'running')`);
   const getExecution = sqlite.prepare(
     `SELECT id, workflow_id, workflow_version, status, mode, retry_of, error, created_at, started_at, finished_at, wake_at, summary, parent_execution_id, call_depth FROM executions WHERE id = ?`,
   );
@@ -71,6 +72,7 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     markRunning: (id, at) => commit.run(() => (markRunning.run(at, id), true), single),
     finish: (id, status, error, at, startedAt) => commit.run(() => (finish.run(status, error, at, startedAt, id), true), single),
     park: (id, wakeAt) => commit.run(() => (park.run(wakeAt, id), true), single),
+    wake: (id, at) => commit.run(() => wake.run(at, id, at).changes === 1, single),
     getExecution: async (id) => getExecution.get(id) as ExecutionRow | undefined,
     getSteps: async (id) => getSteps.all(id) as StepRow[],
     // Both reads in one synchronous call: no commit of the writer can fall between them.
