@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { apiKey, createActive, forkServer, load, percentile, root, rssMb, sampleFileSize, sampleRss, startSwitchyard } from './lib.ts';
+import { runLoopBench } from './loop.ts';
 import { runPostgresBench } from './postgres.ts';
 
 const quick = process.argv.includes('--quick');
@@ -179,6 +180,7 @@ if (want('ack')) await webhookAck(floor);
 if (want('e2e')) await endToEnd();
 if (want('backlog')) backlog();
 if (want('schedules')) await schedules();
+if (want('loops')) await runLoopBench(add);
 // --postgres: PostgreSQL mode's rows (bench/postgres.ts), after the SQLite ones, in the same run.
 const measured = (metric: string) => rows.find((r) => r.metric === metric && typeof r.value === 'number')?.value as number | undefined;
 if (process.argv.includes('--postgres')) {

@@ -110,6 +110,16 @@ describe('flow.forEach', () => {
     expect(outputOf(rows, 'after')).toEqual({ count: 50, failed: 0 });
   });
 
+  it('stores a 1,000-item loop with one HTTP step in under 1 MB of step rows', async () => {
+    const wf = await loopWorkflow('wf_loop_1000', { concurrency: 10 });
+    const { id, row } = await run(wf, { order: 'Z', lines: lines(1000) });
+    expect(row.status).toBe('success');
+    const rows = await steps(id);
+    expect(rows.filter((r) => r.node_id === 'post')).toHaveLength(1000);
+    const bytes = rows.reduce((n, r) => n + r.node_id.length + r.iteration.length + (r.input?.length ?? 0) + (r.output?.length ?? 0) + (r.error?.length ?? 0) + 64, 0);
+    expect(bytes).toBeLessThan(1024 * 1024);
+  });
+
   it('with concurrency 1, runs items one after another in order', async () => {
     const wf = await loopWorkflow('wf_loop_serial', {});
     const { row } = await run(wf, { order: 'B', lines: lines(6) });
