@@ -61,5 +61,9 @@ export const ExecutionSummary = z.object({
 });
 export type ExecutionSummary = z.infer<typeof ExecutionSummary>;
 
-export const ExecutionDetail = ExecutionSummary.extend({ steps: z.array(Step) });
+export const ExecutionDetail = ExecutionSummary.extend({
+  steps: z.array(Step),
+  /** The executions this one's flow.call steps started (absent when none). */
+  children: z.array(ExecutionSummary).optional(),
+});
 export type ExecutionDetail = z.infer<typeof ExecutionDetail>;

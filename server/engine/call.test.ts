@@ -57,6 +57,7 @@ describe('flow.call', () => {
     expect(await stepOutput(id, 'call')).toMatchObject({ status: 200, body: { echoed: { got: 42 } } });
     expect(await stepOutput(id, 'after')).toMatchObject({ from: { body: { echoed: { got: 42 } } } });
     expect((await engine.service.get(kids[0]!.id)).parentExecutionId).toBe(id);
+    expect((await engine.service.get(id)).children?.map((c) => [c.id, c.mode, c.workflowName])).toEqual([[kids[0]!.id, 'call', 'wf_child']]);
   });
 
   it('without wait: goes on at once with the child’s execution id; the child runs on its own', async () => {

@@ -1,5 +1,6 @@
 /** Starting executions (durably, before any acknowledgement), listing them, showing one, retrying. */
 import { AppError } from '#shared/errors.ts';
+import { CALL_TYPE } from '#shared/nodes/flow-call.ts';
 import { RESPOND_TYPE } from '#shared/nodes/action-respond.ts';
 import type { ExecutionDetail, ExecutionMode, ExecutionSummary, Step, StepError } from '#shared/execution.ts';
 import type { ExecutionRow, ExecutionStore, IngestRequest, StepRow } from '../db/store.ts';
@@ -166,7 +167,10 @@ export function createExecutionService(deps: {
       }
       steps.push(rowToStep(r, input));
     }
-    return { ...toSummary(row, wf?.name), steps };
+    // A run that called other workflows links to them (an indexed read only when it has flow.call nodes).
+    const calls = wf ? [...wf.nodes.values()].some((n) => n.node.type === CALL_TYPE) : false;
+    const children = calls ? await deps.query.children(id) : [];
+    return { ...toSummary(row, wf?.name), steps, ...(children.length ? { children } : {}) };
   }
 
   /**

@@ -26,6 +26,20 @@ export function createExecutionQueryRepo(db: Kysely<Schema>, toSummary: (row: Ex
       };
     },
 
+    /** The executions a flow.call of this one started, oldest first (the detail page links them). */
+    async children(parentId: string): Promise<ExecutionSummary[]> {
+      const rows = await db
+        .selectFrom('executions')
+        .leftJoin('workflows', 'workflows.id', 'executions.workflow_id')
+        .selectAll('executions')
+        .select('workflows.name as workflow_name')
+        .where('executions.parent_execution_id', '=', parentId)
+        .orderBy('executions.id')
+        .limit(200)
+        .execute();
+      return rows.map((r) => toSummary(r as ExecutionRow, r.workflow_name ?? undefined));
+    },
+
     /** Latest execution per workflow, for the workflow list: one query (ids sort by creation time). */
     async latestFor(workflowIds: string[]): Promise<Map<string, ExecutionRow>> {
       const out = new Map<string, ExecutionRow>();

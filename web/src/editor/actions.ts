@@ -10,6 +10,7 @@ import { formatDuration, plural } from '../lib/format.ts';
 import { declaredSample } from './expressions.ts';
 import { toast } from '../lib/toast.ts';
 import { isReadOnly, selectIsDirty, useEditorStore, type RunState } from './store.ts';
+import { runSteps } from './slices/run.ts';
 
 const FINISHED: readonly ExecutionStatus[] = ['success', 'error', 'canceled'];
 export const isFinished = (s: ExecutionStatus) => FINISHED.includes(s);
@@ -169,9 +170,7 @@ export async function runWorkflow(how: RunWith = 'default'): Promise<void> {
 }
 
 export function toRunState(d: ExecutionDetail): RunState {
-  const steps: Record<string, Step> = {};
-  for (const step of d.steps) steps[step.nodeId] = step;
-  return { executionId: d.id, status: d.status, version: d.workflowVersion, steps };
+  return { executionId: d.id, status: d.status, version: d.workflowVersion, ...runSteps(d.steps) };
 }
 
 let tracking: string | null = null;

@@ -4,6 +4,7 @@ import { useCallback, useMemo, type DragEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import type { FlowNode } from './mapping.ts';
+import { LoopLanes } from './loop-lanes.tsx';
 import { nodeTypes } from './node-types.ts';
 import { DRAG_MIME } from './palette.tsx';
 import { addNodeWithFeedback } from './canvas-add.ts';
@@ -148,6 +149,7 @@ export function Canvas() {
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} />
+        <LoopLanes />
         <MiniMap<FlowNode> pannable zoomable nodeColor={minimapColor} />
         <Controls showInteractive={false} />
       </ReactFlow>

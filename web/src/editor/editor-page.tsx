@@ -9,6 +9,7 @@ import '@xyflow/react/dist/style.css';
 import './styles/fields.css';
 import './styles/frame.css';
 import './styles/canvas.css';
+import './styles/loops.css';
 import './styles/panel.css';
 import { useEffect, useRef, useState } from 'react';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';

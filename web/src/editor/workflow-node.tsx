@@ -10,6 +10,7 @@ import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflo
 import { memo, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { outputHandles } from '#shared/nodes/define.ts';
+import { FOREACH_TYPE } from '#shared/nodes/flow-foreach.ts';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import { formatDuration } from '../lib/format.ts';
 import type { FlowNode } from './mapping.ts';
@@ -17,12 +18,31 @@ import { useNodePicker } from './node-picker.tsx';
 import { fieldLabel, nodeSummary } from './node-summary.ts';
 import { isReadOnly, selectShownRun, useEditorStore } from './store.ts';
 
-const STATUS_TEXT: Record<string, string> = { success: 'Succeeded', error: 'Failed', skipped: 'Skipped', waiting: 'Waiting' };
+const STATUS_TEXT: Record<string, string> = { success: 'Succeeded', error: 'Failed', skipped: 'Skipped', waiting: 'Waiting', running: 'Running' };
+
+/** A loop's count: `3 / 10 items` while it runs (its progress output), then how many items it ran and how many failed. */
+function loopCount(output: unknown): string | null {
+  if (!output || typeof output !== 'object') return null;
+  const o = output as { total?: unknown; done?: unknown; results?: unknown; failed?: unknown };
+  if (typeof o.total === 'number' && typeof o.done === 'number') return `${o.done} / ${o.total} items`;
+  if (Array.isArray(o.results)) return `${o.results.length} item${o.results.length === 1 ? '' : 's'}${typeof o.failed === 'number' && o.failed ? ` · ${o.failed} failed` : ''}`;
+  return null;
+}
+
+/** A loop body's node: how many items it ran for, and how many of those failed. */
+function itemCount(perItem: Record<string, string> | undefined): string | null {
+  if (!perItem) return null;
+  const statuses = Object.values(perItem);
+  const ran = statuses.filter((st) => st !== 'skipped').length;
+  const failed = statuses.filter((st) => st === 'error').length;
+  return `ran for ${ran} item${ran === 1 ? '' : 's'}${failed ? `, ${failed} failed` : ''}`;
+}
 
 export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   const def = getNodeDefinition(data.type);
   // The latest run only when it ran this graph's version; a past execution's own run while it is viewed.
   const step = useEditorStore((s) => selectShownRun(s)?.steps[id]);
+  const perItem = useEditorStore((s) => selectShownRun(s)?.iterations?.[id]);
   const isRunning = useEditorStore((s) => ['running', 'queued'].includes(selectShownRun(s)?.status ?? ''));
   const viewing = useEditorStore(isReadOnly);
   const pinned = useEditorStore(
@@ -93,8 +113,16 @@ export const WorkflowNodeView = memo(function WorkflowNodeView({ id, data, selec
       {step && (
         <div className={`wf-node-run status-${step.status}`} aria-label={`${viewing ? 'This run' : 'Last run'}: ${STATUS_TEXT[step.status] ?? step.status}`}>
           <span>{STATUS_TEXT[step.status] ?? step.status}</span>
-          <span>{formatDuration(step.durationMs ?? null)}</span>
-          {step.attempts > 1 && <span>{step.attempts} attempts</span>}
+          {data.type === FOREACH_TYPE && loopCount(step.output) ? (
+            <span className="wf-node-count" data-testid={`count-${id}`}>
+              {loopCount(step.output)}
+            </span>
+          ) : perItem ? (
+            <span className="wf-node-count">{itemCount(perItem)}</span>
+          ) : (
+            <span>{formatDuration(step.durationMs ?? null)}</span>
+          )}
+          {step.attempts > 1 && !perItem && <span>{step.attempts} attempts</span>}
         </div>
       )}
       {!step && status === 'pending' && <div className="wf-node-run status-pending">Waiting…</div>}

@@ -1,5 +1,6 @@
 /** One execution: status, what started it, a per-step timeline (status, duration, attempts, error, recorded data), and Retry. */
 import { useEffect, useRef, useState } from 'react';
+import { loopStructure } from '#shared/graph/loops.ts';
 import type { WorkflowVersion } from '#shared/workflow.ts';
 import { api, errorMessage } from '../api/client.ts';
 import { useServerEvents } from '../api/events.ts';
@@ -10,10 +11,18 @@ import { formatDateTime, formatDuration } from '../lib/format.ts';
 import { href, navigate } from '../lib/router.ts';
 import { modeLabel } from '../lib/execution-words.ts';
 import { toast } from '../lib/toast.ts';
+import { LoopItems } from './execution-iterations.tsx';
 import { StepCard } from './execution-step.tsx';
 import '../styles/executions.css';
 
 const FINISHED = new Set(['success', 'error', 'canceled']);
+
+/** The outermost loop a node runs in (nested loops' items page together under it). */
+function topLoop(owners: ReadonlyMap<string, string>, nodeId: string): string {
+  let at = owners.get(nodeId) ?? nodeId;
+  for (let hops = 0; owners.has(at) && hops < 10; hops++) at = owners.get(at)!;
+  return at;
+}
 
 export function ExecutionDetailPage({ executionId }: { executionId: string }) {
   const detail = useAsync(() => api.executions.get(executionId), [executionId]);
@@ -72,7 +81,15 @@ export function ExecutionDetailPage({ executionId }: { executionId: string }) {
   if (detail.error || !d) return <ErrorState message={detail.error ?? 'Not found'} onRetry={detail.reload} />;
 
   const nodes = new Map((workflow?.nodes ?? []).map((n) => [n.id, n]));
-  const steps = [...d.steps].sort((a, b) => (a.startedAt ?? '~').localeCompare(b.startedAt ?? '~'));
+  const steps = d.steps.filter((s) => !s.iteration).sort((a, b) => (a.startedAt ?? '~').localeCompare(b.startedAt ?? '~'));
+  // Loop items' steps are paged per loop (execution-iterations.tsx), grouped by the loop they run in.
+  const owners = workflow ? loopStructure(workflow).ownerOf : new Map<string, string>();
+  const byLoop = new Map<string, typeof d.steps>();
+  for (const s of d.steps) {
+    if (!s.iteration) continue;
+    const loop = topLoop(owners, s.nodeId);
+    byLoop.set(loop, [...(byLoop.get(loop) ?? []), s]);
+  }
   const t0 = Date.parse(d.startedAt ?? d.createdAt);
   const tEnd = Math.max(t0 + 1, ...steps.map((s) => Date.parse(s.finishedAt ?? s.startedAt ?? '') || t0), Date.parse(d.finishedAt ?? '') || t0);
 
@@ -117,6 +134,10 @@ export function ExecutionDetailPage({ executionId }: { executionId: string }) {
               <>
                 Retry of <a href={href(`/executions/${encodeURIComponent(d.retryOf)}`)}>{d.retryOf}</a>
               </>
+            ) : d.parentExecutionId ? (
+              <>
+                Called by <a href={href(`/executions/${encodeURIComponent(d.parentExecutionId)}`)}>{d.parentExecutionId}</a>
+              </>
             ) : (
               modeLabel(d.mode)
             )}
@@ -139,6 +160,21 @@ export function ExecutionDetailPage({ executionId }: { executionId: string }) {
             <StepCard key={s.nodeId} step={s} name={nodes.get(s.nodeId)?.name} type={nodes.get(s.nodeId)?.type} t0={t0} span={tEnd - t0} />
           ))}
         </ol>
+      )}
+      {[...byLoop].map(([loop, loopSteps]) => (
+        <LoopItems key={loop} loopName={nodes.get(loop)?.name ?? loop} steps={loopSteps} nodes={nodes} t0={t0} span={tEnd - t0} />
+      ))}
+      {d.children && d.children.length > 0 && (
+        <>
+          <h2 className="section-title">Called workflows</h2>
+          <ul className="child-runs">
+            {d.children.map((c) => (
+              <li key={c.id}>
+                <a href={href(`/executions/${encodeURIComponent(c.id)}`)}>{c.workflowName ?? c.workflowId}</a> <code className="muted">{c.id}</code> <StatusBadge status={c.status} />
+              </li>
+            ))}
+          </ul>
+        </>
       )}
     </div>
   );

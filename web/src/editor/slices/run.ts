@@ -13,7 +13,27 @@ export type RunState = {
   /** The workflow version the execution ran. */
   version: number;
   steps: Record<string, Step>;
+  /** Loop bodies: each body node's status per item it ran for (`iteration` key → status); its `steps` entry is the latest. */
+  iterations?: Record<string, Record<string, Step['status']>>;
 };
+
+/** Adds one step to a run's maps: by node, and for a loop body's step, by node and item too. */
+export function withStep(run: Pick<RunState, 'steps' | 'iterations'>, step: Step): Pick<RunState, 'steps' | 'iterations'> {
+  if (!step.iteration) return { steps: { ...run.steps, [step.nodeId]: step }, iterations: run.iterations };
+  const mine = { ...run.iterations?.[step.nodeId], [step.iteration]: step.status };
+  return { steps: { ...run.steps, [step.nodeId]: step }, iterations: { ...run.iterations, [step.nodeId]: mine } };
+}
+
+/** The run state of a list of steps (an execution's detail). */
+export function runSteps(list: readonly Step[]): Pick<RunState, 'steps' | 'iterations'> {
+  const steps: Record<string, Step> = {};
+  const iterations: Record<string, Record<string, Step['status']>> = {};
+  for (const step of list) {
+    steps[step.nodeId] = step;
+    if (step.iteration) (iterations[step.nodeId] ??= {})[step.iteration] = step.status;
+  }
+  return { steps, iterations };
+}
 
 /**
  * Where a node's known output came from. The webhook panel and the data picker both show the one
@@ -88,7 +108,7 @@ export function runSlice(c: SliceContext): RunSlice {
     mergeStep(executionId, step) {
       c.set((s) => {
         if (!s.run || s.run.executionId !== executionId) return s;
-        return { run: { ...s.run, steps: { ...s.run.steps, [step.nodeId]: step } }, ...withStepSample(s, executionId, step) };
+        return { run: { ...s.run, ...withStep(s.run, step) }, ...withStepSample(s, executionId, step) };
       });
     },
 
