@@ -24,14 +24,16 @@ export const runLoop: NodeKind<'loop'> = async (run, scope, cn, a) => {
   const items = a.result.items;
   const concurrency = typeof a.config.concurrency === 'number' ? a.config.concurrency : 1;
   const stopOnError = a.config.onItemError !== 'continue';
-  const startedAt = run.prior.get(stepKey(scope.key, id))?.started_at ?? a.startedAt;
+  const prior = run.prior.get(stepKey(scope.key, id));
+  const startedAt = prior?.started_at ?? a.startedAt;
   // What the body sees of the steps outside it: everything before the loop is done, read once.
   const outer = stepsView(scope);
 
   const progress: Progress = { total: items.length, done: 0, succeeded: 0, failed: 0 };
   const progressRow = () => stepRow(run, scope, id, 'running', { attempts: a.attempts, started_at: startedAt, output: JSON.stringify(progress) });
   let lastProgressAt = run.deps.clock.now();
-  run.announce(progressRow());
+  // Resuming, the log already says how far it got: counting again from 0 would show the count fall back.
+  if (!prior) run.announce(progressRow());
 
   const results: unknown[] = new Array(items.length).fill(null);
   const errors: LoopOutput['errors'] = [];
@@ -67,7 +69,11 @@ export const runLoop: NodeKind<'loop'> = async (run, scope, cn, a) => {
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
 
   // Stopping (or parked): the progress row stays in the log, and the loop picks up from it later.
-  if (run.stopped() || (parked && !stopAt)) return { row: progressRow(), value: progress, unwritten: true };
+  if (run.stopped()) return { row: progressRow(), value: progress, unwritten: true };
+  if (parked && !stopAt) {
+    run.announce(progressRow());
+    return { row: progressRow(), value: progress, unwritten: true };
+  }
   if (stopAt) {
     const nodeName = run.wf.nodes.get(stopAt.nodeId)?.node.name ?? stopAt.nodeId;
     const err = new NodeFailure(`item ${stopAt.index} failed at "${nodeName}": ${stopAt.error.message}`, {
