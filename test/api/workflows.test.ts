@@ -38,6 +38,33 @@ describe('workflows API', () => {
     expect(paths).toEqual(['edges.1.target', 'nodes.1.config.url', 'nodes.2', 'nodes.2.type']);
   });
 
+  it('refuses to activate loops whose body is entered or left other than through each and done, or nested 4 deep, with paths', async () => {
+    const loop = (id: string) => ({ id, type: 'flow.forEach', config: { items: 'input.body.lines' } });
+    const t = (id: string) => ({ id, type: 'data.transform', config: { expression: 'item' } });
+    const draft = await sy.api('/api/workflows', {
+      body: {
+        name: 'loops',
+        nodes: [{ id: 'hook', type: 'trigger.webhook', config: {} }, loop('l1'), t('a'), t('merge'), loop('l2'), loop('l3'), loop('l4'), t('deep')],
+        edges: [
+          { id: 'e0', source: 'hook', target: 'l1' },
+          { id: 'e1', source: 'l1', target: 'a', sourceHandle: 'each' },
+          { id: 'e2', source: 'a', target: 'merge' },
+          // done leads into a node the body reaches too: it would run once per item and once after.
+          { id: 'e3', source: 'l1', target: 'merge', sourceHandle: 'done' },
+          { id: 'e4', source: 'a', target: 'l2' },
+          { id: 'e5', source: 'l2', target: 'l3', sourceHandle: 'each' },
+          { id: 'e6', source: 'l3', target: 'l4', sourceHandle: 'each' },
+          { id: 'e7', source: 'l4', target: 'deep', sourceHandle: 'each' },
+        ],
+      },
+    });
+    expect(draft.status).toBe(201);
+    const act = await sy.api(`/api/workflows/${draft.body.id}/activate`, { method: 'POST' });
+    expect(act.status).toBe(400);
+    expect(act.body.error.details.map((d: any) => d.path).sort()).toEqual(['edges.3', 'nodes.6']);
+    expect(act.body.error.details.find((d: any) => d.path === 'edges.3').message).toContain('a loop body is left only through "done"');
+  });
+
   it('refuses a malformed document with paths (400, not 500)', async () => {
     const r = await sy.api('/api/workflows', { body: { name: '', nodes: [{ id: '1 bad', type: 3 }] } });
     expect(r.status).toBe(400);
