@@ -72,6 +72,11 @@ export type ExecutionStore = {
    * not parked or was due already. PostgreSQL also wakes idle workers.
    */
   wake(id: string, at: number): Promise<boolean>;
+  /**
+   * Ends an unfinished execution as canceled (`error` its stored reason); false when it had already
+   * ended. Its later writes change nothing: markRunning, park and finish touch unfinished rows only.
+   */
+  cancel(id: string, error: string, at: number): Promise<boolean>;
   getExecution(id: string): Promise<ExecutionRow | undefined>;
   getSteps(id: string): Promise<StepRow[]>;
   /**

@@ -75,9 +75,24 @@ export function createExecutor(deps: ExecutorDeps) {
   // Every in-flight step listens to this one signal (HTTP calls, retry sleeps): with 64 executions
   // at once, more than the default 10 listeners is normal, not a leak (each is removed when done).
   setMaxListeners(0, shutdown.signal);
+  /** One per execution running here: a cancel (from this process or, through the event bridge, another) aborts it. */
+  const running = new Map<string, AbortController>();
+  deps.events.onExecution((e) => {
+    if (e.status === 'canceled') running.get(e.executionId)?.abort();
+  });
 
   /** `lease`: this worker's hold on the execution (PostgreSQL); every write is fenced by it. */
   async function advance(executionId: string, hint?: StartHint, lease?: Lease): Promise<AdvanceResult> {
+    const own = new AbortController();
+    running.set(executionId, own);
+    try {
+      return await advanceUntilCanceled(executionId, own.signal, hint, lease);
+    } finally {
+      if (running.get(executionId) === own) running.delete(executionId);
+    }
+  }
+
+  async function advanceUntilCanceled(executionId: string, canceled: AbortSignal, hint?: StartHint, lease?: Lease): Promise<AdvanceResult> {
     const exec = hint?.execution ?? (await deps.store.getExecution(executionId));
     if (!exec) return { status: 'missing' };
     if (exec.status !== 'queued' && exec.status !== 'running') return { status: exec.status as 'success' };
@@ -146,6 +161,8 @@ export function createExecutor(deps: ExecutorDeps) {
       log.info('execution started', { mode: exec.mode });
     }
 
+    const signal = AbortSignal.any([shutdown.signal, canceled]);
+    setMaxListeners(0, signal);
     const trigger = wf.triggerId ? root.get(wf.triggerId)?.value : undefined;
     let lastFinished: string | undefined;
     const announce = (row: StepRow) => {
@@ -165,10 +182,10 @@ export function createExecutor(deps: ExecutorDeps) {
       lease,
       log,
       trigger,
-      signal: shutdown.signal,
+      signal,
       maxBytes,
       sleep,
-      stopped: () => shutdown.signal.aborted || lost,
+      stopped: () => signal.aborted || lost,
       record(scope, row, value) {
         scope.state.set(row.node_id, { row, value });
         if (scope.key === '' && row.status !== 'skipped') lastFinished = row.node_id;
@@ -190,6 +207,8 @@ export function createExecutor(deps: ExecutorDeps) {
     const scope: Scope = { key: '', nodes: wf.rootOrder, state: root, outer: {} };
     const end = await runScope(run, scope);
     clearTimeout(runningTimer);
+    // Canceled: the store says so already; nothing of this run is written after it.
+    if (canceled.aborted) return { status: 'canceled' };
     if (end.interrupted) return { status: lost ? 'lost' : 'interrupted' };
     const failure = end.failure;
 

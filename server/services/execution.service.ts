@@ -201,11 +201,38 @@ export function createExecutionService(deps: {
     return start({ workflowId: row.workflow_id, workflowVersion: row.workflow_version, triggerNodeId: wf.triggerId, mode: 'retry', event, retryOf: id });
   }
 
+  /**
+   * Cancels a queued, running or parked execution: final at once in the store, then announced, so
+   * the worker running it (here or elsewhere) aborts its in-flight steps and writes nothing more.
+   * Executions it called and that still run are canceled too; a parent waiting on it is woken.
+   */
+  async function cancel(id: string, depth = 0): Promise<ExecutionSummary> {
+    const row = await store.getExecution(id);
+    if (!row) throw new AppError('NOT_FOUND', `execution ${id} not found`);
+    const error = { code: 'CANCELED', message: 'canceled by a user' };
+    if (!(await store.cancel(id, JSON.stringify(error), clock.now()))) {
+      const now = await store.getExecution(id);
+      throw new AppError('CONFLICT', `execution ${id} has already finished (${now?.status ?? row.status})`);
+    }
+    deps.events.emitExecution({ executionId: id, workflowId: row.workflow_id, status: 'canceled', error });
+    if (depth < 10) {
+      for (const child of await deps.query.children(id)) {
+        if (child.status === 'queued' || child.status === 'running') await cancel(child.id, depth + 1).catch(() => undefined);
+      }
+    }
+    if (row.parent_execution_id) {
+      await store.wake(row.parent_execution_id, clock.now());
+      queue.wakeExecution(row.parent_execution_id);
+    }
+    return toSummary((await store.getExecution(id))!);
+  }
+
   return {
     start,
     startPass,
     get,
     retry,
+    cancel: (id: string) => cancel(id),
     /** Newest first, cursor-paginated. */
     async list(q: ExecutionListQuery) {
       const page = await deps.query.list(q);

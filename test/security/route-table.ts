@@ -33,6 +33,7 @@ export const FLOOR: readonly { method: string; path: string }[] = [
   { method: 'GET', path: '/api/executions' },
   { method: 'GET', path: '/api/executions/:id' },
   { method: 'POST', path: '/api/executions/:id/retry' },
+  { method: 'POST', path: '/api/executions/:id/cancel' },
   { method: 'GET', path: '/api/credentials' },
   { method: 'POST', path: '/api/credentials' },
   { method: 'PUT', path: '/api/credentials/:id' },

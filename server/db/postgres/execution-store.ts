@@ -44,6 +44,7 @@ export const UPDATE_EXECUTIONS = `WITH j AS (SELECT * FROM json_to_recordset($1:
     lease_owner = CASE WHEN j.op IN ('finish', 'park') THEN NULL ELSE x.lease_owner END,
     lease_until = CASE WHEN j.op IN ('finish', 'park') THEN NULL ELSE x.lease_until END
   FROM j WHERE x.id = ANY($2::text[]) AND x.id = j.id AND (j.lease_owner IS NULL OR (x.lease_owner = j.lease_owner AND x.fence = j.fence))
+    AND x.status IN ('queued', 'running')
   RETURNING x.id`;
 
 type ExecUpdate = {
@@ -103,6 +104,13 @@ async function swapStates(tx: Tx, swaps: readonly StateSwap[], at: number): Prom
   return won;
 }
 
+/**
+ * Canceled by a person: final at once, the lease dropped, so the worker running it (here or in
+ * another process) has its next fenced write refused and stops; its event aborts what is in flight.
+ */
+const CANCEL = `UPDATE executions SET status = 'canceled', error = $2, finished_at = $3, wake_at = NULL, lease_owner = NULL, lease_until = NULL
+  WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`;
+
 /** A parked execution due now, and a NOTIFY so an idle worker claims it without waiting for its poll. */
 const WAKE = `WITH w AS (UPDATE executions SET wake_at = $2 WHERE id = $1 AND wake_at > $2 AND status IN ('queued', 'running') RETURNING id)
   SELECT w.id, pg_notify('${CHANNELS.queue}', '') FROM w`;
@@ -129,6 +137,11 @@ export function createPgExecutionStore(pool: Reader, writer: Writer): ExecutionS
     markRunning: (id, at, lease) => update({ id, op: 'run', at }, lease),
     finish: (id, status, error, at, startedAt, lease) => update({ id, op: 'finish', status, error, at, started_at: startedAt }, lease),
     park: (id, wakeAt, lease) => update({ id, op: 'park', wake_at: wakeAt }, lease),
+    cancel: (id, error, at) =>
+      writer.run([id], async (tx) => {
+        const res = await tx.query(CANCEL, [id, error, at]);
+        return (res.rowCount ?? 0) > 0;
+      }),
     wake: (id, at) =>
       writer.run([id], async (tx) => {
         const res = await tx.query(WAKE, [id, at]);

@@ -21,11 +21,15 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
        truncated = excluded.truncated, started_at = excluded.started_at, finished_at = excluded.finished_at,
        resume_at = excluded.resume_at`,
   );
-  const markRunning = sqlite.prepare(`UPDATE executions SET status = 'running', started_at = COALESCE(started_at, ?), wake_at = NULL WHERE id = ?`);
+  // Only an unfinished execution moves on: a canceled one stays canceled whatever its run writes last.
+  const markRunning = sqlite.prepare(`UPDATE executions SET status = 'running', started_at = COALESCE(started_at, ?), wake_at = NULL WHERE id = ? AND status IN ('queued', 'running')`);
   const finish = sqlite.prepare(
-    `UPDATE executions SET status = ?, error = ?, finished_at = ?, started_at = COALESCE(started_at, ?), wake_at = NULL WHERE id = ?`,
+    `UPDATE executions SET status = ?, error = ?, finished_at = ?, started_at = COALESCE(started_at, ?), wake_at = NULL WHERE id = ? AND status IN ('queued', 'running')`,
   );
-  const park = sqlite.prepare(`UPDATE executions SET wake_at = ? WHERE id = ?`);
+  const park = sqlite.prepare(`UPDATE executions SET wake_at = ? WHERE id = ? AND status IN ('queued', 'running')`);
+  const cancel = sqlite.prepare(
+    `UPDATE executions SET status = 'canceled', error = ?, finished_at = ?, wake_at = NULL WHERE id = ? AND status IN ('queued', 'running')`,
+  );
   const wake = sqlite.prepare(`UPDATE executions SET wake_at = ? WHERE id = ? AND wake_at > ? AND status IN ('queued', 'running')`);
   const getExecution = sqlite.prepare(
     `SELECT id, workflow_id, workflow_version, status, mode, retry_of, error, created_at, started_at, finished_at, wake_at, summary, parent_execution_id, call_depth FROM executions WHERE id = ?`,
@@ -70,9 +74,11 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
       }),
     writeStep: (row) => commit.run(() => (upsertStep.run(row), true), single),
     markRunning: (id, at) => commit.run(() => (markRunning.run(at, id), true), single),
-    finish: (id, status, error, at, startedAt) => commit.run(() => (finish.run(status, error, at, startedAt, id), true), single),
-    park: (id, wakeAt) => commit.run(() => (park.run(wakeAt, id), true), single),
+    // false: the execution was canceled meanwhile (it is final already).
+    finish: (id, status, error, at, startedAt) => commit.run(() => finish.run(status, error, at, startedAt, id).changes === 1, single),
+    park: (id, wakeAt) => commit.run(() => park.run(wakeAt, id).changes === 1, single),
     wake: (id, at) => commit.run(() => wake.run(at, id, at).changes === 1, single),
+    cancel: (id, error, at) => commit.run(() => cancel.run(error, at, id).changes === 1, single),
     getExecution: async (id) => getExecution.get(id) as ExecutionRow | undefined,
     getSteps: async (id) => getSteps.all(id) as StepRow[],
     // Both reads in one synchronous call: no commit of the writer can fall between them.

@@ -1,4 +1,4 @@
-/** /api/executions: list, detail, retry. */
+/** /api/executions: list, detail, retry, cancel. */
 import { Router } from 'express';
 import { ListExecutionsQuery } from '#shared/api/schemas.ts';
 import type { Services } from '../../services/index.ts';
@@ -16,6 +16,9 @@ export function executionRoutes({ executions }: Services): Router {
   r.post('/:id/retry', async (req, res) => {
     const { executionId } = await executions.retry(req.params.id);
     res.status(202).json({ executionId });
+  });
+  r.post('/:id/cancel', async (req, res) => {
+    res.json(await executions.cancel(req.params.id));
   });
   return r;
 }

@@ -199,6 +199,7 @@ export const api = {
       request('GET', `/api/executions${qs(p)}`, undefined, page(ExecutionSummary)),
     get: (id: string) => request('GET', `/api/executions/${encodeURIComponent(id)}`, undefined, ExecutionDetail),
     retry: (id: string) => request('POST', `/api/executions/${encodeURIComponent(id)}/retry`, {}, ExecutionId),
+    cancel: (id: string) => request('POST', `/api/executions/${encodeURIComponent(id)}/cancel`, {}, ExecutionSummary),
   },
 
   credentials: {

@@ -29,6 +29,7 @@ export function ExecutionDetailPage({ executionId }: { executionId: string }) {
   // The version this execution ran: its steps are named as they were then, not as they are now.
   const [workflow, setWorkflow] = useState<WorkflowVersion | null>(null);
   const [retrying, setRetrying] = useState(false);
+  const [canceling, setCanceling] = useState(false);
   const refresh = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const d = detail.data;
 
@@ -77,6 +78,19 @@ export function ExecutionDetailPage({ executionId }: { executionId: string }) {
     }
   };
 
+  const cancel = async () => {
+    setCanceling(true);
+    try {
+      await api.executions.cancel(executionId);
+      toast('success', 'Run canceled', 'Calls in flight were cut off; nothing more of this run will happen.');
+      detail.reload();
+    } catch (e) {
+      toast('error', 'Could not cancel', errorMessage(e));
+    } finally {
+      setCanceling(false);
+    }
+  };
+
   if (detail.loading && !d) return <Loading label="Loading the execution…" />;
   if (detail.error || !d) return <ErrorState message={detail.error ?? 'Not found'} onRetry={detail.reload} />;
 
@@ -110,6 +124,11 @@ export function ExecutionDetailPage({ executionId }: { executionId: string }) {
         <a className="btn" href={href(`/workflows/${encodeURIComponent(d.workflowId)}?execution=${encodeURIComponent(d.id)}`)} title="This run's statuses on the graph of the version it ran, read-only">
           Open in editor
         </a>
+        {!FINISHED.has(d.status) && (
+          <button type="button" className="btn btn-danger" disabled={canceling} onClick={() => void cancel()}>
+            {canceling ? 'Canceling…' : 'Cancel run'}
+          </button>
+        )}
         <button type="button" className="btn btn-primary" disabled={retrying || !FINISHED.has(d.status)} onClick={() => void retry()}>
           {retrying ? 'Retrying…' : 'Retry'}
         </button>
