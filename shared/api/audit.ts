@@ -57,16 +57,18 @@ export const ListAuditQuery = z
   .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), { message: 'must be later than from', path: ['to'] });
 export type ListAuditQuery = z.infer<typeof ListAuditQuery>;
 
-export type AuditEntry = {
-  id: string;
+export const AuditEntry = z.object({
+  id: z.string(),
   /** ISO 8601. */
-  at: string;
-  actor: { type: AuditActorType; id: string | null; name: string };
-  action: string;
-  target: { type: string; id: string } | null;
+  at: z.string(),
+  actor: z.object({ type: AuditActorType, id: z.string().nullable(), name: z.string() }),
+  action: z.string(),
+  target: z.object({ type: z.string(), id: z.string() }).nullable(),
   /** Small facts about the change (a version number, a credential's name and type); never secret values. */
-  detail: Record<string, unknown>;
-  ip: string | null;
-  requestId: string | null;
-};
-export type AuditPage = { items: AuditEntry[]; nextCursor: string | null };
+  detail: z.record(z.string(), z.unknown()),
+  ip: z.string().nullable(),
+  requestId: z.string().nullable(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+export const AuditPage = z.object({ items: z.array(AuditEntry), nextCursor: z.string().nullable() });
+export type AuditPage = z.infer<typeof AuditPage>;
