@@ -4,7 +4,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { AUDIT_ACTIONS, type AuditEntry } from '#shared/api/audit.ts';
-import { api, errorMessage } from '../api/client.ts';
+import { api, ApiError, errorMessage } from '../api/client.ts';
 import { EmptyState, ErrorState, Loading } from '../components/ui.tsx';
 import { useAsync } from '../components/use-async.ts';
 import { formatDateTime } from '../lib/format.ts';
@@ -24,9 +24,15 @@ export function auditPath(f: AuditFilters): string {
   return `/audit${p.size ? `?${p}` : ''}`;
 }
 
+/** A refused filter (a hand-edited URL) named with what is wrong with it, not only "invalid request query". */
+function explain(err: unknown): never {
+  if (err instanceof ApiError && err.issues.length) throw new Error(err.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+  throw err;
+}
+
 export function AuditPage(filters: AuditFilters) {
   const { actor, action, from, to } = filters;
-  const list = useAsync(() => api.audit({ ...filters, limit: PAGE }), [actor, action, from, to]);
+  const list = useAsync(() => api.audit({ ...filters, limit: PAGE }).catch(explain), [actor, action, from, to]);
   const [older, setOlder] = useState<{ key: string; items: AuditEntry[]; cursor: string | null } | null>(null);
   const key = auditPath(filters);
   // Pages loaded for other filters are dropped the moment the filters change.
@@ -103,7 +109,7 @@ function AuditFilterForm({ filters }: { filters: AuditFilters }) {
     <form className="audit-filters" role="search" aria-label="Filter the audit log" onSubmit={apply}>
       <label className="filter">
         <span>Actor</span>
-        <input className="input" type="search" value={draft.actor} onChange={set('actor')} placeholder="email, key name, anonymous" />
+        <input className="input" type="search" value={draft.actor} onChange={set('actor')} placeholder="email or key name" />
       </label>
       <label className="filter">
         <span>Action</span>
