@@ -198,7 +198,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     extraRoutes: [
       ...vault.routes,
       ...(o.extraRoutes ?? []),
-      { path: '/workflows', router: webhookRequestRoutes({ workflows, webhooks }) },
+      { path: '/workflows', router: webhookRequestRoutes({ workflows, webhooks, audit }) },
       { path: '/workflows', router: pollTestRoutes({ workflows, runner: triggers.runner }) },
     ],
   });

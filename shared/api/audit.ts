@@ -27,6 +27,9 @@ export const AUDIT_ACTIONS = [
   'credential.created',
   'credential.changed',
   'credential.deleted',
+  'execution.started',
+  'execution.retried',
+  'execution.replayed',
   'settings.changed',
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);

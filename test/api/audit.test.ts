@@ -167,6 +167,36 @@ describe('audit log: every audited action', () => {
     }
   });
 
+  it('records runs a person starts (manual, retry, replay), and nothing for the webhook requests themselves', async () => {
+    const manual = (await sy.api('/api/workflows', { body: { name: 'by hand', nodes: [{ id: 'm', type: 'trigger.manual', config: {} }], edges: [] } })).body;
+    const run = await sy.api(`/api/workflows/${manual.id}/run`, { body: { payload: { card: 'PAYLOAD-NOT-AUDITED' } } });
+    expect(run.status).toBe(202);
+    await sy.app.queue.idle();
+    const retry = await sy.api(`/api/executions/${run.body.executionId}/retry`, { method: 'POST' });
+    expect(retry.status).toBe(202);
+
+    const hooked = (await sy.api('/api/workflows', { body: { name: 'hooked', ...HOOK_WORKFLOW } })).body;
+    const url = (await sy.api(`/api/workflows/${hooked.id}/activate`, { method: 'POST' })).body.triggers[0].url as string;
+    const since = (await allEntries())[0]!.id;
+    for (let i = 0; i < 3; i++) expect((await fetch(url, { method: 'POST', headers: json, body: JSON.stringify({ i }) })).status).toBe(202);
+    await sy.app.queue.idle();
+    await sy.app.services.webhooks.flushLog();
+    const requests = (await sy.api(`/api/workflows/${hooked.id}/nodes/hook/requests`)).body.items as { id: string }[];
+    expect(requests).toHaveLength(3);
+    // Three webhook executions, and the log did not move.
+    expect((await allEntries())[0]!.id).toBe(since);
+    const replay = await sy.api(`/api/workflows/${hooked.id}/nodes/hook/requests/${requests[0]!.id}/replay`, { method: 'POST' });
+    expect(replay.status).toBe(202);
+
+    const runs = (await sy.api('/api/audit?action=execution.*')).body.items as AuditEntry[];
+    expect(runs.map((e) => [e.action, e.target, e.detail]).reverse()).toEqual([
+      ['execution.started', { type: 'execution', id: run.body.executionId }, { workflowId: manual.id, mode: 'manual' }],
+      ['execution.retried', { type: 'execution', id: retry.body.executionId }, { retryOf: run.body.executionId }],
+      ['execution.replayed', { type: 'execution', id: replay.body.executionId }, { workflowId: hooked.id, nodeId: 'hook', requestId: requests[0]!.id }],
+    ]);
+    expect(JSON.stringify(await allEntries())).not.toContain('PAYLOAD-NOT-AUDITED');
+  });
+
   it('records refused logins past the rate limit once per window, not once per request', async () => {
     const victim = `victim-${rand()}@example.com`;
     const statuses: number[] = [];

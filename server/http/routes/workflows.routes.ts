@@ -1,6 +1,6 @@
 /**
  * /api/workflows: CRUD, saved versions, activation, manual runs, export/import, editor helpers (listen, sample).
- * Every change (create, import, duplicate, save, activate, deactivate, delete) is audited.
+ * Every change (create, import, duplicate, save, activate, deactivate, delete) and every manual run is audited.
  */
 import { Router } from 'express';
 import { ListWorkflowsQuery, RunBody, WorkflowVersionParams } from '#shared/api/schemas.ts';
@@ -72,7 +72,10 @@ export function workflowRoutes({ workflows, runs, webhooks, audit: auditService 
   });
   r.post('/:id/run', async (req, res) => {
     const { payload } = parse(RunBody, req.body ?? {});
-    res.status(202).json({ executionId: await runs.runManually(req.params.id, payload) });
+    const executionId = await runs.runManually(req.params.id, payload);
+    // The payload stays out: it is the run's data, kept (and pruned) with the execution.
+    await audit(req, { action: 'execution.started', target: { type: 'execution', id: executionId }, detail: { workflowId: req.params.id, mode: 'manual' } });
+    res.status(202).json({ executionId });
   });
   r.post('/:id/nodes/:nodeId/listen', async (req, res) => {
     const wf = await workflows.get(req.params.id);

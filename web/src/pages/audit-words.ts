@@ -7,6 +7,7 @@ export const SUBJECTS = [
   { subject: 'api_key', label: 'API key' },
   { subject: 'workflow', label: 'Workflow' },
   { subject: 'credential', label: 'Credential' },
+  { subject: 'execution', label: 'Execution' },
   { subject: 'settings', label: 'Settings' },
 ] as const;
 
@@ -39,6 +40,7 @@ export function detailWords(detail: Record<string, unknown>): string {
     if (k === 'version' && typeof v === 'number') out.push(`v${v}`);
     else if (k === 'previousName') out.push(`was “${String(v)}”`);
     else if (k === 'duplicateOf') out.push(`copy of ${String(v)}`);
+    else if (k === 'retryOf') out.push(`retry of ${String(v)}`);
     else if (k === 'reason') out.push(String(v).replace(/_/g, ' '));
     else if (k === 'fields' && Array.isArray(v)) out.push(v.length ? `fields: ${v.join(', ')}` : 'name only');
     else if (k === 'bulk' && v && typeof v === 'object') out.push(`one of ${String((v as { size?: unknown }).size)} in a bulk change`);
