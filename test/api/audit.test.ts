@@ -226,6 +226,15 @@ describe('audit log: every audited action', () => {
     for (const r of rows) expect(r.detail).toEqual({ bulk: { id: first, size: 3 } });
   });
 
+  it('a detail drops secret-named keys whatever a caller passes, and a payload-sized one becomes a marker', async () => {
+    const ctx = { actor: { type: 'user', id: 'usr_x', name: OWNER.email }, ip: null, requestId: null } as const;
+    const target = { type: 'credential', id: 'cred_detail_check' } as const;
+    await sy.app.services.audit.record(ctx, { action: 'credential.changed', target, detail: { name: 'n', password: 'P1', apiToken: 'T1', clientSecret: 'S1', data: { x: 1 }, value: 'V1', key: 'K1' } });
+    await sy.app.services.audit.record(ctx, { action: 'credential.changed', target, detail: { name: 'x'.repeat(5000) } });
+    const rows = ((await sy.api('/api/audit?actor=usr_x&action=credential.changed')).body.items as AuditEntry[]).filter((e) => e.target?.id === target.id);
+    expect(rows.map((e) => e.detail)).toEqual([{ truncated: true }, { name: 'n' }]);
+  });
+
   it('a failed audit write is logged and does not fail the action', async () => {
     const db = sy.app.store.kysely;
     await db.schema.alterTable('audit_log').renameTo('audit_log_away').execute();

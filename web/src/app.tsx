@@ -11,7 +11,7 @@ import { Toaster } from './components/toaster.tsx';
 import { href, navigate, useRoute } from './lib/router.ts';
 import { toast } from './lib/toast.ts';
 import { ApiKeysPage } from './pages/api-keys.tsx';
-import { AuditPage } from './pages/audit.tsx';
+import { AuditLogPage } from './pages/audit.tsx';
 import { AuthPage } from './pages/auth.tsx';
 import { CredentialsPage } from './pages/credentials.tsx';
 import { ExecutionDetailPage } from './pages/execution-detail.tsx';
@@ -86,7 +86,7 @@ function Shell({ email, onSignedOut }: { email: string; onSignedOut: () => void 
   else if (first === 'api-keys') page = <ApiKeysPage />;
   else if (first === 'audit') {
     const q = (k: string) => route.query.get(k) ?? '';
-    page = <AuditPage actor={q('actor')} action={q('action')} from={q('from')} to={q('to')} />;
+    page = <AuditLogPage actor={q('actor')} action={q('action')} from={q('from')} to={q('to')} />;
   }
   else
     page = (

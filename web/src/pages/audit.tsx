@@ -30,7 +30,7 @@ function explain(err: unknown): never {
   throw err;
 }
 
-export function AuditPage(filters: AuditFilters) {
+export function AuditLogPage(filters: AuditFilters) {
   const { actor, action, from, to } = filters;
   const list = useAsync(() => api.audit({ ...filters, limit: PAGE }).catch(explain), [actor, action, from, to]);
   const [older, setOlder] = useState<{ key: string; items: AuditEntry[]; cursor: string | null } | null>(null);
