@@ -44,7 +44,18 @@ describe.skipIf(!browserAvailable())('audit log page', () => {
     expect(await first.locator('td').nth(4).textContent()).toBe('type: httpBearer');
     expect(await first.locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect(await rows().count()).toBe(50);
+    // A workflow's id opens it; a credential has no page of its own, so its id is plain text.
+    expect(await rows().nth(1).locator('.audit-target a').getAttribute('href')).toMatch(/^#\/workflows\/wf_/);
+    expect(await first.locator('.audit-target a').count()).toBe(0);
     await screenshot(page, 'audit-log');
+    // At 1024 px the table still fits: long ids wrap, nothing is clipped.
+    await page.setViewportSize({ width: 1024, height: 700 });
+    try {
+      expect(await page.locator('.table-wrap').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+      await screenshot(page, 'audit-log-1024');
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
 
     // The owner's setup (signIn made it), the failed login, MANY workflows and the credential.
     const total = 1 + 1 + MANY + 1;

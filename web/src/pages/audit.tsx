@@ -2,13 +2,13 @@
  * The audit log: who changed what, newest first. Filters (actor, action, time range) live in the
  * URL, so a filtered view can be bookmarked or shared; older entries come with "Load more".
  */
-import { useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
 import { AUDIT_ACTIONS, type AuditEntry } from '#shared/api/audit.ts';
 import { api, ApiError, errorMessage } from '../api/client.ts';
 import { EmptyState, ErrorState, Loading } from '../components/ui.tsx';
 import { useAsync } from '../components/use-async.ts';
 import { formatDateTime } from '../lib/format.ts';
-import { navigate } from '../lib/router.ts';
+import { href, navigate } from '../lib/router.ts';
 import { toast } from '../lib/toast.ts';
 import { actorKind, detailWords, fromLocalInput, SUBJECTS, toLocalInput } from './audit-words.ts';
 import '../styles/audit.css';
@@ -147,6 +147,28 @@ function AuditFilterForm({ filters }: { filters: AuditFilters }) {
   );
 }
 
+/** Text that may wrap after each `.` and `@` (dotted actions, emails) rather than mid-word. */
+function Breakable({ text }: { text: string }) {
+  const parts = text.split(/(?<=[.@])/);
+  return (
+    <>
+      {parts.map((p, i) => (
+        <Fragment key={i}>
+          {i > 0 && <wbr />}
+          {p}
+        </Fragment>
+      ))}
+    </>
+  );
+}
+
+/** Where a target can be opened: workflows (unless this entry deleted it) and executions; credentials and keys have no page of their own. */
+function targetPath(e: AuditEntry): string | null {
+  if (e.target?.type === 'workflow' && e.action !== 'workflow.deleted') return `/workflows/${encodeURIComponent(e.target.id)}`;
+  if (e.target?.type === 'execution') return `/executions/${encodeURIComponent(e.target.id)}`;
+  return null;
+}
+
 function AuditRow({ e }: { e: AuditEntry }) {
   const kind = actorKind(e.actor);
   return (
@@ -158,20 +180,33 @@ function AuditRow({ e }: { e: AuditEntry }) {
       </td>
       <td className="audit-actor">
         <span className="row-title" title={e.actor.id ?? undefined}>
-          {e.actor.type === 'anonymous' ? 'anonymous' : e.actor.name}
+          {e.actor.type === 'anonymous' ? 'anonymous' : <Breakable text={e.actor.name} />}
         </span>
         {kind && <span className="audit-kind">{kind}</span>}
-        {e.actor.type === 'anonymous' && <span className="audit-sub">tried {e.actor.name}</span>}
+        {e.actor.type === 'anonymous' && (
+          <span className="audit-sub">
+            tried <Breakable text={e.actor.name} />
+          </span>
+        )}
       </td>
       <td>
-        <code>{e.action}</code>
+        <code>
+          <Breakable text={e.action} />
+        </code>
       </td>
       <td className="audit-target">
         {e.target ? (
           <>
             {typeof e.detail.name === 'string' && <span className="audit-name">{e.detail.name}</span>}
             <span className="audit-sub">
-              {e.target.type} <code>{e.target.id}</code>
+              {e.target.type}{' '}
+              {targetPath(e) ? (
+                <a href={href(targetPath(e)!)}>
+                  <code>{e.target.id}</code>
+                </a>
+              ) : (
+                <code>{e.target.id}</code>
+              )}
             </span>
           </>
         ) : (
