@@ -9,6 +9,8 @@ import type { Health } from './http/health.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { authenticate } from './http/middleware/auth.ts';
 import { securityHeaders } from './http/middleware/security-headers.ts';
+import { auditFor } from './http/audit-context.ts';
+import { auditRoutes } from './http/routes/audit.routes.ts';
 import { authRoutes } from './http/routes/auth.routes.ts';
 import { executionRoutes } from './http/routes/executions.routes.ts';
 import { metaRoutes } from './http/routes/misc.routes.ts';
@@ -60,8 +62,10 @@ export function createApp(deps: AppDeps): Express {
     const r = deps.health ? await deps.health.check() : { status: 200, body: { ok: true, checks: {} } };
     res.status(r.status).json(r.body);
   });
-  api.use('/auth', authRoutes(deps.services.auth, { secureCookies, publicOrigin }));
+  api.use('/auth', authRoutes(deps.services.auth, auditFor(deps.services.audit), { secureCookies, publicOrigin }));
   api.use(authenticate(deps.services.auth, publicOrigin));
+  // One kind of user (the owner): whoever is signed in, by session or API key, may read the whole log.
+  api.use('/audit', auditRoutes(deps.services.audit));
   api.use('/workflows', workflowRoutes(deps.services));
   api.use('/executions', executionRoutes(deps.services));
   for (const extra of deps.extraRoutes ?? []) api.use(extra.path, extra.router);

@@ -51,6 +51,8 @@ export const ConfigSchema = z.object({
   EXECUTIONS_MAX_AGE_DAYS: z.coerce.number().min(0).default(14),
   /** Retention: at most this many executions are kept per workflow. */
   EXECUTIONS_MAX_PER_WORKFLOW: z.coerce.number().int().min(1).default(10_000),
+  /** Retention: audit log entries older than this many days are pruned (by the same job as executions). */
+  AUDIT_MAX_AGE_DAYS: z.coerce.number().min(1).default(365),
   /** How often the pruner runs, seconds. */
   PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(3600),
   /** Session lifetime, hours. */

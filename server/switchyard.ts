@@ -10,6 +10,7 @@ import { createHttpClient } from './adapters/http-client.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { openStore } from './db/index.ts';
+import { createAuditRepo } from './db/repos/audit.repo.ts';
 import { createAuthRepo } from './db/repos/auth.repo.ts';
 import { createExecutionQueryRepo } from './db/repos/execution-query.repo.ts';
 import { createHookRepo } from './db/repos/hook.repo.ts';
@@ -26,11 +27,12 @@ import { createExecutor } from './engine/executor.ts';
 import { createExpressionEngine } from './engine/expressions.ts';
 import { createQueue, type Queue } from './engine/queue.ts';
 import { createSnapshotCache } from './engine/snapshots.ts';
-import { createPruner } from './engine/pruner.ts';
+import { createPruner, type PruneResult } from './engine/pruner.ts';
 import { createTriggerKinds } from './engine/triggers.ts';
 import { createHooksHandler } from './http/hooks.handler.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
+import { createAuditService } from './services/audit.service.ts';
 import { createAuthService } from './services/auth.service.ts';
 import { createExecutionService, toSummary } from './services/execution.service.ts';
 import type { Services } from './services/index.ts';
@@ -71,7 +73,7 @@ export type Switchyard = {
   server: Server;
   logger: Logger;
   /** Runs retention now (it also runs every PRUNE_INTERVAL_SECONDS). */
-  pruneNow(): Promise<{ deleted: number; freedPages: number }>;
+  pruneNow(): Promise<PruneResult>;
   /** Listens on config.PORT/HOST; resolves with the bound port. */
   listen(): Promise<number>;
   stop(): Promise<void>;
@@ -87,8 +89,10 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   const health = createHealth(() => store.ping());
   let queueListener: { close(): Promise<void> } | undefined;
   const workflowRepo = createWorkflowRepo(db);
+  const auditRepo = createAuditRepo(db);
+  const audit = createAuditService({ repo: auditRepo, clock, logger });
   // First, so a wrong ENCRYPTION_KEY refuses the start before anything runs.
-  const vault = await createVault({ config, db, activeWorkflows: () => workflowRepo.listActive(), clock, logger, secrets }).catch(async (err: unknown) => {
+  const vault = await createVault({ config, db, activeWorkflows: () => workflowRepo.listActive(), clock, logger, secrets, audit }).catch(async (err: unknown) => {
     await store.close();
     throw err;
   });
@@ -188,7 +192,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     sessionMaxAgeMs: config.SESSION_MAX_AGE_HOURS * 3600_000,
   });
   const runs = createRunService({ workflows, executions, hooks: hookRepo });
-  const services: Services = { auth, workflows, executions, runs, webhooks, events };
+  const services: Services = { auth, audit, workflows, executions, runs, webhooks, events };
 
   const app = createApp({
     services,
@@ -202,7 +206,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     extraRoutes: [
       ...vault.routes,
       ...(o.extraRoutes ?? []),
-      { path: '/workflows', router: webhookRequestRoutes({ workflows, webhooks }) },
+      { path: '/workflows', router: webhookRequestRoutes({ workflows, webhooks, audit }) },
       { path: '/workflows', router: pollTestRoutes({ workflows, runner: triggers.runner }) },
     ],
   });
@@ -223,6 +227,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     logger,
     maxAgeMs: config.EXECUTIONS_MAX_AGE_DAYS * 86_400_000,
     maxPerWorkflow: config.EXECUTIONS_MAX_PER_WORKFLOW,
+    audit: { prune: (olderThan) => audit.prune(olderThan), maxAgeMs: config.AUDIT_MAX_AGE_DAYS * 86_400_000 },
     intervalMs: config.PRUNE_INTERVAL_SECONDS * 1000,
   });
 

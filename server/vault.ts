@@ -12,6 +12,8 @@ import type { Schema } from './db/schema.ts';
 import { createCredentialRepo } from './db/repos/credential.repo.ts';
 import { createOutboxRepo } from './db/repos/outbox.repo.ts';
 import { credentialRoutes, outboxRoutes } from './http/routes/credentials.routes.ts';
+import { auditFor } from './http/audit-context.ts';
+import type { AuditService } from './services/audit.service.ts';
 import type { Clock } from './lib/clock.ts';
 import type { Logger } from './lib/logger.ts';
 import type { SecretScrubber } from './lib/secret-scrubber.ts';
@@ -49,6 +51,8 @@ export async function createVault(deps: {
   clock: Clock;
   logger: Logger;
   secrets: SecretScrubber;
+  /** Credential changes go to the audit log. */
+  audit: AuditService;
 }): Promise<Vault> {
   const { config, secrets } = deps;
   const log = deps.logger.child({ component: 'vault' });
@@ -67,7 +71,7 @@ export async function createVault(deps: {
     mailer,
     ports: { credentials: createCredentialsPort(credentials), mail: mailer },
     routes: [
-      { path: '/credentials', router: credentialRoutes(credentials) },
+      { path: '/credentials', router: credentialRoutes(credentials, auditFor(deps.audit)) },
       { path: '/outbox', router: outboxRoutes(createOutboxService({ repo: outbox })) },
     ],
     forget: (id) => mailer.forget(id),

@@ -127,6 +127,21 @@ export type WebhookStatsTable = {
   last_auth_failure_at: number | null;
   last_auth_failure_reason: string | null;
 };
+/** One change a person or API key made (services/audit.service.ts); append-only through the API. */
+export type AuditLogTable = {
+  id: string;
+  at: number;
+  actor_type: string;
+  actor_id: string | null;
+  actor_name: string;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  /** A small JSON object; never secret values. */
+  detail: string;
+  ip: string | null;
+  request_id: string | null;
+};
 /** An inspector row as clients see it (seq is internal). */
 export type WebhookRequestRow = Omit<Selectable<WebhookRequestsTable>, 'seq'>;
 export type WebhookStatsRow = Omit<WebhookStatsTable, 'workflow_id' | 'node_id'>;
@@ -148,6 +163,7 @@ export type Schema = {
   outbox: OutboxTable;
   webhook_requests: WebhookRequestsTable;
   webhook_stats: WebhookStatsTable;
+  audit_log: AuditLogTable;
 };
 
 /** How a column is stored: 'text' or 'integer' (SQLite INTEGER, PostgreSQL integer or bigint); '?' = nullable. */
@@ -269,6 +285,19 @@ export const COLUMNS = {
     auth_failures: 'integer',
     last_auth_failure_at: 'integer?',
     last_auth_failure_reason: 'text?',
+  },
+  audit_log: {
+    id: 'text',
+    at: 'integer',
+    actor_type: 'text',
+    actor_id: 'text?',
+    actor_name: 'text',
+    action: 'text',
+    target_type: 'text?',
+    target_id: 'text?',
+    detail: 'text',
+    ip: 'text?',
+    request_id: 'text?',
   },
 } as const satisfies ColumnsOf<Schema>;
 

@@ -24,3 +24,17 @@ export function newId(prefix: 'wf' | 'ex' | 'usr' | 'key' | 'cred' | 'req' | 'ma
 export function newToken(bytes = 24): string {
   return randomBytes(bytes).toString('base64url');
 }
+
+let orderedMs = -1;
+let orderedSeq = 0;
+
+/**
+ * `aud_` + 9 base36 chars of milliseconds + a 4-char counter + 8 random chars: like newId, but ids
+ * made by one process within one millisecond still sort in the order they were made, so a log read
+ * newest first by id shows two changes of one request in the order they happened.
+ */
+export function newOrderedId(prefix: 'aud', now = Date.now()): string {
+  orderedSeq = now === orderedMs ? orderedSeq + 1 : 0;
+  orderedMs = now;
+  return `${prefix}_${now.toString(36).padStart(9, '0')}${orderedSeq.toString(36).padStart(4, '0')}${randomChars(8)}`;
+}

@@ -11,7 +11,8 @@ const scryptAsync = promisify(scrypt) as (pw: string, salt: Buffer, len: number,
 const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 
 export type User = { id: string; email: string };
-export type Principal = { user: User; via: 'session' | 'apiKey'; sessionId?: string };
+/** `apiKey` names the key a request came with (the audit log's actor). */
+export type Principal = { user: User; via: 'session' | 'apiKey'; sessionId?: string; apiKey?: { id: string; label: string } };
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -79,8 +80,13 @@ export function createAuthService(deps: { repo: AuthRepo; clock: Clock; sessionT
       return { user: { id: row.id, email: row.email }, session: await newSession(row.id) };
     },
 
-    async logout(sessionToken: string): Promise<void> {
-      await repo.deleteSession(sha256(sessionToken));
+    /** Ends the session; returns whose it was (undefined: no such session, nothing ended). */
+    async logout(sessionToken: string): Promise<User | undefined> {
+      const id = sha256(sessionToken);
+      const s = await repo.sessionById(id);
+      await repo.deleteSession(id);
+      const user = s && s.expires_at > clock.now() ? await repo.userById(s.user_id) : undefined;
+      return user && { id: user.id, email: user.email };
     },
 
     /** Changes the password and revokes every session of the user (the caller logs in again). */
@@ -123,7 +129,7 @@ export function createAuthService(deps: { repo: AuthRepo; clock: Clock; sessionT
       if (!user) return undefined;
       const now = clock.now();
       if (!row.last_used_at || now - row.last_used_at > 60_000) await repo.touchApiKey(row.id, now);
-      return { user: { id: user.id, email: user.email }, via: 'apiKey' };
+      return { user: { id: user.id, email: user.email }, via: 'apiKey', apiKey: { id: row.id, label: row.label } };
     },
 
     async createApiKey(userId: string, label: string) {

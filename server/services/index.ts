@@ -1,5 +1,6 @@
 /** The service bundle routes depend on. */
 import type { EngineEvents } from '../engine/events.ts';
+import type { AuditService } from './audit.service.ts';
 import type { AuthService } from './auth.service.ts';
 import type { ExecutionService } from './execution.service.ts';
 import type { RunService } from './run.service.ts';
@@ -8,6 +9,7 @@ import type { WorkflowService } from './workflow.service.ts';
 
 export type Services = {
   auth: AuthService;
+  audit: AuditService;
   workflows: WorkflowService;
   executions: ExecutionService;
   runs: RunService;

@@ -11,6 +11,7 @@ import { Toaster } from './components/toaster.tsx';
 import { href, navigate, useRoute } from './lib/router.ts';
 import { toast } from './lib/toast.ts';
 import { ApiKeysPage } from './pages/api-keys.tsx';
+import { AuditLogPage } from './pages/audit.tsx';
 import { AuthPage } from './pages/auth.tsx';
 import { CredentialsPage } from './pages/credentials.tsx';
 import { ExecutionDetailPage } from './pages/execution-detail.tsx';
@@ -57,6 +58,7 @@ const NAV: { path: string; label: string; icon: IconName; match: (p: string) => 
   { path: '/credentials', label: 'Credentials', icon: 'key', match: (p: string) => p.startsWith('/credentials') },
   { path: '/outbox', label: 'Outbox', icon: 'mail', match: (p: string) => p.startsWith('/outbox') },
   { path: '/api-keys', label: 'API keys', icon: 'apiKey', match: (p: string) => p.startsWith('/api-keys') },
+  { path: '/audit', label: 'Audit log', icon: 'audit', match: (p: string) => p.startsWith('/audit') },
 ];
 
 function Shell({ email, onSignedOut }: { email: string; onSignedOut: () => void }) {
@@ -82,6 +84,10 @@ function Shell({ email, onSignedOut }: { email: string; onSignedOut: () => void 
   else if (first === 'credentials') page = <CredentialsPage />;
   else if (first === 'outbox') page = <OutboxPage />;
   else if (first === 'api-keys') page = <ApiKeysPage />;
+  else if (first === 'audit') {
+    const q = (k: string) => route.query.get(k) ?? '';
+    page = <AuditLogPage actor={q('actor')} action={q('action')} from={q('from')} to={q('to')} />;
+  }
   else
     page = (
       <ErrorState message={`There is no page at “${route.path}”.`} onRetry={() => navigate('/')} />

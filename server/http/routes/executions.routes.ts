@@ -1,11 +1,13 @@
-/** /api/executions: list, detail, retry, cancel. */
+/** /api/executions: list, detail, retry and cancel (both audited). */
 import { Router } from 'express';
 import { ListExecutionsQuery } from '#shared/api/schemas.ts';
 import type { Services } from '../../services/index.ts';
+import { auditFor } from '../audit-context.ts';
 import { parse } from '../parse.ts';
 
-export function executionRoutes({ executions }: Services): Router {
+export function executionRoutes({ executions, audit: auditService }: Services): Router {
   const r = Router();
+  const audit = auditFor(auditService);
   r.get('/', async (req, res) => {
     const q = parse(ListExecutionsQuery, req.query, 'query');
     res.json(await executions.list(q));
@@ -15,10 +17,13 @@ export function executionRoutes({ executions }: Services): Router {
   });
   r.post('/:id/retry', async (req, res) => {
     const { executionId } = await executions.retry(req.params.id);
+    await audit(req, { action: 'execution.retried', target: { type: 'execution', id: executionId }, detail: { retryOf: req.params.id } });
     res.status(202).json({ executionId });
   });
   r.post('/:id/cancel', async (req, res) => {
-    res.json(await executions.cancel(req.params.id));
+    const summary = await executions.cancel(req.params.id);
+    await audit(req, { action: 'execution.canceled', target: { type: 'execution', id: req.params.id } });
+    res.json(summary);
   });
   return r;
 }

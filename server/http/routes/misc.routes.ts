@@ -1,11 +1,13 @@
-/** Small authenticated routes: meta, API keys, live events (SSE). */
+/** Small authenticated routes: meta, API keys (created and deleted are audited), live events (SSE). */
 import { Router } from 'express';
 import { CreateApiKey } from '#shared/api/schemas.ts';
 import type { Services } from '../../services/index.ts';
+import { auditFor } from '../audit-context.ts';
 import { parse } from '../parse.ts';
 
-export function metaRoutes({ auth, events, executions }: Services, meta: { version: string; publicUrl: () => string; smtpConfigured: () => boolean }): Router {
+export function metaRoutes({ auth, audit: auditService, events, executions }: Services, meta: { version: string; publicUrl: () => string; smtpConfigured: () => boolean }): Router {
   const r = Router();
+  const audit = auditFor(auditService);
   r.get('/meta', (_req, res) => {
     res.json({ version: meta.version, publicUrl: meta.publicUrl(), smtpConfigured: meta.smtpConfigured() });
   });
@@ -16,10 +18,16 @@ export function metaRoutes({ auth, events, executions }: Services, meta: { versi
   });
   r.post('/api-keys', async (req, res) => {
     const { label } = parse(CreateApiKey, req.body);
-    res.status(201).json(await auth.createApiKey(req.principal!.user.id, label));
+    const key = await auth.createApiKey(req.principal!.user.id, label);
+    await audit(req, { action: 'api_key.created', target: { type: 'api_key', id: key.id }, detail: { label } });
+    res.status(201).json(key);
   });
   r.delete('/api-keys/:id', async (req, res) => {
-    await auth.deleteApiKey(req.principal!.user.id, req.params.id);
+    const userId = req.principal!.user.id;
+    // Read before the delete, so the log names the key and not only its id.
+    const label = (await auth.listApiKeys(userId)).find((k) => k.id === req.params.id)?.label;
+    await auth.deleteApiKey(userId, req.params.id);
+    await audit(req, { action: 'api_key.deleted', target: { type: 'api_key', id: req.params.id }, detail: { label } });
     res.status(204).end();
   });
 

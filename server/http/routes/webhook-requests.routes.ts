@@ -1,14 +1,18 @@
 /**
  * The webhook request inspector under /api/workflows/:id/nodes/:nodeId/requests: the last 50
- * requests a webhook node received, and replaying one into a new execution.
+ * requests a webhook node received, and replaying one into a new execution (audited; the webhook's
+ * own requests are not: no person sent them).
  */
 import { Router } from 'express';
 import { AppError } from '#shared/errors.ts';
+import { auditFor } from '../audit-context.ts';
+import type { AuditService } from '../../services/audit.service.ts';
 import type { WebhookService } from '../../services/webhook.service.ts';
 import type { WorkflowService } from '../../services/workflow.service.ts';
 
-export function webhookRequestRoutes({ workflows, webhooks }: { workflows: WorkflowService; webhooks: WebhookService }): Router {
+export function webhookRequestRoutes({ workflows, webhooks, audit: auditService }: { workflows: WorkflowService; webhooks: WebhookService; audit: AuditService }): Router {
   const r = Router();
+  const audit = auditFor(auditService);
 
   /** The saved workflow (404 if none) and proof that nodeId is a webhook node in it. */
   async function webhookNode(id: string, nodeId: string) {
@@ -27,7 +31,13 @@ export function webhookRequestRoutes({ workflows, webhooks }: { workflows: Workf
   r.post('/:id/nodes/:nodeId/requests/:requestId/replay', async (req, res) => {
     const wf = await webhookNode(req.params.id, req.params.nodeId);
     const target = { workflowId: wf.id, workflowVersion: wf.version, nodeId: req.params.nodeId };
-    res.status(202).json(await webhooks.replay(target, req.params.requestId));
+    const { executionId } = await webhooks.replay(target, req.params.requestId);
+    await audit(req, {
+      action: 'execution.replayed',
+      target: { type: 'execution', id: executionId },
+      detail: { workflowId: wf.id, nodeId: req.params.nodeId, requestId: req.params.requestId },
+    });
+    res.status(202).json({ executionId });
   });
 
   return r;

@@ -1,41 +1,65 @@
-/** /api/workflows: CRUD, saved versions, activation, manual runs, export/import, editor helpers (listen, sample). */
+/**
+ * /api/workflows: CRUD, saved versions, activation, manual runs, export/import, editor helpers (listen, sample).
+ * Every change (create, import, duplicate, save, activate, deactivate, delete) and every manual run is audited.
+ */
 import { Router } from 'express';
 import { ListWorkflowsQuery, RunBody, WorkflowVersionParams } from '#shared/api/schemas.ts';
 import { AppError } from '#shared/errors.ts';
 import { WorkflowDraft } from '#shared/workflow.ts';
 import type { Services } from '../../services/index.ts';
 import { ImportDocument } from '../../services/workflow.service.ts';
+import type { Workflow } from '#shared/workflow.ts';
+import { auditFor } from '../audit-context.ts';
 import { parse } from '../parse.ts';
 
-export function workflowRoutes({ workflows, runs, webhooks }: Services): Router {
+const target = (wf: { id: string }) => ({ type: 'workflow', id: wf.id }) as const;
+const facts = (wf: Workflow) => ({ name: wf.name, version: wf.version });
+
+export function workflowRoutes({ workflows, runs, webhooks, audit: auditService }: Services): Router {
   const r = Router();
+  const audit = auditFor(auditService);
   r.get('/', async (req, res) => {
     res.json(await workflows.list(parse(ListWorkflowsQuery, req.query, 'query')));
   });
   r.post('/', async (req, res) => {
-    res.status(201).json(await workflows.create(parse(WorkflowDraft, req.body)));
+    const wf = await workflows.create(parse(WorkflowDraft, req.body));
+    await audit(req, { action: 'workflow.created', target: target(wf), detail: facts(wf) });
+    res.status(201).json(wf);
   });
   r.post('/import', async (req, res) => {
-    res.status(201).json(await workflows.importDocument(parse(ImportDocument, req.body)));
+    const wf = await workflows.importDocument(parse(ImportDocument, req.body));
+    await audit(req, { action: 'workflow.imported', target: target(wf), detail: facts(wf) });
+    res.status(201).json(wf);
   });
   r.get('/:id', async (req, res) => {
     res.json(await workflows.get(req.params.id));
   });
   r.put('/:id', async (req, res) => {
-    res.json(await workflows.update(req.params.id, parse(WorkflowDraft, req.body)));
+    const wf = await workflows.update(req.params.id, parse(WorkflowDraft, req.body));
+    await audit(req, { action: 'workflow.saved', target: target(wf), detail: facts(wf) });
+    res.json(wf);
   });
   r.delete('/:id', async (req, res) => {
+    // Read before the delete, so the log names what went.
+    const { name, version } = await workflows.record(req.params.id);
     await workflows.remove(req.params.id);
+    await audit(req, { action: 'workflow.deleted', target: { type: 'workflow', id: req.params.id }, detail: { name, version } });
     res.status(204).end();
   });
   r.post('/:id/activate', async (req, res) => {
-    res.json(await workflows.activate(req.params.id));
+    const wf = await workflows.activate(req.params.id);
+    await audit(req, { action: 'workflow.activated', target: target(wf), detail: facts(wf) });
+    res.json(wf);
   });
   r.post('/:id/deactivate', async (req, res) => {
-    res.json(await workflows.deactivate(req.params.id));
+    const wf = await workflows.deactivate(req.params.id);
+    await audit(req, { action: 'workflow.deactivated', target: target(wf), detail: facts(wf) });
+    res.json(wf);
   });
   r.post('/:id/duplicate', async (req, res) => {
-    res.status(201).json(await workflows.duplicate(req.params.id));
+    const wf = await workflows.duplicate(req.params.id);
+    await audit(req, { action: 'workflow.created', target: target(wf), detail: { ...facts(wf), duplicateOf: req.params.id } });
+    res.status(201).json(wf);
   });
   r.get('/:id/export', async (req, res) => {
     const doc = await workflows.export(req.params.id);
@@ -48,7 +72,10 @@ export function workflowRoutes({ workflows, runs, webhooks }: Services): Router 
   });
   r.post('/:id/run', async (req, res) => {
     const { payload } = parse(RunBody, req.body ?? {});
-    res.status(202).json({ executionId: await runs.runManually(req.params.id, payload) });
+    const executionId = await runs.runManually(req.params.id, payload);
+    // The payload stays out: it is the run's data, kept (and pruned) with the execution.
+    await audit(req, { action: 'execution.started', target: { type: 'execution', id: executionId }, detail: { workflowId: req.params.id, mode: 'manual' } });
+    res.status(202).json({ executionId });
   });
   r.post('/:id/nodes/:nodeId/listen', async (req, res) => {
     const wf = await workflows.get(req.params.id);

@@ -3,6 +3,7 @@
  * arrive as `ApiError` carrying the envelope's code, message and details.
  */
 import { z } from 'zod';
+import { AuditPage } from '#shared/api/audit.ts';
 import { CredentialSummary, OutboxMail } from '#shared/api/credentials.ts';
 import { PollTestResult } from '#shared/api/poll-test.ts';
 import { ErrorEnvelope } from '#shared/errors.ts';
@@ -211,6 +212,10 @@ export const api = {
   },
 
   outbox: (p: { cursor?: string | null; limit?: number } = {}) => request('GET', `/api/outbox${qs(p)}`, undefined, page(OutboxMail)),
+
+  /** The audit log, newest first; filters as GET /api/audit takes them. */
+  audit: (p: { actor?: string; action?: string; from?: string; to?: string; cursor?: string | null; limit?: number } = {}) =>
+    request('GET', `/api/audit${qs(p)}`, undefined, AuditPage),
 
   apiKeys: {
     list: () => request('GET', '/api/api-keys', undefined, z.object({ items: z.array(ApiKey) })),

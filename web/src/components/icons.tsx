@@ -7,6 +7,7 @@ const PATHS = {
   key: 'M14.5 9.5a3.5 3.5 0 1 1-7 0 3.5 3.5 0 0 1 7 0zM13.5 12l6 6M17 15.5l2-2M15.5 14l1.5-1.5',
   mail: 'M4 6h16v12H4zM4 7l8 6 8-6',
   apiKey: 'M8 8l-4 4 4 4M16 8l4 4-4 4M13.5 6l-3 12',
+  audit: 'M9 4h6v3H9zM7 5.5H5V21h14V5.5h-2M8.5 13l2.5 2.5 4.5-5',
   trash: 'M5 7h14M10 7V5h4v2M7 7l1 12h8l1-12M10 11v5M14 11v5',
   copy: 'M9 9h10v10H9zM5 15V5h10',
   back: 'M15 6l-6 6 6 6',
