@@ -1,11 +1,15 @@
 /** /api/workflows: CRUD, saved versions, activation, manual runs, export/import, editor helpers (listen, sample). */
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { ListWorkflowsQuery, RunBody, WorkflowVersionParams } from '#shared/api/schemas.ts';
+import { ListVersionsQuery, VersionPairParams } from '#shared/api/versions.ts';
 import { AppError } from '#shared/errors.ts';
 import { WorkflowDraft } from '#shared/workflow.ts';
 import type { Services } from '../../services/index.ts';
 import { ImportDocument } from '../../services/workflow.service.ts';
 import { parse } from '../parse.ts';
+
+/** Who is saving, recorded with the version (the history's "who"). */
+const savedBy = (req: Request) => ({ by: req.principal?.user.email ?? null });
 
 export function workflowRoutes({ workflows, runs, webhooks }: Services): Router {
   const r = Router();
@@ -13,16 +17,16 @@ export function workflowRoutes({ workflows, runs, webhooks }: Services): Router 
     res.json(await workflows.list(parse(ListWorkflowsQuery, req.query, 'query')));
   });
   r.post('/', async (req, res) => {
-    res.status(201).json(await workflows.create(parse(WorkflowDraft, req.body)));
+    res.status(201).json(await workflows.create(parse(WorkflowDraft, req.body), savedBy(req)));
   });
   r.post('/import', async (req, res) => {
-    res.status(201).json(await workflows.importDocument(parse(ImportDocument, req.body)));
+    res.status(201).json(await workflows.importDocument(parse(ImportDocument, req.body), savedBy(req)));
   });
   r.get('/:id', async (req, res) => {
     res.json(await workflows.get(req.params.id));
   });
   r.put('/:id', async (req, res) => {
-    res.json(await workflows.update(req.params.id, parse(WorkflowDraft, req.body)));
+    res.json(await workflows.update(req.params.id, parse(WorkflowDraft, req.body), savedBy(req)));
   });
   r.delete('/:id', async (req, res) => {
     await workflows.remove(req.params.id);
@@ -35,16 +39,27 @@ export function workflowRoutes({ workflows, runs, webhooks }: Services): Router 
     res.json(await workflows.deactivate(req.params.id));
   });
   r.post('/:id/duplicate', async (req, res) => {
-    res.status(201).json(await workflows.duplicate(req.params.id));
+    res.status(201).json(await workflows.duplicate(req.params.id, savedBy(req)));
   });
   r.get('/:id/export', async (req, res) => {
     const doc = await workflows.export(req.params.id);
     res.setHeader('Content-Disposition', `attachment; filename="${doc.workflow.name.replace(/[^\w.-]+/g, '_')}.switchyard.json"`);
     res.json(doc);
   });
+  r.get('/:id/versions', async (req, res) => {
+    res.json(await workflows.listVersions(req.params.id, parse(ListVersionsQuery, req.query, 'query')));
+  });
   r.get('/:id/versions/:version', async (req, res) => {
     const { version } = parse(WorkflowVersionParams, { version: req.params.version }, 'params');
     res.json(await workflows.version(req.params.id, version));
+  });
+  r.get('/:id/versions/:a/diff/:b', async (req, res) => {
+    const { a, b } = parse(VersionPairParams, { a: req.params.a, b: req.params.b }, 'params');
+    res.json(await workflows.diffVersions(req.params.id, a, b));
+  });
+  r.post('/:id/versions/:version/restore', async (req, res) => {
+    const { version } = parse(WorkflowVersionParams, { version: req.params.version }, 'params');
+    res.json(await workflows.restoreVersion(req.params.id, version, savedBy(req).by));
   });
   r.post('/:id/run', async (req, res) => {
     const { payload } = parse(RunBody, req.body ?? {});
