@@ -3,7 +3,7 @@
  * outlined, each also named in words), and as a list with a field-by-field table for each changed
  * node. The list is the complete account; the canvas is the picture of it.
  */
-import { Background, Controls, ReactFlow, ReactFlowProvider, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import { Background, Controls, Handle, Position, ReactFlow, ReactFlowProvider, type Edge, type Node, type NodeProps } from '@xyflow/react';
 import { memo, useMemo } from 'react';
 import type { DiffableVersion, WorkflowDiff } from '#shared/graph/diff.ts';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
@@ -21,6 +21,9 @@ const DiffNodeView = memo(function DiffNodeView({ data }: NodeProps<DiffFlowNode
   const word = STATUS_WORD[data.status];
   return (
     <div className={`diff-node diff-${data.status}${data.moved ? ' diff-was-moved' : ''}`} data-testid={`diff-node-${data.id}`} data-status={data.status}>
+      {/* Edges need a handle at each end to be drawn; here they are anchors only, never dragged. */}
+      <Handle type="target" position={Position.Left} isConnectable={false} className="diff-handle" />
+      <Handle type="source" position={Position.Right} isConnectable={false} className="diff-handle" />
       <span className="wf-node-icon" aria-hidden="true">
         {def?.icon ?? '?'}
       </span>

@@ -138,14 +138,14 @@ function HistoryDialog({ workflowId, initial, onClose }: { workflowId: string; i
               {items?.map((v) => (
                 <li key={v.version}>
                   <button type="button" className="history-item" aria-pressed={v.version === selected} onClick={() => setSelected(v.version)}>
+                    {/* The spaces between the parts keep them apart in the button's accessible name (a flex layout ignores them). */}
                     <span className="history-item-head">
-                      <strong>v{v.version}</strong>
-                      {v.isCurrent && <span className="badge status-success">Current</span>}
+                      <strong>v{v.version}</strong> {v.isCurrent && <span className="badge status-success">Current</span>}{' '}
                       <span className="muted small" title={formatDateTime(v.savedAt)}>
                         {timeAgo(v.savedAt)}
                       </span>
-                    </span>
-                    <span className="history-item-summary">{v.summary}</span>
+                    </span>{' '}
+                    <span className="history-item-summary">{v.summary}</span>{' '}
                     <span className="muted small">by {v.savedBy ?? 'unknown'}</span>
                   </button>
                 </li>
