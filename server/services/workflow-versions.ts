@@ -5,7 +5,7 @@
  */
 import { AppError } from '#shared/errors.ts';
 import type { VersionList, VersionListItem } from '#shared/api/versions.ts';
-import { diffVersions, summarizeDiff, type WorkflowDiff } from '#shared/graph/diff.ts';
+import { diffVersions as diffSnapshots, summarizeDiff, type WorkflowDiff } from '#shared/graph/diff.ts';
 import type { Workflow, WorkflowDraft, WorkflowNode, WorkflowVersion } from '#shared/workflow.ts';
 import type { SaveOrigin, VersionRecord, WorkflowRecord, WorkflowRepo } from '../db/repos/workflow.repo.ts';
 import { iso } from '../lib/clock.ts';
@@ -42,7 +42,7 @@ export function createVersionHistory(deps: {
       const first = v.version === 1 ? `created with ${v.nodes.length} node${v.nodes.length === 1 ? '' : 's'}` : `${v.nodes.length} nodes (earlier versions not kept)`;
       return restored ? `${restored}; ${first}` : first;
     }
-    const changes = summarizeDiff(diffVersions(previous, v));
+    const changes = summarizeDiff(diffSnapshots(previous, v));
     return restored ? `${restored}: ${changes}` : changes;
   }
 
@@ -92,7 +92,7 @@ export function createVersionHistory(deps: {
       await deps.require(id);
       const [from, to] = [await requireVersion(id, a, 'a'), await requireVersion(id, b, 'b')];
       // Tokens out on both sides: a webhook's secret never appears in a diff.
-      const diff = diffVersions({ ...from, nodes: deps.withoutTokens(from.nodes) }, { ...to, nodes: deps.withoutTokens(to.nodes) });
+      const diff = diffSnapshots({ ...from, nodes: deps.withoutTokens(from.nodes) }, { ...to, nodes: deps.withoutTokens(to.nodes) });
       return { workflowId: id, from: a, to: b, ...diff };
     },
 

@@ -1,16 +1,16 @@
 /** Request and response shapes of the version history routes (`/api/workflows/:id/versions…`), shared by the server and the editor. */
 import { z } from 'zod';
-import { Limit } from './schemas.ts';
+import { Limit, WorkflowVersionParams } from './schemas.ts';
 
-/** A version number in a path: versions count from 1. */
-const VersionNumber = z.coerce.number({ error: 'must be a version number' }).int('must be a whole number').min(1, 'versions start at 1');
+/** A version number (in a path or the cursor): versions count from 1. */
+const VersionNumber = WorkflowVersionParams.shape.version;
 
 export const VersionPairParams = z.object({ a: VersionNumber, b: VersionNumber });
 
 /** `GET …/versions?limit=&cursor=`: the cursor is the last version number of the page before. */
 export const ListVersionsQuery = z.object({
   limit: Limit,
-  cursor: z.coerce.number({ error: 'must be a version number' }).int('must be a whole number').min(1, 'versions start at 1').optional(),
+  cursor: VersionNumber.optional(),
 });
 
 /** One row of the history list. */
