@@ -3,7 +3,7 @@
  * the editor); the History dialog lists them with who and what changed, draws a removed node and a
  * changed field, compares with the draft, passes axe, and works from the keyboard; "Restore as
  * draft" (after a confirm) saves v1 as v4 and the canvas shows it; an execution's "v1" opens the
- * history on that version.
+ * history on that version; a narrow window opens it from the Runs menu.
  */
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -130,5 +130,15 @@ describe.skipIf(!browserAvailable())('version history in the editor', () => {
     expect(await versionButton(4).getAttribute('aria-pressed')).toBe('false');
     await dialog().getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => page.evaluate(() => window.location.hash)).toBe(`#/workflows/${wf.id}`);
+
+    // A narrow window folds the History button away; the Runs menu still opens the history.
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await expect.poll(() => history.isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Runs ▾' }).click();
+    await page.getByRole('menuitem', { name: 'Version history…' }).click();
+    await dialog().waitFor();
+    await expect.poll(() => versionButton(4).getAttribute('aria-pressed')).toBe('true');
+    await page.keyboard.press('Escape');
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 });

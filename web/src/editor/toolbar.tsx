@@ -72,8 +72,16 @@ export function Toolbar() {
       <span className="spacer" />
       <LatestRun />
       <PastRunsMenu disabled={busy !== null} />
-      <button type="button" className="btn btn-ghost" aria-haspopup="dialog" disabled={viewing || busy !== null} onClick={() => useHistoryPanel.getState().show()} title="Saved versions: what changed, and restore one">
-        History
+      <button
+        type="button"
+        className="btn btn-ghost bar-history"
+        aria-label="History"
+        aria-haspopup="dialog"
+        disabled={viewing || busy !== null}
+        onClick={() => useHistoryPanel.getState().show()}
+        title="Version history: what changed in each save, and restore one"
+      >
+        <Icon name="history" /> <span className="bar-history-word">History</span>
       </button>
       <a className="btn btn-ghost bar-executions" href={href(`/executions?workflowId=${encodeURIComponent(workflowId)}`)}>
         Executions
