@@ -39,7 +39,8 @@ export function createVersionHistory(deps: {
   function summaryOf(v: VersionRecord, previous: VersionRecord | undefined): string {
     const restored = v.restoredFrom ? `restored from v${v.restoredFrom}` : '';
     if (!previous) {
-      const first = v.version === 1 ? `created with ${v.nodes.length} node${v.nodes.length === 1 ? '' : 's'}` : `${v.nodes.length} nodes (earlier versions not kept)`;
+      const nodes = `${v.nodes.length} node${v.nodes.length === 1 ? '' : 's'}`;
+      const first = v.version === 1 ? `created with ${nodes}` : `${nodes} (earlier versions not kept)`;
       return restored ? `${restored}; ${first}` : first;
     }
     const changes = summarizeDiff(diffSnapshots(previous, v));

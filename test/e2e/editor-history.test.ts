@@ -58,6 +58,7 @@ describe.skipIf(!browserAvailable())('version history in the editor', () => {
     await expect.poll(() => text(page.locator('.save-state'))).toBe('Saved · v3');
 
     // Opened from the keyboard; the list says who saved each version and what changed.
+    await page.locator('.react-flow__node[data-id="call"]').click();
     const history = page.getByRole('button', { name: 'History', exact: true });
     await history.focus();
     await page.keyboard.press('Enter');
@@ -95,6 +96,13 @@ describe.skipIf(!browserAvailable())('version history in the editor', () => {
     await expect.poll(() => diffNode('shape').getAttribute('data-status')).toBe('removed');
     expect(await diffNode('call').getAttribute('data-status')).toBe('changed');
     expect(await text(dialog())).toContain('From v1 to the current draft');
+
+    // Keys inside the dialog stay there: Delete does not remove the node selected behind it.
+    await versionButton(1).focus();
+    await page.keyboard.press('Delete');
+    // (The editor's canvas, not the dialog's mini canvas, which draws the same node ids.)
+    expect(await page.locator('.canvas .react-flow__node[data-id="call"]').count()).toBe(1);
+    expect(await text(page.locator('.save-state'))).toBe('Saved · v3');
 
     // Escape closes it and gives focus back to the History button.
     await page.keyboard.press('Escape');

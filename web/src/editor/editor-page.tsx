@@ -171,7 +171,8 @@ function EditorLayout() {
         void saveWorkflow();
         return;
       }
-      if (isTyping(e.target)) return;
+      // Inside a dialog (the version history, a confirm) the other keys belong to it, not to the canvas behind.
+      if (isTyping(e.target) || (e.target instanceof Element && e.target.closest('[aria-modal="true"]'))) return;
       if (mod && key === 'z') {
         e.preventDefault();
         if (e.shiftKey) s.redo();

@@ -56,17 +56,19 @@ function HistoryDialog({ workflowId, initial, onClose }: { workflowId: string; i
     return p;
   };
 
-  const loadPage = (from: string | null) =>
+  // Opened on a version (an execution's link) that is older than the first page: pages on to it.
+  const loadPage = (from: string | null, seek: number | null = null): Promise<void> =>
     api.workflows.versions(workflowId, { limit: 100, cursor: from }).then(
       (page) => {
         setItems((prev) => [...(from ? (prev ?? []) : []), ...page.items]);
         setCursor(page.nextCursor);
         setSelected((s) => s ?? page.items[0]?.version ?? null);
+        if (seek !== null && page.nextCursor && !page.items.some((v) => v.version <= seek)) return loadPage(page.nextCursor, seek);
       },
       (e) => setError(errorMessage(e)),
     );
   useEffect(() => {
-    void loadPage(null);
+    void loadPage(null, initial);
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per open dialog
   }, [workflowId]);
 
