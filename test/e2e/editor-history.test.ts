@@ -79,6 +79,7 @@ describe.skipIf(!browserAvailable())('version history in the editor', () => {
       const violations = await seriousViolations(page);
       expect(violations, describeViolations(`the version history (${scheme})`, violations)).toEqual([]);
     }
+    await screenshot(page, 'editor-history-removed-dark');
     await page.emulateMedia({ colorScheme: 'light' });
 
     // v2 against v1: the call's URL, field by field.
