@@ -73,7 +73,7 @@ export function createWorkflowRepo(db: Kysely<Schema>) {
       return rows.map(toRecord);
     },
 
-    /** Inserts or replaces the workflow and records its version (versions are immutable); `by`: who saved it. */
+    /** Inserts or replaces the workflow and records its version (versions are immutable), with who saved it and what it restored. */
     async save(wf: WorkflowRecord, origin: SaveOrigin = {}): Promise<void> {
       const nodes = JSON.stringify(wf.nodes);
       const edges = JSON.stringify(wf.edges);
