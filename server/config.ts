@@ -53,6 +53,11 @@ export const ConfigSchema = z.object({
   EXECUTIONS_MAX_PER_WORKFLOW: z.coerce.number().int().min(1).default(10_000),
   /** Retention: audit log entries older than this many days are pruned (by the same job as executions). */
   AUDIT_MAX_AGE_DAYS: z.coerce.number().min(1).default(365),
+  /**
+   * Retention: at most this many saved versions per workflow (the newest), plus older ones an
+   * execution still references; applied on each save. Unset: every version is kept forever.
+   */
+  WORKFLOW_VERSIONS_MAX: z.coerce.number().int().min(1).optional(),
   /** How often the pruner runs, seconds. */
   PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(3600),
   /** Session lifetime, hours. */

@@ -171,6 +171,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     executions: query,
     clock,
     publicUrl: () => config.publicUrl,
+    ...(config.WORKFLOW_VERSIONS_MAX ? { maxVersions: config.WORKFLOW_VERSIONS_MAX } : {}),
     onChanged: (id) => {
       webhooks?.invalidate(id);
       cluster?.announceWorkflow(id);

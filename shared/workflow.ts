@@ -87,6 +87,11 @@ export const WorkflowVersion = z.object({
   name: z.string(),
   nodes: z.array(WorkflowNode),
   edges: z.array(Edge),
+  /** When it was saved and by whom (an email; null when not recorded). */
+  savedAt: z.string().optional(),
+  savedBy: z.string().nullable().optional(),
+  /** The version it restored, when it was saved by "Restore as draft". */
+  restoredFrom: z.number().int().nullable().optional(),
 });
 export type WorkflowVersion = z.infer<typeof WorkflowVersion>;
 

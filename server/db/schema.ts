@@ -25,7 +25,18 @@ export type WorkflowsTable = {
   created_at: number;
   updated_at: number;
 };
-export type WorkflowVersionsTable = { workflow_id: string; version: number; name: string; nodes: string; edges: string; created_at: number };
+export type WorkflowVersionsTable = {
+  workflow_id: string;
+  version: number;
+  name: string;
+  nodes: string;
+  edges: string;
+  created_at: number;
+  /** Who saved it (an email); null before migration 008/006 and for saves without a user. */
+  created_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The version this one restored ("Restore as draft"); null for an ordinary save. */
+  restored_from: ColumnType<number | null, number | null | undefined, number | null>;
+};
 export type WebhookTokensTable = { token: string; workflow_id: string; node_id: string; created_at: number };
 export type ExecutionsTable = {
   id: string;
@@ -200,7 +211,7 @@ export const COLUMNS = {
     created_at: 'integer',
     updated_at: 'integer',
   },
-  workflow_versions: { workflow_id: 'text', version: 'integer', name: 'text', nodes: 'text', edges: 'text', created_at: 'integer' },
+  workflow_versions: { workflow_id: 'text', version: 'integer', name: 'text', nodes: 'text', edges: 'text', created_at: 'integer', created_by: 'text?', restored_from: 'integer?' },
   webhook_tokens: { token: 'text', workflow_id: 'text', node_id: 'text', created_at: 'integer' },
   executions: {
     id: 'text',

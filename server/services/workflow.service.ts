@@ -7,13 +7,14 @@ import type { Issue } from '#shared/issues.ts';
 import { expressionIssues } from '#shared/graph/expressions.ts';
 import { validateGraph } from '#shared/graph/validate.ts';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
-import { Workflow, WorkflowDraft, type WorkflowNode, type WorkflowVersion } from '#shared/workflow.ts';
+import { Workflow, WorkflowDraft, type WorkflowNode } from '#shared/workflow.ts';
 import type { Schema } from '../db/schema.ts';
 import type { ExecutionQueryRepo } from '../db/repos/execution-query.repo.ts';
-import { createWorkflowRepo, type WorkflowRecord } from '../db/repos/workflow.repo.ts';
+import { createWorkflowRepo, type SaveOrigin, type WorkflowRecord } from '../db/repos/workflow.repo.ts';
 import type { Activator } from '../engine/activator.ts';
 import { iso, type Clock } from '../lib/clock.ts';
 import { newId, newToken } from '../lib/ids.ts';
+import { createVersionHistory, versionsOverCap } from './workflow-versions.ts';
 
 export const EXPORT_FORMAT = 'switchyard.workflow/v1';
 
@@ -52,6 +53,8 @@ export function createWorkflowService(deps: {
   publicUrl: () => string;
   /** Told whenever a workflow's hooks or activity change (webhook token cache). */
   onChanged?: (workflowId: string) => void;
+  /** WORKFLOW_VERSIONS_MAX: versions kept per workflow (workflow-versions.ts versionsOverCap); unset: all, forever. */
+  maxVersions?: number;
 }) {
   const repo = createWorkflowRepo(deps.db);
   const changed = (id: string) => deps.onChanged?.(id);
@@ -105,11 +108,14 @@ export function createWorkflowService(deps: {
     return new Set(rows.map((r) => r.token));
   }
 
-  async function persist(wf: WorkflowRecord, tokens: { token: string; nodeId: string }[]): Promise<void> {
+  async function persist(wf: WorkflowRecord, tokens: { token: string; nodeId: string }[], origin: SaveOrigin = {}): Promise<void> {
+    const max = deps.maxVersions;
     await deps.db.transaction().execute(async (trx) => {
       const r = createWorkflowRepo(trx);
-      await r.save(wf);
+      await r.save(wf, origin);
       await r.setTokens(wf.id, tokens, wf.updatedAt);
+      // The cap applies as each version is saved, in the same transaction as the save.
+      if (max) await r.deleteVersions(wf.id, versionsOverCap(await r.versionNumbers(wf.id), max, await r.versionsInUse(wf.id), wf.version));
     });
     changed(wf.id);
   }
@@ -135,12 +141,24 @@ export function createWorkflowService(deps: {
     return candidates.find((c) => !taken.has(c)) ?? `${name} (copy ${deps.clock.now()})`;
   }
 
-  async function create(draft: WorkflowDraft): Promise<Workflow> {
+  /** `origin.by`: who saves (recorded with the version, shown in its history). */
+  async function create(draft: WorkflowDraft, origin: SaveOrigin = {}): Promise<Workflow> {
     const now = deps.clock.now();
     const { nodes, tokens } = assignTokens(draft.nodes, new Set());
     const wf: WorkflowRecord = { id: newId('wf', now), name: draft.name, active: false, version: 1, nodes, edges: draft.edges, createdAt: now, updatedAt: now };
-    await persist(wf, tokens);
+    await persist(wf, tokens, origin);
     return present(wf);
+  }
+
+  /** Saves a new version. An active workflow must stay runnable, so its new version is validated and re-armed. */
+  async function update(id: string, draft: WorkflowDraft, origin: SaveOrigin = {}): Promise<Workflow> {
+    const cur = await require(id);
+    const { nodes, tokens } = assignTokens(draft.nodes, await ownedTokens(id));
+    const next: WorkflowRecord = { ...cur, name: draft.name, nodes, edges: draft.edges, version: cur.version + 1, updatedAt: deps.clock.now() };
+    if (cur.active) await validateForActivation(next);
+    await persist(next, tokens, origin);
+    if (next.active) await deps.activator.arm(next);
+    return present(next);
   }
 
   return {
@@ -171,16 +189,7 @@ export function createWorkflowService(deps: {
       return { items, nextCursor: rows.length > q.limit && lastRow ? encodeCursor(lastRow.updatedAt, lastRow.id) : null };
     },
 
-    /** Saves a new version. An active workflow must stay runnable, so its new version is validated and re-armed. */
-    async update(id: string, draft: WorkflowDraft): Promise<Workflow> {
-      const cur = await require(id);
-      const { nodes, tokens } = assignTokens(draft.nodes, await ownedTokens(id));
-      const next: WorkflowRecord = { ...cur, name: draft.name, nodes, edges: draft.edges, version: cur.version + 1, updatedAt: deps.clock.now() };
-      if (cur.active) await validateForActivation(next);
-      await persist(next, tokens);
-      if (next.active) await deps.activator.arm(next);
-      return present(next);
-    },
+    update,
 
     async remove(id: string): Promise<void> {
       await require(id);
@@ -222,20 +231,14 @@ export function createWorkflowService(deps: {
     },
 
     /** An import whose name is taken becomes "<name> (copy)", then "(copy 2)", …: two never look alike in the list. */
-    importDocument: async (doc: WorkflowDraft): Promise<Workflow> => create({ ...doc, name: await freeName(doc.name, 0) }),
+    importDocument: async (doc: WorkflowDraft, origin: SaveOrigin = {}): Promise<Workflow> => create({ ...doc, name: await freeName(doc.name, 0) }, origin),
 
-    async duplicate(id: string): Promise<Workflow> {
+    async duplicate(id: string, origin: SaveOrigin = {}): Promise<Workflow> {
       const wf = await require(id);
-      return create({ name: await freeName(wf.name, 1), nodes: wf.nodes, edges: wf.edges });
+      return create({ name: await freeName(wf.name, 1), nodes: wf.nodes, edges: wf.edges }, origin);
     },
 
-    /** One saved version, as its executions ran it; webhook tokens left out, as in an export. */
-    async version(id: string, version: number): Promise<WorkflowVersion> {
-      await require(id);
-      const v = await repo.getVersion(id, version);
-      if (!v) throw new AppError('NOT_FOUND', `workflow ${id} has no version ${version}`, { details: [{ path: 'version', message: 'no such version' }] });
-      return { workflowId: id, version: v.version, name: v.name, nodes: withoutTokens(v.nodes), edges: v.edges };
-    },
+    ...createVersionHistory({ repo, require, update, withoutTokens }),
 
     listActive: () => repo.listActive(),
     getVersion: (id: string, version: number) => repo.getVersion(id, version),

@@ -70,7 +70,7 @@ function Shell({ email, onSignedOut }: { email: string; onSignedOut: () => void 
       <main className="full" id="main">
         <ErrorBoundary resetKey={route.path}>
           <Suspense fallback={<Loading label="Loading the editor…" />}>
-            <EditorPage key={second} workflowId={second} executionId={route.query.get('execution')} />
+            <EditorPage key={second} workflowId={second} executionId={route.query.get('execution')} historyVersion={route.query.get('history')} />
           </Suspense>
         </ErrorBoundary>
       </main>

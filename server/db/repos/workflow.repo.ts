@@ -1,10 +1,16 @@
 /** SQL for workflows, their versions and webhook tokens. Rows <-> domain objects; no business rules here. */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { z } from 'zod';
 import { Edge, WorkflowNode, type WorkflowSnapshot } from '#shared/workflow.ts';
-import type { Schema, WorkflowsTable } from '../schema.ts';
+import type { Schema, WorkflowsTable, WorkflowVersionsTable } from '../schema.ts';
 
 export type WorkflowRecord = WorkflowSnapshot & { active: boolean; createdAt: number; updatedAt: number };
+
+/** One saved version as the history reads it: the snapshot, when it was saved and by whom. */
+export type VersionRecord = WorkflowSnapshot & { createdAt: number; createdBy: string | null; restoredFrom: number | null };
+
+/** Who saved a version, and whether it restores an older one. */
+export type SaveOrigin = { by?: string | null; restoredFrom?: number | null };
 
 const Nodes = z.array(WorkflowNode);
 const Edges = z.array(Edge);
@@ -20,6 +26,19 @@ function toRecord(row: WorkflowsTable): WorkflowRecord {
     edges: Edges.parse(JSON.parse(row.edges)),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+function toVersion(row: Selectable<WorkflowVersionsTable>): VersionRecord {
+  return {
+    id: row.workflow_id,
+    version: row.version,
+    name: row.name,
+    nodes: Nodes.parse(JSON.parse(row.nodes)),
+    edges: Edges.parse(JSON.parse(row.edges)),
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    restoredFrom: row.restored_from,
   };
 }
 
@@ -54,8 +73,8 @@ export function createWorkflowRepo(db: Kysely<Schema>) {
       return rows.map(toRecord);
     },
 
-    /** Inserts or replaces the workflow and records its version (versions are immutable). */
-    async save(wf: WorkflowRecord): Promise<void> {
+    /** Inserts or replaces the workflow and records its version (versions are immutable), with who saved it and what it restored. */
+    async save(wf: WorkflowRecord, origin: SaveOrigin = {}): Promise<void> {
       const nodes = JSON.stringify(wf.nodes);
       const edges = JSON.stringify(wf.edges);
       await db
@@ -76,7 +95,7 @@ export function createWorkflowRepo(db: Kysely<Schema>) {
         .execute();
       await db
         .insertInto('workflow_versions')
-        .values({ workflow_id: wf.id, version: wf.version, name: wf.name, nodes, edges, created_at: wf.updatedAt })
+        .values({ workflow_id: wf.id, version: wf.version, name: wf.name, nodes, edges, created_at: wf.updatedAt, created_by: origin.by ?? null, restored_from: origin.restoredFrom ?? null })
         .onConflict((oc) => oc.columns(['workflow_id', 'version']).doNothing())
         .execute();
     },
@@ -90,15 +109,40 @@ export function createWorkflowRepo(db: Kysely<Schema>) {
       return Number(r.numDeletedRows) > 0;
     },
 
-    async getVersion(id: string, version: number): Promise<WorkflowSnapshot | undefined> {
+    async getVersion(id: string, version: number): Promise<VersionRecord | undefined> {
       const row = await db
         .selectFrom('workflow_versions')
         .selectAll()
         .where('workflow_id', '=', id)
         .where('version', '=', version)
         .executeTakeFirst();
-      if (!row) return undefined;
-      return { id, version, name: row.name, nodes: Nodes.parse(JSON.parse(row.nodes)), edges: Edges.parse(JSON.parse(row.edges)) };
+      return row && toVersion(row);
+    },
+
+    /** Saved versions, newest first: those below `before` (a version number) when given. */
+    async listVersions(id: string, opts: { limit: number; before?: number }): Promise<VersionRecord[]> {
+      let q = db.selectFrom('workflow_versions').selectAll().where('workflow_id', '=', id);
+      if (opts.before !== undefined) q = q.where('version', '<', opts.before);
+      const rows = await q.orderBy('version', 'desc').limit(opts.limit).execute();
+      return rows.map(toVersion);
+    },
+
+    /** The numbers of every saved version of a workflow, newest first. */
+    async versionNumbers(id: string): Promise<number[]> {
+      const rows = await db.selectFrom('workflow_versions').select('version').where('workflow_id', '=', id).orderBy('version', 'desc').execute();
+      return rows.map((r) => r.version);
+    },
+
+    /** The versions some execution of the workflow ran (and may still need: retry, the execution view). */
+    async versionsInUse(id: string): Promise<Set<number>> {
+      const rows = await db.selectFrom('executions').select('workflow_version').distinct().where('workflow_id', '=', id).execute();
+      return new Set(rows.map((r) => r.workflow_version));
+    },
+
+    async deleteVersions(id: string, versions: number[]): Promise<number> {
+      if (!versions.length) return 0;
+      const r = await db.deleteFrom('workflow_versions').where('workflow_id', '=', id).where('version', 'in', versions).executeTakeFirst();
+      return Number(r.numDeletedRows);
     },
 
     /** Replaces the webhook tokens of a workflow with exactly `tokens`. */

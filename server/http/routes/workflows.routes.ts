@@ -1,9 +1,11 @@
 /**
- * /api/workflows: CRUD, saved versions, activation, manual runs, export/import, editor helpers (listen, sample).
- * Every change (create, import, duplicate, save, activate, deactivate, delete) and every manual run is audited.
+ * /api/workflows: CRUD, saved versions (history, diff, restore), activation, manual runs,
+ * export/import, editor helpers (listen, sample). Every change (create, import, duplicate, save,
+ * restore, activate, deactivate, delete) and every manual run is audited.
  */
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { ListWorkflowsQuery, RunBody, WorkflowVersionParams } from '#shared/api/schemas.ts';
+import { ListVersionsQuery, VersionPairParams } from '#shared/api/versions.ts';
 import { AppError } from '#shared/errors.ts';
 import { WorkflowDraft } from '#shared/workflow.ts';
 import type { Services } from '../../services/index.ts';
@@ -14,6 +16,8 @@ import { parse } from '../parse.ts';
 
 const target = (wf: { id: string }) => ({ type: 'workflow', id: wf.id }) as const;
 const facts = (wf: Workflow) => ({ name: wf.name, version: wf.version });
+/** Who is saving, recorded with the version (the history's "who"). */
+const savedBy = (req: Request) => ({ by: req.principal?.user.email ?? null });
 
 export function workflowRoutes({ workflows, runs, webhooks, audit: auditService }: Services): Router {
   const r = Router();
@@ -22,12 +26,12 @@ export function workflowRoutes({ workflows, runs, webhooks, audit: auditService 
     res.json(await workflows.list(parse(ListWorkflowsQuery, req.query, 'query')));
   });
   r.post('/', async (req, res) => {
-    const wf = await workflows.create(parse(WorkflowDraft, req.body));
+    const wf = await workflows.create(parse(WorkflowDraft, req.body), savedBy(req));
     await audit(req, { action: 'workflow.created', target: target(wf), detail: facts(wf) });
     res.status(201).json(wf);
   });
   r.post('/import', async (req, res) => {
-    const wf = await workflows.importDocument(parse(ImportDocument, req.body));
+    const wf = await workflows.importDocument(parse(ImportDocument, req.body), savedBy(req));
     await audit(req, { action: 'workflow.imported', target: target(wf), detail: facts(wf) });
     res.status(201).json(wf);
   });
@@ -35,7 +39,7 @@ export function workflowRoutes({ workflows, runs, webhooks, audit: auditService 
     res.json(await workflows.get(req.params.id));
   });
   r.put('/:id', async (req, res) => {
-    const wf = await workflows.update(req.params.id, parse(WorkflowDraft, req.body));
+    const wf = await workflows.update(req.params.id, parse(WorkflowDraft, req.body), savedBy(req));
     await audit(req, { action: 'workflow.saved', target: target(wf), detail: facts(wf) });
     res.json(wf);
   });
@@ -57,7 +61,7 @@ export function workflowRoutes({ workflows, runs, webhooks, audit: auditService 
     res.json(wf);
   });
   r.post('/:id/duplicate', async (req, res) => {
-    const wf = await workflows.duplicate(req.params.id);
+    const wf = await workflows.duplicate(req.params.id, savedBy(req));
     await audit(req, { action: 'workflow.created', target: target(wf), detail: { ...facts(wf), duplicateOf: req.params.id } });
     res.status(201).json(wf);
   });
@@ -66,9 +70,22 @@ export function workflowRoutes({ workflows, runs, webhooks, audit: auditService 
     res.setHeader('Content-Disposition', `attachment; filename="${doc.workflow.name.replace(/[^\w.-]+/g, '_')}.switchyard.json"`);
     res.json(doc);
   });
+  r.get('/:id/versions', async (req, res) => {
+    res.json(await workflows.listVersions(req.params.id, parse(ListVersionsQuery, req.query, 'query')));
+  });
   r.get('/:id/versions/:version', async (req, res) => {
     const { version } = parse(WorkflowVersionParams, { version: req.params.version }, 'params');
     res.json(await workflows.version(req.params.id, version));
+  });
+  r.get('/:id/versions/:a/diff/:b', async (req, res) => {
+    const { a, b } = parse(VersionPairParams, { a: req.params.a, b: req.params.b }, 'params');
+    res.json(await workflows.diffVersions(req.params.id, a, b));
+  });
+  r.post('/:id/versions/:version/restore', async (req, res) => {
+    const { version } = parse(WorkflowVersionParams, { version: req.params.version }, 'params');
+    const wf = await workflows.restoreVersion(req.params.id, version, savedBy(req).by);
+    await audit(req, { action: 'workflow.saved', target: target(wf), detail: { ...facts(wf), restoredFrom: version } });
+    res.json(wf);
   });
   r.post('/:id/run', async (req, res) => {
     const { payload } = parse(RunBody, req.body ?? {});

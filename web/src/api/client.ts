@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AuditPage } from '#shared/api/audit.ts';
 import { CredentialSummary, OutboxMail } from '#shared/api/credentials.ts';
 import { PollTestResult } from '#shared/api/poll-test.ts';
+import { VersionList } from '#shared/api/versions.ts';
 import { ErrorEnvelope } from '#shared/errors.ts';
 import { ExecutionDetail, ExecutionStatus, ExecutionSummary } from '#shared/execution.ts';
 import type { Issue } from '#shared/issues.ts';
@@ -169,6 +170,11 @@ export const api = {
     importDoc: (doc: unknown) => request('POST', '/api/workflows/import', doc, Workflow),
     /** One saved version's graph, as its executions ran it. */
     version: (id: string, version: number) => request('GET', `/api/workflows/${encodeURIComponent(id)}/versions/${version}`, undefined, WorkflowVersion),
+    /** The version history, newest first: who, when, and what changed against the version before. */
+    versions: (id: string, p: { limit?: number; cursor?: string | null } = {}) =>
+      request('GET', `/api/workflows/${encodeURIComponent(id)}/versions${qs(p)}`, undefined, VersionList),
+    /** Saves `version`'s graph as a new version (as a save would: validated and armed when active). */
+    restoreVersion: (id: string, version: number) => request('POST', `/api/workflows/${encodeURIComponent(id)}/versions/${version}/restore`, {}, Workflow),
     run: (id: string, payload?: unknown) => request('POST', `/api/workflows/${encodeURIComponent(id)}/run`, { payload }, ExecutionId),
   },
 

@@ -195,7 +195,8 @@ export function useConfirm(): [ReactNode, (message: string, confirmLabel?: strin
   return [node, ask];
 }
 
-export function Modal({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
+/** `className`: extra classes on the dialog box (a wider layout). */
+export function Modal({ title, onClose, children, className = '' }: { title: string; onClose: () => void; children: ReactNode; className?: string }) {
   const dialog = useRef<HTMLDivElement>(null);
   // Focus moves into the dialog (its first field, else its first control) and, when it closes,
   // back to whatever opened it: read while rendering, before a field's autoFocus moves it.
@@ -212,7 +213,7 @@ export function Modal({ title, onClose, children }: { title: string; onClose: ()
   }, [opener]);
   return (
     <div className="modal-backdrop" onMouseDown={onClose}>
-      <div ref={dialog} className="modal modal-wide" role="dialog" aria-modal="true" aria-label={title} onMouseDown={(e) => e.stopPropagation()} onKeyDown={modalKeys(onClose)}>
+      <div ref={dialog} className={`modal modal-wide ${className}`.trim()} role="dialog" aria-modal="true" aria-label={title} onMouseDown={(e) => e.stopPropagation()} onKeyDown={modalKeys(onClose)}>
         <div className="modal-head">
           <h2>{title}</h2>
           <button type="button" className="btn btn-icon" aria-label="Close" onClick={onClose}>

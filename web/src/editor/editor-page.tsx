@@ -1,7 +1,8 @@
 /**
  * The editor page (lazy-loaded): loads a workflow into the store, lays out palette, canvas,
  * toolbar and config panel, and wires shortcuts, the unsaved-changes guard, live run updates and,
- * from `?execution=<id>`, a past execution shown read-only in place of the draft.
+ * from `?execution=<id>`, a past execution shown read-only in place of the draft; from
+ * `?history=<v>`, the version history opened on that version.
  */
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
@@ -11,6 +12,7 @@ import './styles/frame.css';
 import './styles/canvas.css';
 import './styles/loops.css';
 import './styles/panel.css';
+import './styles/history.css';
 import { useEffect, useRef, useState } from 'react';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
 import { api, errorMessage } from '../api/client.ts';
@@ -24,14 +26,19 @@ import { Canvas } from './canvas.tsx';
 import { useAppendNode, useNodePicker } from './node-picker.tsx';
 import { ConfigPanel } from './config-panel.tsx';
 import { forgetJsonDrafts } from './fields/json-widget.tsx';
+import { useHistoryPanel } from './history.ts';
+import { HistoryPanel } from './history-panel.tsx';
 import { Palette } from './palette.tsx';
 import { backToEditing, viewExecution } from './past-runs.ts';
 import { ReplayBanner } from './replay-banner.tsx';
 import { isReadOnly, selectIsDirty, useEditorStore } from './store.ts';
 import { Toolbar } from './toolbar.tsx';
 
-/** `executionId`: a past execution to show on the canvas instead of the draft (from `?execution=`). */
-export function EditorPage({ workflowId, executionId = null }: { workflowId: string; executionId?: string | null }) {
+/**
+ * `executionId`: a past execution to show on the canvas instead of the draft (from `?execution=`);
+ * `historyVersion`: the version history opened on that version (from `?history=`, an execution's "v3").
+ */
+export function EditorPage({ workflowId, executionId = null, historyVersion = null }: { workflowId: string; executionId?: string | null; historyVersion?: string | null }) {
   const [state, setState] = useState<{ loading: boolean; error: string | null }>({ loading: true, error: null });
   const [attempt, setAttempt] = useState(0);
 
@@ -70,6 +77,14 @@ export function EditorPage({ workflowId, executionId = null }: { workflowId: str
       }
     });
   }, [loaded, executionId, workflowId]);
+
+  useEffect(() => {
+    if (!loaded || historyVersion === null) return;
+    const v = Number(historyVersion);
+    useHistoryPanel.getState().show(Number.isInteger(v) && v > 0 ? v : null);
+  }, [loaded, historyVersion]);
+  // The panel belongs to the workflow it was opened on.
+  useEffect(() => () => useHistoryPanel.getState().close(), [workflowId]);
 
   useEffect(() => {
     const warn = (e: BeforeUnloadEvent) => {
@@ -157,7 +172,8 @@ function EditorLayout() {
         void saveWorkflow();
         return;
       }
-      if (isTyping(e.target)) return;
+      // Inside a dialog (the version history, a confirm) the other keys belong to it, not to the canvas behind.
+      if (isTyping(e.target) || (e.target instanceof Element && e.target.closest('[aria-modal="true"]'))) return;
       if (mod && key === 'z') {
         e.preventDefault();
         if (e.shiftKey) s.redo();
@@ -191,8 +207,15 @@ function EditorLayout() {
         {open.panel && <ConfigPanel />}
         <SideToggle side="panel" open={open.panel} onToggle={() => toggle('panel')} />
       </div>
+      <HistoryPanel onClosed={dropHistoryFromAddress} />
     </div>
   );
+}
+
+/** Closing the history drops `?history=` from the address, so a reload does not open it again. */
+function dropHistoryFromAddress() {
+  const route = parseRoute(window.location.hash.slice(1));
+  if (route.query.has('history')) navigate(route.path, { replace: true });
 }
 
 /** Which side columns are open (the palette, the node panel); remembered, so a small screen keeps its choice. */

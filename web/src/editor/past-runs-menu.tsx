@@ -2,7 +2,7 @@
  * The toolbar's "Runs" menu: this workflow's recent executions (status, when, version, mode), each
  * opening on the canvas read-only with the graph it ran (past-runs.ts); and, when the latest run
  * ran another version than the one being edited, the offer to view it there instead of painting
- * it on this graph.
+ * it on this graph. It also opens the version history (history-panel.tsx).
  */
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -11,6 +11,7 @@ import { api, errorMessage } from '../api/client.ts';
 import { StatusBadge, statusLabel } from '../components/ui.tsx';
 import { formatDateTime, timeAgo } from '../lib/format.ts';
 import { href } from '../lib/router.ts';
+import { useHistoryPanel } from './history.ts';
 import { executionViewPath } from './past-runs.ts';
 import { selectShownRun, useEditorStore } from './store.ts';
 
@@ -66,6 +67,19 @@ export function PastRunsMenu({ disabled }: { disabled: boolean }) {
           <a className="past-run-all" href={href(`/executions?workflowId=${encodeURIComponent(workflowId)}`)}>
             All executions of this workflow
           </a>
+          {/* Also the toolbar's History button, which narrow windows fold away. */}
+          <button
+            type="button"
+            role="menuitem"
+            className="past-run-all"
+            disabled={viewing !== null}
+            onClick={() => {
+              setOpen(false);
+              useHistoryPanel.getState().show();
+            }}
+          >
+            Version history…
+          </button>
         </div>
       )}
     </div>

@@ -1,5 +1,5 @@
 /**
- * The editor's top bar: name, save state, undo/redo, layout, problems, past runs, Run, the Active
+ * The editor's top bar: name, save state, undo/redo, layout, problems, past runs, version history, Run, the Active
  * switch and Save. While a past execution is viewed, everything that edits, saves or runs is disabled.
  */
 import { useReactFlow } from '@xyflow/react';
@@ -12,6 +12,7 @@ import { href } from '../lib/router.ts';
 import { layoutPositions } from './layout.ts';
 import { fieldLabel } from './node-summary.ts';
 import { saveWorkflow, setActive } from './actions.ts';
+import { useHistoryPanel } from './history.ts';
 import { LatestRun, PastRunsMenu } from './past-runs-menu.tsx';
 import { focusNodeSoon } from './node-picker.tsx';
 import { RunButton } from './run-menu.tsx';
@@ -71,6 +72,17 @@ export function Toolbar() {
       <span className="spacer" />
       <LatestRun />
       <PastRunsMenu disabled={busy !== null} />
+      <button
+        type="button"
+        className="btn btn-ghost bar-history"
+        aria-label="History"
+        aria-haspopup="dialog"
+        disabled={viewing || busy !== null}
+        onClick={() => useHistoryPanel.getState().show()}
+        title="Version history: what changed in each save, and restore one"
+      >
+        <Icon name="history" /> <span className="bar-history-word">History</span>
+      </button>
       <a className="btn btn-ghost bar-executions" href={href(`/executions?workflowId=${encodeURIComponent(workflowId)}`)}>
         Executions
       </a>

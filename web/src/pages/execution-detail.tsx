@@ -136,7 +136,16 @@ export function ExecutionDetailPage({ executionId }: { executionId: string }) {
       <dl className="summary">
         <div>
           <dt>Workflow</dt>
-          <dd>{d.workflowName ?? workflow?.name ?? d.workflowId} · v{d.workflowVersion}</dd>
+          <dd>
+            {d.workflowName ?? workflow?.name ?? d.workflowId} ·{' '}
+            <a
+              href={href(`/workflows/${encodeURIComponent(d.workflowId)}?history=${d.workflowVersion}`)}
+              title="The version this execution ran, in the editor's version history"
+              aria-label={`v${d.workflowVersion}, in the version history`}
+            >
+              v{d.workflowVersion}
+            </a>
+          </dd>
         </div>
         <div>
           <dt>Started</dt>

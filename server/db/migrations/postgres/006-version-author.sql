@@ -1,0 +1,7 @@
+-- Issue 13 (version history): who saved each version (the user's email at the time) and, for a
+-- version saved by "restore", which version it restored. Versions saved before this migration
+-- keep NULL in both ("unknown", "not a restore").
+-- Nullable with no default: catalog-only changes, no table rewrite.
+
+ALTER TABLE workflow_versions ADD COLUMN created_by text;
+ALTER TABLE workflow_versions ADD COLUMN restored_from integer;
