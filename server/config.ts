@@ -70,6 +70,17 @@ export const ConfigSchema = z.object({
    * and CIDR ranges separated by commas. Rate limits key on the address this yields.
    */
   TRUST_PROXY: z.string().trim().max(1000).optional(),
+  /** A request's headers must have arrived this many seconds after its first byte (else 408, closed). */
+  HTTP_HEADERS_TIMEOUT_SECONDS: z.coerce.number().min(0.05).max(3600).default(10),
+  /** The whole request, body included, must have arrived this many seconds after its first byte. */
+  HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().min(0.05).max(3600).default(30),
+  /**
+   * An idle keep-alive connection is closed after this many seconds. Longer than the 60 s idle
+   * timeout of common load balancers, so the balancer, not the server, closes a pooled connection.
+   */
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().min(0.05).max(3600).default(65),
+  /** Open HTTP connections at most; past it a new one is answered 503 and closed. Unset: half of `ulimit -n` (64…10,000). */
+  MAX_CONNECTIONS: z.coerce.number().int().min(1).optional(),
 });
 export type Config = z.infer<typeof ConfigSchema> & { publicUrl: string };
 
@@ -85,6 +96,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (!c.DATABASE_URL && c.SWITCHYARD_ROLE !== 'all') {
     throw new Error(`SWITCHYARD_ROLE=${c.SWITCHYARD_ROLE} needs DATABASE_URL: with SQLite, one process does everything`);
+  }
+  if (c.HTTP_HEADERS_TIMEOUT_SECONDS > c.HTTP_REQUEST_TIMEOUT_SECONDS) {
+    throw new Error('invalid configuration:\n  HTTP_HEADERS_TIMEOUT_SECONDS: must not exceed HTTP_REQUEST_TIMEOUT_SECONDS (the headers are part of the request)');
   }
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
   return { ...c, publicUrl };

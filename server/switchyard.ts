@@ -2,7 +2,7 @@
  * The composition root: wires the database, engine, services and HTTP server from a Config.
  * main.ts calls this with the real environment; tests call it with a temp DATA_DIR and fakes.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { Router } from 'express';
 import type { CredentialsPort, HttpPort, MailPort } from '#shared/nodes/define.ts';
@@ -30,6 +30,7 @@ import { createSnapshotCache } from './engine/snapshots.ts';
 import { createPruner, type PruneResult } from './engine/pruner.ts';
 import { createTriggerKinds } from './engine/triggers.ts';
 import { createHooksHandler } from './http/hooks.handler.ts';
+import { createLimitedServer, defaultMaxConnections, type ConnectionLimits } from './http/connection-limits.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { createAuditService } from './services/audit.service.ts';
@@ -213,10 +214,16 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   });
   const hooks = createHooksHandler(webhooks, { maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES, logger });
   // A worker serves only its health: no API, no editor, no hooks.
+  const limits: ConnectionLimits = {
+    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+    keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+    maxConnections: config.MAX_CONNECTIONS ?? defaultMaxConnections(),
+  };
   const server =
     role === 'worker'
-      ? healthServer(health)
-      : createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+      ? healthServer(health, limits)
+      : createLimitedServer(limits, (req, res) => {
           if (req.url?.startsWith('/hooks/')) void hooks(req, res);
           else app(req, res);
         });

@@ -24,6 +24,19 @@ describe('armState', () => {
     expect(armState(old, hourly, 1, t('2025-01-15T10:21:00Z'))).toEqual({ ...first, pending: null });
   });
 
+  it('moves a future persisted next run earlier when the cron now names an earlier slot (the day-field change)', () => {
+    // Saved while day of month AND day of week had to match: next run the Friday the 13th of June 2025.
+    const cfg: ScheduleConfig = { ...hourly, expression: '0 0 13 * fri' };
+    const saved = { ...armState(undefined, cfg, 1, t('2025-01-01T00:00:00Z')), nextRunAt: t('2025-06-13T00:00:00Z') };
+    // Either day now: the next Friday, the 3rd of January.
+    expect(armState(saved, cfg, 1, t('2025-01-01T12:00:00Z')).nextRunAt).toBe(t('2025-01-03T00:00:00Z'));
+    // An overdue one is kept for catch-up, and one the cron agrees with is unchanged.
+    const overdue = { ...saved, nextRunAt: t('2024-12-27T00:00:00Z') };
+    expect(armState(overdue, cfg, 1, t('2025-01-01T12:00:00Z')).nextRunAt).toBe(t('2024-12-27T00:00:00Z'));
+    const first = armState(undefined, hourly, 1, t('2025-01-15T10:20:00Z'));
+    expect(armState(first, hourly, 2, t('2025-01-15T10:40:00Z')).nextRunAt).toBe(t('2025-01-15T11:00:00Z'));
+  });
+
   it('recomputes when the cron or the timezone changes', () => {
     const first = armState(undefined, hourly, 1, t('2025-01-15T10:20:00Z'));
     const moved = armState(first, { ...hourly, expression: '0 9 * * *', timezone: 'Europe/Paris' }, 2, t('2025-01-15T10:20:00Z'));

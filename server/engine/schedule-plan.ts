@@ -40,6 +40,8 @@ export const MISSED_AFTER_MS = 60_000;
 /** Counting missed slots stops here (an every-second schedule down for a week). */
 const COUNT_CAP = 100_000;
 
+const earliest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
+
 export function parseScheduleState(json: string): ScheduleState | undefined {
   try {
     const s = JSON.parse(json) as Partial<ScheduleState> | null;
@@ -53,10 +55,14 @@ export function parseScheduleState(json: string): ScheduleState | undefined {
 /**
  * State after (re)arming. The persisted next run survives restarts and edits that keep the cron and
  * timezone, so a due or overdue slot is still handled (by catch-up) rather than silently dropped.
+ * A persisted next run still in the future gives way to an earlier slot the cron now names: one
+ * saved before the day fields combined as crontab's "either" (`0 0 13 * fri` waiting for a Friday
+ * the 13th) runs next Friday, as the editor shows. Otherwise the two are the same slot.
  */
 export function armState(prev: ScheduleState | undefined, cfg: ScheduleConfig, version: number, now: number): ScheduleState {
   const sameTiming = prev !== undefined && prev.cron === cfg.expression && prev.timezone === cfg.timezone;
-  const nextRunAt = sameTiming ? prev.nextRunAt : compileCron(cfg.expression, cfg.timezone).next(now);
+  const fresh = (): number | null => compileCron(cfg.expression, cfg.timezone).next(now);
+  const nextRunAt = !sameTiming ? fresh() : prev.nextRunAt !== null && prev.nextRunAt <= now ? prev.nextRunAt : earliest(prev.nextRunAt, fresh());
   return {
     kind: 'schedule',
     version,

@@ -3,7 +3,8 @@
  * `GET /api/health/ready` is for load balancers: 503 while starting or shutting down, or while the
  * database cannot be written, with a body saying which check failed; 200 otherwise.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createLimitedServer, type ConnectionLimits } from './connection-limits.ts';
 
 export type Readiness = { status: 200 | 503; body: { ok: boolean; checks: Record<string, string> } };
 export type Health = { ready(): void; stopping(): void; check(): Promise<Readiness> };
@@ -39,8 +40,8 @@ export function createHealth(ping: () => Promise<void>): Health {
 }
 
 /** The whole HTTP surface of a `worker` process: its health, nothing else. */
-export function healthServer(health: Health): Server {
-  return createServer((req, res) => {
+export function healthServer(health: Health, limits: ConnectionLimits): Server {
+  return createLimitedServer(limits, (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const json = (status: number, body: unknown) => {
       const payload = JSON.stringify(body);

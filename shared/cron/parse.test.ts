@@ -149,4 +149,23 @@ describe('one sentence per fault', () => {
     expect(cronProblem('30 9 * * 1-5')).toBeNull();
     expect(parseCron('0 0 * * 7')).toMatchObject({ ok: true, fields: { dayOfWeek: [0] } });
   });
+
+  it.each([
+    ['0 0 1,15 * 1', 'either'],
+    ['0 0 L * 5#2', 'either'],
+    ['0 0 1-31 * 0-6', 'either'],
+    ['0 0 * * 1', 'both'],
+    ['0 0 1 * *', 'both'],
+    ['0 0 ? * mon', 'both'],
+    ['0 0 */2 * 1', 'both'],
+    ['0 0 1 * */3', 'both'],
+    ['@weekly', 'both'],
+  ])('%s: the day fields combine as %s', (expression, days) => {
+    expect(parseCron(expression)).toMatchObject({ ok: true, days });
+  });
+
+  it('lets a weekday rescue a day of month the month never has', () => {
+    expect(cronProblem('0 0 30 2 *')).toBe('day of month 30 is impossible in February');
+    expect(cronProblem('0 0 30 2 1')).toBeNull();
+  });
 });

@@ -24,7 +24,17 @@ export type CronFields = {
   dayOfWeek: DayToken[];
 };
 
-export type CronParse = { ok: true; fields: CronFields; hasSeconds: boolean } | { ok: false; message: string };
+/**
+ * How the two day fields combine. `either` when both are restricted: a day matches when its day of
+ * month or its weekday does (`0 0 1,15 * 1` runs on the 1st, the 15th and every Monday). `both`
+ * when either field is unrestricted, which, as in Vixie cron and cronie (crontab(5) on Linux),
+ * means its text starts with `*` (a plain `*`, or `*` with a step) or is `?`: so with a day of
+ * month of every second day (`*` step 2) and a weekday of 1, only odd-dated Mondays match.
+ * cron-parser and Kubernetes (robfig/cron) call a stepped `*` restricted instead; see the README.
+ */
+export type DayRule = 'either' | 'both';
+
+export type CronParse = { ok: true; fields: CronFields; hasSeconds: boolean; days: DayRule } | { ok: false; message: string };
 
 type FieldSpec = { key: keyof CronFields; name: string; min: number; max: number; names?: readonly string[] };
 
@@ -164,6 +174,13 @@ function impossibleDay(fields: CronFields): string | null {
   return `day of month ${days.join(',')} is impossible in ${monthNames.join(', ')}`;
 }
 
+/** Vixie's test for "unrestricted": the field's text starts with `*`, or is Quartz's `?`. */
+const isUnrestricted = (field: string): boolean => field.startsWith('*') || field === '?';
+
+function dayRule(dayOfMonth: string, dayOfWeek: string): DayRule {
+  return isUnrestricted(dayOfMonth) || isUnrestricted(dayOfWeek) ? 'both' : 'either';
+}
+
 /** Parses `expression`; a fault comes back as one readable sentence. */
 export function parseCron(expression: string): CronParse {
   if (typeof expression !== 'string') return { ok: false, message: 'a cron expression must be text' };
@@ -184,8 +201,11 @@ export function parseCron(expression: string): CronParse {
   const all = hasSeconds ? parts : ['0', ...parts];
   try {
     const fields = Object.fromEntries(FIELDS.map((f, i) => [f.key, parseField(all[i]!, f)])) as CronFields;
-    const impossible = impossibleDay(fields);
-    return impossible ? { ok: false, message: impossible } : { ok: true, fields, hasSeconds };
+    const days = dayRule(all[3]!, all[5]!);
+    // Either day field may carry the schedule on its own, so an impossible day of month only
+    // means "never" when the weekday cannot rescue it.
+    const impossible = days === 'both' ? impossibleDay(fields) : null;
+    return impossible ? { ok: false, message: impossible } : { ok: true, fields, hasSeconds, days };
   } catch (err) {
     if (err instanceof CronFault) return { ok: false, message: err.message };
     throw err;

@@ -41,9 +41,45 @@ describe('cron next run', () => {
     expect(runs('@daily', 'UTC', '2025-01-01T00:00:00Z', 1)).toEqual(['2025-01-02T00:00:00.000Z']);
   });
 
-  it('matches day of month AND day of week, as node-cron does', () => {
-    // Friday the 13th: June 2025.
-    expect(runs('0 0 13 * fri', 'UTC', '2025-01-01T00:00:00Z', 1)).toEqual(['2025-06-13T00:00:00.000Z']);
+  it('runs on either day when both day fields are restricted, as crontab does', () => {
+    // January 2025: Mondays are the 6th, 13th, 20th, 27th.
+    expect(runs('0 0 1,15 * 1', 'UTC', '2024-12-31T12:00:00Z', 7)).toEqual([
+      '2025-01-01T00:00:00.000Z',
+      '2025-01-06T00:00:00.000Z',
+      '2025-01-13T00:00:00.000Z',
+      '2025-01-15T00:00:00.000Z',
+      '2025-01-20T00:00:00.000Z',
+      '2025-01-27T00:00:00.000Z',
+      '2025-02-01T00:00:00.000Z',
+    ]);
+    // The 13th or any Friday (node-cron, and this scheduler before, waited for a Friday the 13th).
+    expect(runs('0 0 13 * fri', 'UTC', '2025-01-01T00:00:00Z', 3)).toEqual(['2025-01-03T00:00:00.000Z', '2025-01-10T00:00:00.000Z', '2025-01-13T00:00:00.000Z']);
+    // Quartz tokens count as restricted too: the last day of the month, or the second Friday.
+    expect(runs('0 0 L * 5#2', 'UTC', '2025-01-01T00:00:00Z', 3)).toEqual(['2025-01-10T00:00:00.000Z', '2025-01-31T00:00:00.000Z', '2025-02-14T00:00:00.000Z']);
+    // 15W in March 2025 is Friday the 14th; or any Sunday.
+    expect(runs('0 0 15W * 0', 'UTC', '2025-03-08T00:00:00Z', 3)).toEqual(['2025-03-09T00:00:00.000Z', '2025-03-14T00:00:00.000Z', '2025-03-16T00:00:00.000Z']);
+    // A day that never comes in the month does not stop the weekday: Mondays of February.
+    expect(runs('0 0 30 2 1', 'UTC', '2025-01-01T00:00:00Z', 2)).toEqual(['2025-02-03T00:00:00.000Z', '2025-02-10T00:00:00.000Z']);
+  });
+
+  it('needs both when either day field is unrestricted, a stepped * included (Vixie cron)', () => {
+    expect(runs('0 0 * * 1', 'UTC', '2025-01-01T00:00:00Z', 2)).toEqual(['2025-01-06T00:00:00.000Z', '2025-01-13T00:00:00.000Z']);
+    expect(runs('0 0 1 * *', 'UTC', '2025-01-01T00:00:00Z', 2)).toEqual(['2025-02-01T00:00:00.000Z', '2025-03-01T00:00:00.000Z']);
+    expect(runs('0 0 1 * ?', 'UTC', '2025-01-01T00:00:00Z', 1)).toEqual(['2025-02-01T00:00:00.000Z']);
+    // Odd-dated Mondays only: not the 6th or 20th of January.
+    expect(runs('0 0 */2 * 1', 'UTC', '2025-01-01T00:00:00Z', 4)).toEqual([
+      '2025-01-13T00:00:00.000Z',
+      '2025-01-27T00:00:00.000Z',
+      '2025-02-03T00:00:00.000Z',
+      '2025-02-17T00:00:00.000Z',
+    ]);
+    // The 1st to 7th that are also Tuesday/Thursday/Saturday (every second weekday from Sunday is 0,2,4,6).
+    expect(runs('0 0 1-7 * */2', 'UTC', '2025-01-01T00:00:00Z', 4)).toEqual([
+      '2025-01-02T00:00:00.000Z',
+      '2025-01-04T00:00:00.000Z',
+      '2025-01-05T00:00:00.000Z',
+      '2025-01-07T00:00:00.000Z',
+    ]);
   });
 
   it('supports L, W and # tokens', () => {

@@ -5,7 +5,7 @@
  * repeated one once, at its first occurrence: shared/time-zone.ts).
  */
 import { isValidTimeZone, localDate, zoneDay, type ZoneDay } from '../time-zone.ts';
-import { parseCron, type CronFields, type DayToken } from './parse.ts';
+import { parseCron, type CronFields, type DayRule, type DayToken } from './parse.ts';
 
 export type CronSchedule = {
   expression: string;
@@ -40,7 +40,7 @@ export function compileCron(expression: string, timezone: string): CronSchedule 
   const parsed = parseCron(expression);
   if (!parsed.ok) throw new CronError(parsed.message);
   if (!isValidTimeZone(timezone)) throw new CronError(unknownTimeZone(timezone));
-  const schedule = buildSchedule(expression, timezone, parsed.fields);
+  const schedule = buildSchedule(expression, timezone, parsed.fields, parsed.days);
   if (compiled.size > 5000) compiled.clear();
   compiled.set(cacheKey, schedule);
   return schedule;
@@ -63,12 +63,13 @@ function buildSchedule(
   expression: string,
   timezone: string,
   f: CronFields,
+  days: DayRule,
 ): CronSchedule {
   const seconds = sortedUnique(f.second);
   const minutes = sortedUnique(f.minute);
   const hours = sortedUnique(f.hour);
   const months = new Set(f.month);
-  const dayMatches = dayMatcher(f.dayOfMonth, f.dayOfWeek);
+  const dayMatches = dayMatcher(f.dayOfMonth, f.dayOfWeek, days);
 
   function next(afterMs: number): number | null {
     const after = Math.floor(afterMs / 1000) * 1000;
@@ -167,10 +168,11 @@ function nearestWeekday(y: number, m: number, target: number): number {
 }
 
 /**
- * Day-of-month AND day-of-week, as node-cron matches them (not Vixie's OR): schedules saved while
- * the server ran on node-cron keep their meaning.
+ * Whether a day is in the schedule. With both day fields restricted either one is enough (POSIX and
+ * Vixie cron); otherwise both must match, the unrestricted one by its own values (a stepped `*`
+ * still steps). Before this rule the scheduler always required both, as node-cron did.
  */
-function dayMatcher(dom: readonly DayToken[], dow: readonly DayToken[]): (y: number, m: number, d: number) => boolean {
+function dayMatcher(dom: readonly DayToken[], dow: readonly DayToken[], rule: DayRule): (y: number, m: number, d: number) => boolean {
   const domNumbers = new Set(dom.filter((v): v is number => typeof v === 'number'));
   const domTokens = dom.filter((v): v is string => typeof v === 'string');
   const dowNumbers = new Set(dow.filter((v): v is number => typeof v === 'number').map((v) => v % 7));
@@ -198,5 +200,5 @@ function dayMatcher(dom: readonly DayToken[], dow: readonly DayToken[]): (y: num
     }
     return false;
   };
-  return (y, m, d) => domOk(y, m, d) && dowOk(y, m, d);
+  return rule === 'either' ? (y, m, d) => domOk(y, m, d) || dowOk(y, m, d) : (y, m, d) => domOk(y, m, d) && dowOk(y, m, d);
 }

@@ -22,8 +22,10 @@ describe('a schedule\'s faults, in the graph validation the editor and the serve
   });
 
   it('says when a schedule that parses can never run', () => {
-    // The 1st of a month is never its fifth Monday.
-    expect(issues({ cron: '0 0 1 * 1#5' })).toEqual([{ path: 'nodes.2.config.cron', message: 'this schedule never runs' }]);
+    // A `*`-led day of month must match too: every third day from the 1st (1, 4, … 28) in February
+    // is never its fifth Monday (only ever the 29th). `0 0 1 * 1#5` runs now: the 1st, or a fifth Monday.
+    expect(issues({ cron: '0 0 1 * 1#5' })).toEqual([]);
+    expect(issues({ cron: '0 0 */3 2 1#5' })).toEqual([{ path: 'nodes.2.config.cron', message: 'this schedule never runs' }]);
   });
 
   it('is part of validateGraph, so activation refuses it with the same path and words', () => {

@@ -2,7 +2,8 @@
  * Browser tests of the schedule trigger (issue 15): the simple modes write the cron the server
  * stores and the next runs follow; a new schedule starts in the browser's timezone (this context
  * believes it is in Berlin); a bad cron is one sentence, shown once each in the field, on the node,
- * in the toolbar's problems and in the server's refusal.
+ * in the toolbar's problems and in the server's refusal; with both day fields restricted the next
+ * runs are the days either names (issue 14).
  */
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -134,6 +135,34 @@ describe.skipIf(!browserAvailable())('the schedule trigger in the browser', () =
       expect(put.status).toBe(400);
       expect(put.body.error?.details).toEqual([{ path: 'nodes.0.config.cron', message: FAULT }]);
       expect((await api('GET', `/api/workflows/${wf.id}`)).body.version).toBe(current.version);
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
+    'both day fields restricted: the next runs are the 1st, the 15th and every Monday, and the words say "or"',
+    async () => {
+      // The preview counts from the browser's now: pin it to noon on 2025-01-01 (a Wednesday).
+      await page.clock.setFixedTime(new Date('2025-01-01T12:00:00Z'));
+      await signIn(page, server.url);
+      const wf = (
+        await api('POST', '/api/workflows', {
+          name: 'Fortnightly',
+          nodes: [{ id: 'tick', type: 'trigger.schedule', position: { x: 0, y: 0 }, config: { cron: '0 0 * * 1', timezone: 'Europe/Berlin' } }],
+          edges: [],
+        })
+      ).body;
+      await page.goto(`${server.url}/#/workflows/${wf.id}`);
+      await node('tick').click();
+      await page.getByLabel('Cron', { exact: true }).fill('0 0 1,15 * 1');
+      await expect.poll(() => text(page.getByTestId('cron-words'))).toBe('At 00:00, on day 1 and 15 of the month, or on Monday');
+      const times = page.getByRole('list', { name: 'Next runs' }).locator('time');
+      // Midnight in Berlin (CET, +01:00): Mondays the 6th, 13th, 20th, 27th, and Wednesday the 15th.
+      await expect
+        .poll(() => times.evaluateAll((els) => els.map((e) => e.getAttribute('datetime'))))
+        .toEqual(['2025-01-05T23:00:00.000Z', '2025-01-12T23:00:00.000Z', '2025-01-14T23:00:00.000Z', '2025-01-19T23:00:00.000Z', '2025-01-26T23:00:00.000Z']);
+      expect(await times.nth(2).textContent()).toMatch(/^Wed/);
+      await screenshot(page, 'schedule-either-day');
     },
     E2E_TIMEOUT,
   );

@@ -1,16 +1,47 @@
 /** One line that says what a node does, derived from its UI hints: shown on the canvas node. */
 import cronstrue from 'cronstrue';
+import { parseCron } from '#shared/cron/parse.ts';
 import type { AnyNodeDefinition, FieldUi } from '#shared/nodes/define.ts';
 import { humanize } from './schema.ts';
 
 const PRIORITY: FieldUi['widget'][] = ['expression', 'condition', 'cases', 'cron', 'text', 'textarea', 'select', 'multiselect', 'number'];
 
+const WORDS = { use24HourTimeFormat: true, verbose: false } as const;
+
+/**
+ * The cron in words, saying how the day fields combine as the scheduler does (parse.ts's `days`):
+ * cronstrue's own "on day 1 of the month, Monday through Friday" reads as both, so when either day
+ * is enough the weekday part is joined with "or".
+ */
 export function describeCron(expression: string): string | null {
   try {
-    return cronstrue.toString(expression, { use24HourTimeFormat: true, verbose: false });
+    const parsed = parseCron(expression);
+    if (!parsed.ok) return cronstrue.toString(expression, WORDS);
+    if (parsed.days === 'either') return eitherDayWords(expression) ?? cronstrue.toString(expression, WORDS);
+    return cronstrue.toString(expression, { ...WORDS, logicalAndDayFields: true });
   } catch {
     return null;
   }
+}
+
+/** "At 00:00, on day 1 and 15 of the month, or on Monday": day of month, "or" weekday, then the months. */
+function eitherDayWords(expression: string): string | null {
+  const parts = expression.trim().split(/\s+/);
+  const at = parts.length === 6 ? 1 : 0;
+  const [dayOfMonth, month, dayOfWeek] = [parts[at + 2]!, parts[at + 3]!, parts[at + 4]!];
+  const byMonthDay = [...parts];
+  byMonthDay[at + 3] = '*';
+  byMonthDay[at + 4] = '*';
+  // The weekday's and the months' words on their own, after a fixed time of day cut off again.
+  const time = cronstrue.toString('0 0 * * *', WORDS);
+  const tail = (cron: string): string | null => {
+    const words = cronstrue.toString(cron, WORDS);
+    return words.startsWith(time) ? words.slice(time.length) : null;
+  };
+  const weekday = tail(`0 0 * * ${dayOfWeek}`);
+  const months = tail(`0 0 * ${month} *`);
+  if (weekday === null || months === null || dayOfMonth === '*') return null;
+  return `${cronstrue.toString(byMonthDay.join(' '), WORDS)}, or ${weekday.replace(/^, (only )?/, '')}${months}`;
 }
 
 export function nodeSummary(def: AnyNodeDefinition, config: Record<string, unknown>): string | null {
