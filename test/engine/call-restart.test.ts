@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { discardData, until } from '../helpers/boot.ts';
-import { ownerKey, startServerProcess, type ServerProcess } from '../helpers/process.ts';
+import { ownerKey, processApi, startServerProcess, type ServerProcess } from '../helpers/process.ts';
 import { startSink } from '../helpers/sink.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-call-restart-'));
@@ -27,12 +27,7 @@ describe('a parent waiting on a child across a restart', () => {
     const env = { DATA_DIR: dataDir, EXECUTION_LEASE_SECONDS: '2' };
     proc = await startServerProcess(env, { bundle: true });
     const key = await ownerKey(proc.base);
-    const api = (path: string, body?: unknown) =>
-      fetch(proc!.base + path, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }).then((r) => r.json() as Promise<any>);
+    const api = processApi(() => proc!, key);
 
     const child = await api('/api/workflows', {
       name: 'slow child',

@@ -83,3 +83,16 @@ export async function ownerKey(base: string): Promise<string> {
   const key = await fetch(`${base}/api/api-keys`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, origin: base }, body: '{"label":"test"}' });
   return ((await key.json()) as { key: string }).key;
 }
+
+/**
+ * JSON calls to a server process with an API key: GET without a body, POST with one. `proc` is read
+ * on every call, so the same function keeps working after a restart replaces the process.
+ */
+export function processApi(proc: () => ServerProcess, key: string): (path: string, body?: unknown) => Promise<any> {
+  return (path, body) =>
+    fetch(proc().base + path, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then((r) => r.json());
+}

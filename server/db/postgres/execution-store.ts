@@ -44,7 +44,6 @@ export const UPDATE_EXECUTIONS = `WITH j AS (SELECT * FROM json_to_recordset($1:
     lease_owner = CASE WHEN j.op IN ('finish', 'park') THEN NULL ELSE x.lease_owner END,
     lease_until = CASE WHEN j.op IN ('finish', 'park') THEN NULL ELSE x.lease_until END
   FROM j WHERE x.id = ANY($2::text[]) AND x.id = j.id AND (j.lease_owner IS NULL OR (x.lease_owner = j.lease_owner AND x.fence = j.fence))
-    AND x.status IN ('queued', 'running')
   RETURNING x.id`;
 
 type ExecUpdate = {
