@@ -109,7 +109,8 @@ describe.skipIf(!browserAvailable())('a past execution on the canvas', () => {
 
     await page.getByRole('button', { name: 'Runs ▾' }).click();
     const menu = page.getByRole('menu', { name: 'Past runs' });
-    const item = menu.getByRole('menuitem').first();
+    // The runs, not the menu's other entries ("Version history…"), which show before the list has loaded.
+    const item = menu.locator('a.past-run').first();
     await item.waitFor();
     expect((await text(item)).replace(/\s+/g, ' ')).toMatch(/Succeeded.*v1.*manual/);
     await item.click();
