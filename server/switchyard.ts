@@ -30,7 +30,12 @@ import { createPruner } from './engine/pruner.ts';
 import { createTriggerKinds } from './engine/triggers.ts';
 import { createHooksHandler } from './http/hooks.handler.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
-import { createLogger, type Logger } from './lib/logger.ts';
+import { createLogger, prettyDestination, type Logger } from './lib/logger.ts';
+import { createMetrics, type Metrics } from './lib/metrics.ts';
+import { meteredHttp, meteredMail } from './lib/metered-ports.ts';
+import { createMetricsHandler, isMetricsPath } from './http/metrics.handler.ts';
+import { createQueueBacklogRepo } from './db/repos/queue-backlog.repo.ts';
+import { meteredEvents } from './engine/metered-events.ts';
 import { createAuthService } from './services/auth.service.ts';
 import { createExecutionService, toSummary } from './services/execution.service.ts';
 import type { Services } from './services/index.ts';
@@ -66,6 +71,7 @@ export type Switchyard = {
   config: Config;
   store: Store;
   queue: Queue;
+  metrics: Metrics;
   services: Services;
   server: Server;
   logger: Logger;
@@ -80,8 +86,17 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   const clock = o.clock ?? systemClock;
   // Known secret values are scrubbed from logs, step records and step events (lib/secret-scrubber.ts).
   const secrets = createSecretScrubber();
-  const logger = scrubbingLogger(o.logger ?? createLogger(config.LOG_LEVEL), secrets);
-  const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, applicationName: `switchyard-${config.SWITCHYARD_ROLE}`, poolSize: config.DATABASE_POOL_SIZE });
+  if (config.METRICS_TOKEN) secrets.add([config.METRICS_TOKEN]);
+  const logger = scrubbingLogger(o.logger ?? createLogger(config.LOG_LEVEL, config.LOG_FORMAT === 'pretty' ? prettyDestination() : undefined), secrets);
+  const metrics = createMetrics({ maxWorkflows: config.METRICS_MAX_WORKFLOWS, now: () => clock.now() });
+  const store = await openStore({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    logger,
+    applicationName: `switchyard-${config.SWITCHYARD_ROLE}`,
+    poolSize: config.DATABASE_POOL_SIZE,
+    commitObserver: metrics.groupCommit,
+  });
   const db = store.kysely;
   const health = createHealth(() => store.ping());
   let queueListener: { close(): Promise<void> } | undefined;
@@ -102,10 +117,12 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   const bridge = notifications
     ? bridgeEvents(localEvents, { notifications, store: store.executions, origin: owner, logger, finalOf: (id) => executions.final(id) })
     : undefined;
-  const events = bridge ?? localEvents;
+  // Metrics count what this process emits (not what the bridge relays from others): a wrapper, no listener.
+  const events = meteredEvents(bridge ?? localEvents, metrics);
   const snapshots = createSnapshotCache((id, v) => workflowRepo.getVersion(id, v));
   const expressions = createExpressionEngine();
   const httpClient = o.http ?? createHttpClient({ blockPrivate: config.OUTBOUND_BLOCK_PRIVATE });
+  const http = meteredHttp(httpClient, metrics);
 
   const executor = createExecutor({
     store: scrubbingStore(store.executions, secrets),
@@ -115,10 +132,11 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     clock,
     logger: logger.child({ component: 'engine' }),
     ports: {
-      http: httpClient,
-      mail: o.mail ?? vault.ports.mail,
+      http,
+      mail: meteredMail(o.mail ?? vault.ports.mail, metrics),
       credentials: o.credentials ?? vault.ports.credentials,
     },
+    observeStep: metrics.step,
   });
   const claimQueue =
     store.claims && role !== 'web'
@@ -134,7 +152,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     store: store.executions,
     clock,
     logger,
-    http: httpClient,
+    http,
     credentials: o.credentials ?? vault.ports.credentials,
     expressions,
     start: (req) => executions.start(req),
@@ -142,6 +160,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     dialect: store.dialect,
     // With several processes, timers run only in the one holding the trigger lock (cluster.ts).
     leading: !notifications,
+    observer: metrics,
   });
   const activator = createActivator({ webhook: webhookKind, ...triggers.kinds, ...o.triggerKinds }, logger);
 
@@ -198,13 +217,24 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       { path: '/workflows', router: pollTestRoutes({ workflows, runner: triggers.runner }) },
     ],
   });
-  const hooks = createHooksHandler(webhooks, { maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES, logger });
-  // A worker serves only its health: no API, no editor, no hooks.
+  const hooks = createHooksHandler(webhooks, { maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES, logger, observe: metrics.webhookAck });
+  // Queue gauges, read at scrape time: this process's in-memory queue (SQLite), or the shared
+  // queue in the database (PostgreSQL: every process sees the same backlog).
+  const backlog = store.claims ? createQueueBacklogRepo(db) : undefined;
+  metrics.setQueueSource(async () => {
+    const local = queue.stats();
+    if (!backlog) return { depth: local.queued, running: local.running, parked: local.parked, oldestQueuedAt: local.oldestQueuedAt };
+    const shared = await backlog.read(clock.now());
+    return { depth: shared.depth, running: local.running, parked: local.parked, oldestQueuedAt: shared.oldestQueuedAt };
+  });
+  const metricsHandler = createMetricsHandler(metrics, { token: config.METRICS_TOKEN, logger });
+  // A worker serves only its health and metrics: no API, no editor, no hooks.
   const server =
     role === 'worker'
-      ? healthServer(health)
+      ? healthServer(health, metricsHandler)
       : createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
           if (req.url?.startsWith('/hooks/')) void hooks(req, res);
+          else if (isMetricsPath(req.url)) void metricsHandler(req, res);
           else app(req, res);
         });
 
@@ -255,6 +285,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     config,
     store,
     queue,
+    metrics,
     services,
     server,
     logger,

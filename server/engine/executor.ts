@@ -40,6 +40,8 @@ export type ExecutorDeps = {
   maxStepBytes?: number;
   /** Sleep used between retries (tests may shorten it). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Told of every recorded step (metrics): a plain call, no event object, no JSON. */
+  observeStep?: (nodeType: string, status: string, durationMs: number) => void;
 };
 
 /**
@@ -144,6 +146,7 @@ export function createExecutor(deps: ExecutorDeps) {
     const record = (row: StepRow, value: unknown) => {
       state.set(row.node_id, { row, value });
       if (row.status !== 'skipped') lastFinished = row.node_id;
+      deps.observeStep?.(wf.nodes.get(row.node_id)?.node.type ?? 'unknown', row.status, (row.finished_at ?? row.started_at ?? 0) - (row.started_at ?? 0));
       const written = write(deps.store.writeStep(row, lease));
       // Announced once written: a process told of a step by another re-reads it (events-bridge.ts),
       // and found nothing when the notification overtook the commit (the event was lost).

@@ -21,7 +21,8 @@ export type Queue = {
   resumeAll(): Promise<number>;
   /** Resolves when nothing is queued or running (tests, benchmarks, graceful stop). */
   idle(): Promise<void>;
-  stats(): { queued: number; running: number; parked: number };
+  /** `oldestQueuedAt`: when the longest-waiting queued execution was queued here (null: none, or not known here). */
+  stats(): { queued: number; running: number; parked: number; oldestQueuedAt: number | null };
   /** Stops taking new work (in-flight work finishes); queued executions stay durable. */
   pause(): void;
   resume(): void;
@@ -30,6 +31,8 @@ export type Queue = {
 
 export function createQueue(deps: { executor: Executor; store: ExecutionStore; clock: Clock; logger: Logger; concurrency: number }): Queue {
   const pending: string[] = [];
+  /** When each entry of `pending` was queued (same index), for the oldest-queued-age metric. */
+  const pendingAt: number[] = [];
   /** What a fresh execution's creator already knew; dropped once it is taken (resume reads the DB). */
   const hints = new Map<string, StartHint>();
   let head = 0;
@@ -45,6 +48,7 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
       const id = pending[head++]!;
       if (head > 1024 && head * 2 > pending.length) {
         pending.splice(0, head); // compact the FIFO without shifting on every take
+        pendingAt.splice(0, head);
         head = 0;
       }
       if (inFlight.has(id)) continue;
@@ -100,6 +104,7 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
     // Hints are memory: under a huge backlog keep only a bounded number, the rest read from the DB.
     if (hint && hints.size < 10_000) hints.set(id, hint);
     pending.push(id);
+    pendingAt.push(deps.clock.now());
     pump();
   }
 
@@ -120,7 +125,7 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
       if (inFlight.size === 0 && head >= pending.length) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
-    stats: () => ({ queued: pending.length - head, running: inFlight.size, parked: parked.size }),
+    stats: () => ({ queued: pending.length - head, running: inFlight.size, parked: parked.size, oldestQueuedAt: head < pending.length ? pendingAt[head]! : null }),
     pause() {
       paused = true;
     },

@@ -3,7 +3,7 @@
  * `GET /api/health/ready` is for load balancers: 503 while starting or shutting down, or while the
  * database cannot be written, with a body saying which check failed; 200 otherwise.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export type Readiness = { status: 200 | 503; body: { ok: boolean; checks: Record<string, string> } };
 export type Health = { ready(): void; stopping(): void; check(): Promise<Readiness> };
@@ -39,7 +39,7 @@ export function createHealth(ping: () => Promise<void>): Health {
 }
 
 /** The whole HTTP surface of a `worker` process: its health, nothing else. */
-export function healthServer(health: Health): Server {
+export function healthServer(health: Health, metrics?: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const json = (status: number, body: unknown) => {
@@ -50,6 +50,7 @@ export function healthServer(health: Health): Server {
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'a worker serves only GET /api/health' } });
     if (path === '/api/health') return json(200, { ok: true });
     if (path === '/api/health/ready') return void health.check().then((r) => json(r.status, r.body));
-    json(404, { error: { code: 'NOT_FOUND', message: 'a worker serves only GET /api/health and /api/health/ready' } });
+    if (path === '/metrics' && metrics) return void metrics(req, res);
+    json(404, { error: { code: 'NOT_FOUND', message: 'a worker serves only GET /api/health, /api/health/ready and /metrics' } });
   });
 }
