@@ -48,6 +48,9 @@ export function createMetrics(opts: { maxWorkflows: number; now?: () => number }
   const registry = new Registry();
   // Event-loop delay (a perf_hooks histogram), memory, CPU, handles: prom-client's own set, prefixed.
   collectDefaultMetrics({ register: registry, prefix: METRICS_PREFIX });
+  // Gauges that prom-client names `_total`, against the naming rules (promtool check metrics says
+  // so); their per-type series stay (nodejs_active_handles{type}, …), so nothing is lost.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(METRICS_PREFIX + name);
 
   const seen = new Set<string>();
   const workflowLabel = (id: string): string => {
