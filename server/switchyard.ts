@@ -2,7 +2,7 @@
  * The composition root: wires the database, engine, services and HTTP server from a Config.
  * main.ts calls this with the real environment; tests call it with a temp DATA_DIR and fakes.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { Router } from 'express';
 import type { CredentialsPort, HttpPort, MailPort } from '#shared/nodes/define.ts';
@@ -18,7 +18,7 @@ import { createCluster, type Cluster } from './cluster.ts';
 import { createClaimQueue, createRemoteQueue } from './engine/claim-queue.ts';
 import { bridgeEvents } from './engine/events-bridge.ts';
 import { newToken } from './lib/ids.ts';
-import { createHealth, healthServer } from './http/health.ts';
+import { bootingHandler, createHealth, healthHandler } from './http/health.ts';
 import { createWorkflowRepo } from './db/repos/workflow.repo.ts';
 import { createActivator, type TriggerKind } from './engine/activator.ts';
 import { createEngineEvents } from './engine/events.ts';
@@ -65,6 +65,11 @@ export type Overrides = {
   secrets?: SecretSource;
   extraRoutes?: { path: string; router: Router }[];
   smtpConfigured?: () => boolean;
+  /**
+   * Listen on PORT/HOST before opening and migrating the database (main.ts does), so readiness
+   * answers 503 `database: "migrating"` meanwhile instead of the port refusing connections.
+   */
+  listenWhileBooting?: boolean;
 };
 
 export type Switchyard = {
@@ -89,6 +94,33 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   if (config.METRICS_TOKEN) secrets.add([config.METRICS_TOKEN]);
   const logger = scrubbingLogger(o.logger ?? createLogger(config.LOG_LEVEL, config.LOG_FORMAT === 'pretty' ? prettyDestination() : undefined), secrets);
   const metrics = createMetrics({ maxWorkflows: config.METRICS_MAX_WORKFLOWS, now: () => clock.now() });
+  const health = createHealth();
+  // One server for the whole life of the process: it answers health (and 503 for the rest) while
+  // booting, and is handed the real handler once everything is wired.
+  let handle: RequestListener = bootingHandler(health);
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => handle(req, res));
+  let boundPort: number | undefined;
+  const listen = (): Promise<number> =>
+    boundPort !== undefined
+      ? Promise.resolve(boundPort)
+      : new Promise((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(config.PORT, config.HOST, () => {
+            server.off('error', reject);
+            const addr = server.address();
+            boundPort = typeof addr === 'object' && addr ? addr.port : config.PORT;
+            // With PORT=0 and no PUBLIC_URL, webhook URLs must name the port actually bound.
+            if (!config.PUBLIC_URL) config.publicUrl = `http://localhost:${boundPort}`;
+            resolve(boundPort);
+          });
+        });
+  const closeServer = () =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  if (o.listenWhileBooting) await listen();
   const store = await openStore({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
@@ -96,13 +128,17 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     applicationName: `switchyard-${config.SWITCHYARD_ROLE}`,
     poolSize: config.DATABASE_POOL_SIZE,
     commitObserver: metrics.groupCommit,
+  }).catch(async (err: unknown) => {
+    await closeServer();
+    throw err;
   });
   const db = store.kysely;
-  const health = createHealth(() => store.ping());
+  health.opened(() => store.ping());
   let queueListener: { close(): Promise<void> } | undefined;
   const workflowRepo = createWorkflowRepo(db);
   // First, so a wrong ENCRYPTION_KEY refuses the start before anything runs.
   const vault = await createVault({ config, db, activeWorkflows: () => workflowRepo.listActive(), clock, logger, secrets }).catch(async (err: unknown) => {
+    await closeServer();
     await store.close();
     throw err;
   });
@@ -229,14 +265,14 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   });
   const metricsHandler = createMetricsHandler(metrics, { token: config.METRICS_TOKEN, logger });
   // A worker serves only its health and metrics: no API, no editor, no hooks.
-  const server =
+  const serve: RequestListener =
     role === 'worker'
-      ? healthServer(health, metricsHandler)
-      : createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+      ? healthHandler(health, metricsHandler)
+      : (req, res) => {
           if (req.url?.startsWith('/hooks/')) void hooks(req, res);
           else if (isMetricsPath(req.url)) void metricsHandler(req, res);
           else app(req, res);
-        });
+        };
 
   const pruner = createPruner({
     query,
@@ -278,6 +314,9 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     await activator.restoreAll(await workflows.listActive());
     pruner.start();
   }
+  // Handed over only now, as when the server listened only after boot: requests reach the API and
+  // /hooks once unfinished executions are resumed and triggers armed; until then, the booting answers.
+  handle = serve;
   health.ready();
 
   let stopped = false;
@@ -290,17 +329,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     server,
     logger,
     pruneNow: () => pruner.pruneNow(),
-    listen: () =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.PORT, config.HOST, () => {
-          const addr = server.address();
-          const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
-          // With PORT=0 and no PUBLIC_URL, webhook URLs must name the port actually bound.
-          if (!config.PUBLIC_URL) config.publicUrl = `http://localhost:${port}`;
-          resolve(port);
-        });
-      }),
+    listen,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -308,10 +337,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       await cluster?.stop();
       pruner.stop();
       await activator.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer();
       await queue.stop();
       await queueListener?.close();
       await bridge?.stop();

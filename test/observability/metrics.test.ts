@@ -68,6 +68,9 @@ describe('metrics after a known sequence of runs', () => {
     const mail = await runManual(sy, ids.mail);
     expect(mail.status).toBe('success');
     executionIds.push(mail.id);
+    // The API shows an execution final once its row is written; its worker emits the final event
+    // and lets go of it just after. Idle means all of that happened.
+    await sy.app.queue.idle();
 
     const r = await scrape(sy.base);
     expect(r.status).toBe(200);
@@ -211,6 +214,7 @@ describe('workflow label cardinality', () => {
       for (const id of wfs) expect((await runManual(sy, id)).status).toBe('success');
       // A workflow seen before the cap keeps its own label later on.
       expect((await runManual(sy, wfs[0]!)).status).toBe('success');
+      await sy.app.queue.idle();
       const samples = parseSamples((await scrape(sy.base)).text);
       expect(labelValues(samples, 'switchyard_executions_started_total', 'workflow')).toEqual([wfs[0]!, wfs[1]!, 'other'].sort());
       expect(valueOf(samples, 'switchyard_executions_started_total', { workflow: wfs[0]! })).toBe(2);
