@@ -43,14 +43,28 @@ export function statusClass(status: number | undefined): '2xx' | '3xx' | '4xx' |
   return `${Math.floor(status / 100)}xx` as '2xx' | '3xx' | '4xx' | '5xx';
 }
 
+let processMetrics: Registry | undefined;
+
+/**
+ * Event-loop delay (a perf_hooks histogram), memory, CPU, handles: prom-client's own set, prefixed.
+ * They describe the process, so one registry per process, made on first use: each collector set
+ * keeps an event-loop monitor and a GC observer that prom-client offers no way to stop, so a
+ * process starting several Switchyards (tests) must not pile them up.
+ */
+function processRegistry(): Registry {
+  if (processMetrics) return processMetrics;
+  processMetrics = new Registry();
+  collectDefaultMetrics({ register: processMetrics, prefix: METRICS_PREFIX });
+  // Gauges that prom-client names `_total`, against the naming rules (promtool check metrics says
+  // so); their per-type series stay (nodejs_active_handles{type}, …), so nothing is lost.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) processMetrics.removeSingleMetric(METRICS_PREFIX + name);
+  return processMetrics;
+}
+
 export function createMetrics(opts: { maxWorkflows: number; now?: () => number }): Metrics {
   const now = opts.now ?? Date.now;
   const registry = new Registry();
-  // Event-loop delay (a perf_hooks histogram), memory, CPU, handles: prom-client's own set, prefixed.
-  collectDefaultMetrics({ register: registry, prefix: METRICS_PREFIX });
-  // Gauges that prom-client names `_total`, against the naming rules (promtool check metrics says
-  // so); their per-type series stay (nodejs_active_handles{type}, …), so nothing is lost.
-  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(METRICS_PREFIX + name);
+  const perProcess = processRegistry();
 
   const seen = new Set<string>();
   const workflowLabel = (id: string): string => {
@@ -158,7 +172,8 @@ export function createMetrics(opts: { maxWorkflows: number; now?: () => number }
     setQueueSource(read) {
       readQueue = read;
     },
-    render: () => registry.metrics(),
+    // Both registries end their text with a newline, so the two expositions simply follow each other.
+    render: async () => `${await perProcess.metrics()}${await registry.metrics()}`,
     contentType: registry.contentType,
     workflowLabel,
   };
