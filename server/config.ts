@@ -29,6 +29,12 @@ export const ConfigSchema = z.object({
     .refine((u) => /^smtps?:\/\/[^/?#]+/i.test(u), 'must be an smtp:// or smtps:// URL with a host')
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json`: one JSON object per line (pino); `pretty`: one readable, coloured line per entry, for a terminal. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  /** Bearer token for GET /metrics; unset: /metrics answers loopback clients only. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Distinct workflow label values in /metrics; executions of further workflows count under `other`. */
+  METRICS_MAX_WORKFLOWS: z.coerce.number().int().min(1).max(100_000).default(200),
   OUTBOUND_BLOCK_PRIVATE: bool.default(false),
   /** Executions advanced at once by the worker pool. */
   EXECUTION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),

@@ -15,7 +15,8 @@ const config = (() => {
 })();
 // Loaded after the configuration is known good, so a refused start says why without loading the server.
 const { createSwitchyard } = await import('./switchyard.ts');
-const app = await createSwitchyard(config).catch(fail);
+// Listening first: while the database is opened and migrated, readiness answers 503 ("migrating").
+const app = await createSwitchyard(config, { listenWhileBooting: true }).catch(fail);
 const port = await app.listen().catch(fail);
 app.logger.info('switchyard listening', { url: config.publicUrl, port, dataDir: config.DATA_DIR });
 

@@ -2,7 +2,7 @@
  * The composition root: wires the database, engine, services and HTTP server from a Config.
  * main.ts calls this with the real environment; tests call it with a temp DATA_DIR and fakes.
  */
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { Router } from 'express';
 import type { CredentialsPort, HttpPort, MailPort } from '#shared/nodes/define.ts';
@@ -19,7 +19,7 @@ import { createCluster, type Cluster } from './cluster.ts';
 import { createClaimQueue, createRemoteQueue } from './engine/claim-queue.ts';
 import { bridgeEvents } from './engine/events-bridge.ts';
 import { newToken } from './lib/ids.ts';
-import { createHealth, healthServer } from './http/health.ts';
+import { bootingHandler, createHealth, healthHandler } from './http/health.ts';
 import { createWorkflowRepo } from './db/repos/workflow.repo.ts';
 import { createActivator, type TriggerKind } from './engine/activator.ts';
 import { createEngineEvents } from './engine/events.ts';
@@ -32,8 +32,13 @@ import { createTriggerKinds } from './engine/triggers.ts';
 import { createHooksHandler } from './http/hooks.handler.ts';
 import { createLimitedServer, defaultMaxConnections, type ConnectionLimits } from './http/connection-limits.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
-import { createLogger, type Logger } from './lib/logger.ts';
+import { createLogger, prettyDestination, type Logger } from './lib/logger.ts';
 import { createAuditService } from './services/audit.service.ts';
+import { createMetrics, type Metrics } from './lib/metrics.ts';
+import { meteredHttp, meteredMail } from './lib/metered-ports.ts';
+import { createMetricsHandler, isMetricsPath } from './http/metrics.handler.ts';
+import { createQueueBacklogRepo } from './db/repos/queue-backlog.repo.ts';
+import { meteredEvents } from './engine/metered-events.ts';
 import { createAuthService } from './services/auth.service.ts';
 import { createExecutionService, toSummary } from './services/execution.service.ts';
 import type { Services } from './services/index.ts';
@@ -64,12 +69,18 @@ export type Overrides = {
   secrets?: SecretSource;
   extraRoutes?: { path: string; router: Router }[];
   smtpConfigured?: () => boolean;
+  /**
+   * Listen on PORT/HOST before opening and migrating the database (main.ts does), so readiness
+   * answers 503 `database: "migrating"` meanwhile instead of the port refusing connections.
+   */
+  listenWhileBooting?: boolean;
 };
 
 export type Switchyard = {
   config: Config;
   store: Store;
   queue: Queue;
+  metrics: Metrics;
   services: Services;
   server: Server;
   logger: Logger;
@@ -84,16 +95,63 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   const clock = o.clock ?? systemClock;
   // Known secret values are scrubbed from logs, step records and step events (lib/secret-scrubber.ts).
   const secrets = createSecretScrubber();
-  const logger = scrubbingLogger(o.logger ?? createLogger(config.LOG_LEVEL), secrets);
-  const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, applicationName: `switchyard-${config.SWITCHYARD_ROLE}`, poolSize: config.DATABASE_POOL_SIZE });
+  if (config.METRICS_TOKEN) secrets.add([config.METRICS_TOKEN]);
+  const logger = scrubbingLogger(o.logger ?? createLogger(config.LOG_LEVEL, config.LOG_FORMAT === 'pretty' ? prettyDestination() : undefined), secrets);
+  const metrics = createMetrics({ maxWorkflows: config.METRICS_MAX_WORKFLOWS, now: () => clock.now() });
+  const health = createHealth();
+  // One server for the whole life of the process: it answers health (and 503 for the rest) while
+  // booting, and is handed the real handler once everything is wired.
+  let handle: RequestListener = bootingHandler(health);
+  // Slow and hostile clients are cut off and connections capped from the first moment (connection-limits.ts).
+  const limits: ConnectionLimits = {
+    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+    keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+    maxConnections: config.MAX_CONNECTIONS ?? defaultMaxConnections(),
+  };
+  const server = createLimitedServer(limits, (req, res) => handle(req, res));
+  let boundPort: number | undefined;
+  const listen = (): Promise<number> =>
+    boundPort !== undefined
+      ? Promise.resolve(boundPort)
+      : new Promise((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(config.PORT, config.HOST, () => {
+            server.off('error', reject);
+            const addr = server.address();
+            boundPort = typeof addr === 'object' && addr ? addr.port : config.PORT;
+            // With PORT=0 and no PUBLIC_URL, webhook URLs must name the port actually bound.
+            if (!config.PUBLIC_URL) config.publicUrl = `http://localhost:${boundPort}`;
+            resolve(boundPort);
+          });
+        });
+  const closeServer = () =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  if (o.listenWhileBooting) await listen();
+  const store = await openStore({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    logger,
+    applicationName: `switchyard-${config.SWITCHYARD_ROLE}`,
+    poolSize: config.DATABASE_POOL_SIZE,
+    commitObserver: metrics.groupCommit,
+  }).catch(async (err: unknown) => {
+    await closeServer();
+    throw err;
+  });
   const db = store.kysely;
-  const health = createHealth(() => store.ping());
+  health.opened(() => store.ping());
   let queueListener: { close(): Promise<void> } | undefined;
   const workflowRepo = createWorkflowRepo(db);
   const auditRepo = createAuditRepo(db);
   const audit = createAuditService({ repo: auditRepo, clock, logger });
   // First, so a wrong ENCRYPTION_KEY refuses the start before anything runs.
   const vault = await createVault({ config, db, activeWorkflows: () => workflowRepo.listActive(), clock, logger, secrets, audit }).catch(async (err: unknown) => {
+    await closeServer();
     await store.close();
     throw err;
   });
@@ -108,10 +166,12 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   const bridge = notifications
     ? bridgeEvents(localEvents, { notifications, store: store.executions, origin: owner, logger, finalOf: (id) => executions.final(id) })
     : undefined;
-  const events = bridge ?? localEvents;
+  // Metrics count what this process emits (not what the bridge relays from others): a wrapper, no listener.
+  const events = meteredEvents(bridge ?? localEvents, metrics);
   const snapshots = createSnapshotCache((id, v) => workflowRepo.getVersion(id, v));
   const expressions = createExpressionEngine();
   const httpClient = o.http ?? createHttpClient({ blockPrivate: config.OUTBOUND_BLOCK_PRIVATE });
+  const http = meteredHttp(httpClient, metrics);
 
   const executor = createExecutor({
     store: scrubbingStore(store.executions, secrets),
@@ -121,8 +181,8 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     clock,
     logger: logger.child({ component: 'engine' }),
     ports: {
-      http: httpClient,
-      mail: o.mail ?? vault.ports.mail,
+      http,
+      mail: meteredMail(o.mail ?? vault.ports.mail, metrics),
       credentials: o.credentials ?? vault.ports.credentials,
     },
     // flow.call starts children through the execution service, built below (bound late).
@@ -131,6 +191,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       result: (id) => calls.result(id),
       finished: (id) => calls.finished(id),
     },
+    observeStep: metrics.step,
   });
   const claimQueue =
     store.claims && role !== 'web'
@@ -146,7 +207,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     store: store.executions,
     clock,
     logger,
-    http: httpClient,
+    http,
     credentials: o.credentials ?? vault.ports.credentials,
     expressions,
     start: (req) => executions.start(req),
@@ -154,6 +215,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     dialect: store.dialect,
     // With several processes, timers run only in the one holding the trigger lock (cluster.ts).
     leading: !notifications,
+    observer: metrics,
   });
   const activator = createActivator({ webhook: webhookKind, ...triggers.kinds, ...o.triggerKinds }, logger);
 
@@ -212,21 +274,26 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       { path: '/workflows', router: pollTestRoutes({ workflows, runner: triggers.runner }) },
     ],
   });
-  const hooks = createHooksHandler(webhooks, { maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES, logger });
-  // A worker serves only its health: no API, no editor, no hooks.
-  const limits: ConnectionLimits = {
-    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
-    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
-    keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
-    maxConnections: config.MAX_CONNECTIONS ?? defaultMaxConnections(),
-  };
-  const server =
+  const hooks = createHooksHandler(webhooks, { maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES, logger, observe: metrics.webhookAck });
+  // Queue gauges, read at scrape time: this process's in-memory queue (SQLite), or the shared
+  // queue in the database (PostgreSQL: every process sees the same backlog).
+  const backlog = store.claims ? createQueueBacklogRepo(db) : undefined;
+  metrics.setQueueSource(async () => {
+    const local = queue.stats();
+    if (!backlog) return { depth: local.queued, running: local.running, parked: local.parked, oldestQueuedAt: local.oldestQueuedAt };
+    const shared = await backlog.read(clock.now());
+    return { depth: shared.depth, running: local.running, parked: local.parked, oldestQueuedAt: shared.oldestQueuedAt };
+  });
+  const metricsHandler = createMetricsHandler(metrics, { token: config.METRICS_TOKEN, logger });
+  // A worker serves only its health and metrics: no API, no editor, no hooks.
+  const serve: RequestListener =
     role === 'worker'
-      ? healthServer(health, limits)
-      : createLimitedServer(limits, (req, res) => {
+      ? healthHandler(health, metricsHandler)
+      : (req, res) => {
           if (req.url?.startsWith('/hooks/')) void hooks(req, res);
+          else if (isMetricsPath(req.url)) void metricsHandler(req, res);
           else app(req, res);
-        });
+        };
 
   const pruner = createPruner({
     query,
@@ -269,6 +336,9 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     await activator.restoreAll(await workflows.listActive());
     pruner.start();
   }
+  // Handed over only now, as when the server listened only after boot: requests reach the API and
+  // /hooks once unfinished executions are resumed and triggers armed; until then, the booting answers.
+  handle = serve;
   health.ready();
 
   let stopped = false;
@@ -276,21 +346,12 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     config,
     store,
     queue,
+    metrics,
     services,
     server,
     logger,
     pruneNow: () => pruner.pruneNow(),
-    listen: () =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.PORT, config.HOST, () => {
-          const addr = server.address();
-          const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
-          // With PORT=0 and no PUBLIC_URL, webhook URLs must name the port actually bound.
-          if (!config.PUBLIC_URL) config.publicUrl = `http://localhost:${port}`;
-          resolve(port);
-        });
-      }),
+    listen,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -298,10 +359,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       await cluster?.stop();
       pruner.stop();
       await activator.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer();
       await queue.stop();
       await queueListener?.close();
       await bridge?.stop();

@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import type { Logger } from '../lib/logger.ts';
 import { CHANNELS, type Notifications, type Store } from './store.ts';
 import { openSqliteStore } from './sqlite/driver.ts';
+import type { CommitObserver } from './sqlite/group-commit.ts';
 
-export type StoreOptions = { databaseUrl?: string | undefined; dataDir: string; logger?: Logger; applicationName?: string; poolSize?: number };
+export type StoreOptions = { databaseUrl?: string | undefined; dataDir: string; logger?: Logger; applicationName?: string; poolSize?: number;
+  /** SQLite: told of each group-commit batch and WAL fsync (metrics). */
+  commitObserver?: CommitObserver;
+};
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
   if (opts.databaseUrl) {
@@ -58,5 +62,5 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     return { ...pg, notifications };
   }
   mkdirSync(opts.dataDir, { recursive: true });
-  return openSqliteStore(join(opts.dataDir, 'switchyard.db'), { dataDir: opts.dataDir, ...(opts.logger ? { logger: opts.logger } : {}) });
+  return openSqliteStore(join(opts.dataDir, 'switchyard.db'), { dataDir: opts.dataDir, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.commitObserver ? { commitObserver: opts.commitObserver } : {}) });
 }

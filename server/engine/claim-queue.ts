@@ -180,7 +180,7 @@ export function createClaimQueue(o: ClaimQueueOptions): Queue & { wake(): void }
       if (inFlight.size === 0 && local.length === 0 && !claiming) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
-    stats: () => ({ queued: local.length, running: inFlight.size, parked: parkedWake ? 1 : 0 }),
+    stats: () => ({ queued: local.length, running: inFlight.size, parked: parkedWake ? 1 : 0, oldestQueuedAt: null }),
     pause() {
       paused = true;
     },
@@ -210,7 +210,7 @@ export function createRemoteQueue(): Queue {
     resumeAll: async () => 0,
     wakeExecution: () => undefined,
     idle: () => Promise.resolve(),
-    stats: () => ({ queued: 0, running: 0, parked: 0 }),
+    stats: () => ({ queued: 0, running: 0, parked: 0, oldestQueuedAt: null }),
     pause: () => undefined,
     resume: () => undefined,
     stop: async () => undefined,

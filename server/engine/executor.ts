@@ -39,6 +39,8 @@ export type ExecutorDeps = {
   maxStepBytes?: number;
   /** Sleep used between retries (tests may shorten it). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Told of every recorded step (metrics): a plain call, no event object, no JSON. */
+  observeStep?: (nodeType: string, status: string, durationMs: number) => void;
 };
 
 /**
@@ -189,6 +191,7 @@ export function createExecutor(deps: ExecutorDeps) {
       record(scope, row, value) {
         scope.state.set(row.node_id, { row, value });
         if (scope.key === '' && row.status !== 'skipped') lastFinished = row.node_id;
+        deps.observeStep?.(wf.nodes.get(row.node_id)?.node.type ?? 'unknown', row.status, (row.finished_at ?? row.started_at ?? 0) - (row.started_at ?? 0));
         announce(row);
       },
       announce,

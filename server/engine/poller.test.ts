@@ -41,7 +41,7 @@ const runner = {
   },
 } as unknown as PollRunner;
 
-function makePoller(opts: { leading?: boolean; start?: StartFn; on?: SqliteStore; runner?: PollRunner } = {}) {
+function makePoller(opts: { leading?: boolean; start?: StartFn; on?: SqliteStore; runner?: PollRunner; onFailure?: (workflowId: string) => void } = {}) {
   const seenIdem = new Set<string>();
   const fakeStart: StartFn = async (req) => {
     if (started.length === failStartAt) {
@@ -62,6 +62,7 @@ function makePoller(opts: { leading?: boolean; start?: StartFn; on?: SqliteStore
     maxStartJitterMs: 0,
     ...(opts.leading !== undefined ? { leading: opts.leading } : {}),
     start: opts.start ?? fakeStart,
+    ...(opts.onFailure ? { onFailure: opts.onFailure } : {}),
   });
 }
 
@@ -125,7 +126,8 @@ describe('poller', () => {
   });
 
   it('backs off per failure up to ten intervals, honours Retry-After, and a success clears the error', async () => {
-    const p = makePoller();
+    const failed: string[] = [];
+    const p = makePoller({ onFailure: (id) => failed.push(id) });
     const wf = workflow();
     replies = [list('a'), new Error('HTTP 500'), new Error('HTTP 500'), new RetryableError('HTTP 429', { retryAfterMs: 75_000 }), new Error('HTTP 500'), list('a')];
     await p.arm(wf, wf.nodes[0]!);
@@ -137,6 +139,8 @@ describe('poller', () => {
       expect(state().lastError).toMatch(/HTTP/);
     }
     expect(gaps).toEqual([20_000, 40_000, 80_000, 100_000]);
+    // Each failed run is reported once (the metrics' poll failures), the seeding success not at all.
+    expect(failed).toEqual(['wf_p', 'wf_p', 'wf_p', 'wf_p']);
     await vi.advanceTimersByTimeAsync(state().nextPollAt - Date.now());
     expect(state()).toMatchObject({ failures: 0, lastError: null, lastErrorAt: null });
     expect(await p.info!(wf, wf.nodes[0]!)).toMatchObject({ lastError: null, lastPolledAt: expect.stringMatching(/Z$/) });

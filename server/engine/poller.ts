@@ -43,6 +43,8 @@ export type PollerDeps = {
   check?(expression: string): string | null;
   /** Upper bound of the random delay before a trigger's first poll. */
   maxStartJitterMs?: number;
+  /** Told of each failed poll run (metrics). */
+  onFailure?(workflowId: string): void;
   random?: () => number;
 };
 
@@ -186,7 +188,10 @@ export function createPoller(deps: PollerDeps): TriggerKind & Leadership & { sta
     if (e.abort.signal.aborted || entries.get(e.key) !== e) return;
     const now = clock.now();
     const failures = error === undefined ? 0 : s.failures + 1;
-    if (error !== undefined) log.warn('poll failed', { workflowId: e.workflow.id, failures, error: describe(error) });
+    if (error !== undefined) {
+      log.warn('poll failed', { workflowId: e.workflow.id, failures, error: describe(error) });
+      deps.onFailure?.(e.workflow.id);
+    }
     s = {
       ...s,
       lastPolledAt: started,

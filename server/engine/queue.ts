@@ -21,7 +21,8 @@ export type Queue = {
   resumeAll(): Promise<number>;
   /** Resolves when nothing is queued or running (tests, benchmarks, graceful stop). */
   idle(): Promise<void>;
-  stats(): { queued: number; running: number; parked: number };
+  /** `oldestQueuedAt`: when the longest-waiting queued execution was queued here (null: none, or not known here). */
+  stats(): { queued: number; running: number; parked: number; oldestQueuedAt: number | null };
   /**
    * A parked execution should go on now (a child it waits for ended): this process runs it at
    * once if it holds it. Where workers claim, the store's wake() is what they see; this is a no-op.
@@ -35,6 +36,8 @@ export type Queue = {
 
 export function createQueue(deps: { executor: Executor; store: ExecutionStore; clock: Clock; logger: Logger; concurrency: number }): Queue {
   const pending: string[] = [];
+  /** When each entry of `pending` was queued (same index), for the oldest-queued-age metric. */
+  const pendingAt: number[] = [];
   /** What a fresh execution's creator already knew; dropped once it is taken (resume reads the DB). */
   const hints = new Map<string, StartHint>();
   let head = 0;
@@ -52,6 +55,7 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
       const id = pending[head++]!;
       if (head > 1024 && head * 2 > pending.length) {
         pending.splice(0, head); // compact the FIFO without shifting on every take
+        pendingAt.splice(0, head);
         head = 0;
       }
       if (inFlight.has(id)) continue;
@@ -62,8 +66,11 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
         .advance(id, hint)
         .then(
           (r) => {
-            if (r.status === 'parked' && rerun.has(id)) pending.push(id);
-            else if (r.status === 'parked') park(id, r.wakeAt);
+            if (r.status === 'parked' && rerun.has(id)) {
+              // Not enqueue(): its pump would skip the id while it is still in flight; the pump in finally takes it.
+              pending.push(id);
+              pendingAt.push(deps.clock.now());
+            } else if (r.status === 'parked') park(id, r.wakeAt);
             rerun.delete(id);
           },
           (err: unknown) => deps.logger.error('execution crashed', { executionId: id, err: String(err), stack: (err as Error)?.stack }),
@@ -109,6 +116,7 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
     // Hints are memory: under a huge backlog keep only a bounded number, the rest read from the DB.
     if (hint && hints.size < 10_000) hints.set(id, hint);
     pending.push(id);
+    pendingAt.push(deps.clock.now());
     pump();
   }
 
@@ -129,7 +137,7 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
       if (inFlight.size === 0 && head >= pending.length) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
-    stats: () => ({ queued: pending.length - head, running: inFlight.size, parked: parked.size }),
+    stats: () => ({ queued: pending.length - head, running: inFlight.size, parked: parked.size, oldestQueuedAt: head < pending.length ? pendingAt[head]! : null }),
     wakeExecution(id) {
       if (inFlight.has(id)) rerun.add(id);
       else if (parked.delete(id)) {

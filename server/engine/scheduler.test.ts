@@ -56,7 +56,7 @@ function passOver(s: SqliteStore): StartPassFn {
   };
 }
 
-function makeScheduler(opts: { on?: SqliteStore; leading?: boolean } = {}) {
+function makeScheduler(opts: { on?: SqliteStore; leading?: boolean; onFired?: (lagMs: number) => void } = {}) {
   const on = opts.on ?? store;
   return createScheduler({
     db: on.kysely,
@@ -65,6 +65,7 @@ function makeScheduler(opts: { on?: SqliteStore; leading?: boolean } = {}) {
     startPass: passOver(on),
     hasUnfinished: async (id) => busy.has(id),
     ...(opts.leading !== undefined ? { leading: opts.leading } : {}),
+    ...(opts.onFired ? { onFired: opts.onFired } : {}),
   });
 }
 
@@ -122,13 +123,17 @@ afterEach(async () => {
 
 describe('scheduler', () => {
   it('fires each slot once through startPass, with scheduledAt, firedAt and the slot key, and persists the next run', async () => {
-    const s = makeScheduler();
+    const lags: number[] = [];
+    const s = makeScheduler({ onFired: (lag) => lags.push(lag) });
     const wf = workflow('wf_a', { cron: '* * * * * *', overlap: 'allow' }, 3);
     await s.arm(wf, nodeOf(wf));
     expect(state('wf_a').nextRunAt).toBe(Date.parse('2030-03-01T09:59:59Z'));
     await advance(2600);
     expect(scheduledAt(started)).toEqual(['2030-03-01T09:59:59.000Z', '2030-03-01T10:00:00.000Z', '2030-03-01T10:00:01.000Z']);
     expect(committedSlots('wf_a')).toEqual(scheduledAt(started));
+    // One report per started slot, each on time (the fake clock fires the timer at the slot).
+    expect(lags).toHaveLength(3);
+    for (const lag of lags) expect(lag).toBeLessThan(100);
     expect(started[0]).toMatchObject({
       workflowId: 'wf_a',
       workflowVersion: 3,
@@ -181,7 +186,8 @@ describe('scheduler', () => {
   });
 
   it('a pass the database fails commits nothing (not even the next run), and the slot fires on the next pass', async () => {
-    const s = makeScheduler();
+    const lags: number[] = [];
+    const s = makeScheduler({ onFired: (lag) => lags.push(lag) });
     const wf = workflow('wf_e', { cron: '0 * * * * *' });
     await s.arm(wf, nodeOf(wf));
     const before = state('wf_e');
@@ -194,6 +200,10 @@ describe('scheduler', () => {
     store.db.sqlite.exec('DROP TRIGGER fail_ingest');
     await advance(1100); // the retry, one second later
     expect(committedSlots('wf_e')).toEqual(['2030-03-01T10:00:00.000Z']);
+    // The failed pass reported nothing; the retry's slot started a second (RETRY_MS) late.
+    expect(lags).toHaveLength(1);
+    expect(lags[0]).toBeGreaterThanOrEqual(1000);
+    expect(lags[0]).toBeLessThan(1600);
     expect(state('wf_e')).toMatchObject({ nextRunAt: Date.parse('2030-03-01T10:01:00Z'), lastScheduledAt: Date.parse('2030-03-01T10:00:00Z'), pending: null });
     await s.stop!();
   });

@@ -40,6 +40,8 @@ export type SchedulerDeps = {
   maxSleepMs?: number;
   /** Start as the process that runs the timers (default; SQLite has one process). */
   leading?: boolean;
+  /** Told of each slot started, `lagMs` after its scheduled time (metrics). */
+  onFired?(lagMs: number): void;
 };
 
 /** After a failed pass (database away), its schedules are retried after this, doubling per failure. */
@@ -212,6 +214,7 @@ export function createScheduler(deps: SchedulerDeps): TriggerKind & Leadership &
       if (!r) return; // its compare-and-set lost: nothing was started
       if (!r.duplicate) {
         fired++;
+        deps.onFired?.(now - fires[i]!.slot);
         return;
       }
       // Two passes both won this slot (its state was set back meanwhile, e.g. restored): the key held.

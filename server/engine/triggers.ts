@@ -45,6 +45,8 @@ export type TriggerDeps = {
   startPass: StartPassFn;
   /** Whether this process starts as the leader (default true). */
   leading?: boolean;
+  /** Metrics: schedule slots started (with their lag) and failed poll runs. */
+  observer?: { scheduleFired(lagMs: number): void; pollFailed(workflowId: string): void };
 };
 
 export function createTriggerKinds(deps: TriggerDeps) {
@@ -59,6 +61,7 @@ export function createTriggerKinds(deps: TriggerDeps) {
     startPass: (swaps, reqs) => deps.startPass(swaps, reqs),
     hasUnfinished: (id) => deps.store.hasUnfinished(id),
     leading,
+    ...(deps.observer ? { onFired: deps.observer.scheduleFired } : {}),
   });
   const poll = createPoller({
     db: deps.db,
@@ -69,6 +72,7 @@ export function createTriggerKinds(deps: TriggerDeps) {
     start: (req) => deps.start(req),
     check: (e) => deps.expressions.check(e),
     leading,
+    ...(deps.observer ? { onFailure: deps.observer.pollFailed } : {}),
   });
   return {
     kinds: { schedule, poll },

@@ -49,8 +49,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_la
   });
 }
 
-export function createHooksHandler(webhooks: WebhookService, opts: { maxBodyBytes: number; logger: Logger }) {
+/** `observe`: told of each answered request (not preflights, not hang-ups), with the seconds from arrival to the answer sent. */
+export function createHooksHandler(webhooks: WebhookService, opts: { maxBodyBytes: number; logger: Logger; observe?: (status: number, seconds: number) => void }) {
   return async function handleHook(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (opts.observe && req.method !== 'OPTIONS') {
+      const observe = opts.observe;
+      const t0 = performance.now();
+      res.once('finish', () => observe(res.statusCode, (performance.now() - t0) / 1000));
+    }
     try {
       const url = new URL(req.url ?? '/', 'http://x');
       const rest = url.pathname.slice('/hooks/'.length);

@@ -58,6 +58,37 @@ export function createLogger(level = 'info', destination?: pino.DestinationStrea
   return wrap(p);
 }
 
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const COLOURS: Record<number, string> = { 10: '90', 20: '36', 30: '32', 40: '33', 50: '31', 60: '35' };
+
+/**
+ * One pino JSON line → one line for a person: `12:00:00.123 INFO  message key=value …` (with
+ * executionId and workflowId first when present). Redaction ran before the JSON was written, so
+ * nothing hidden there shows here. Lines that are not JSON pass through unchanged.
+ */
+export function prettyLine(line: string, colour = false): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line.endsWith('\n') ? line : `${line}\n`;
+  }
+  const { level, time, msg, executionId, workflowId, ...rest } = entry;
+  const n = typeof level === 'number' ? level : 30;
+  const name = (LEVELS[n] ?? String(level)).padEnd(5);
+  const at = typeof time === 'number' ? new Date(time).toISOString().slice(11, 23) : '';
+  const fields = { ...(executionId !== undefined ? { executionId } : {}), ...(workflowId !== undefined ? { workflowId } : {}), ...rest };
+  const pairs = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`);
+  const label = colour ? `\x1b[${COLOURS[n] ?? '0'}m${name}\x1b[0m` : name;
+  return `${at} ${label} ${String(msg ?? '')}${pairs.length ? ` ${pairs.join(' ')}` : ''}\n`;
+}
+
+/** A pino destination that writes `prettyLine`s to `out` (stdout by default; colour when it is a terminal). */
+export function prettyDestination(out: { write(s: string): unknown; isTTY?: boolean } = process.stdout): pino.DestinationStream {
+  const colour = Boolean(out.isTTY);
+  return { write: (chunk: string) => void out.write(prettyLine(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk, colour)) };
+}
+
 /** A logger that drops everything (unit tests). */
 export const silentLogger: Logger = {
   debug() {},

@@ -8,7 +8,7 @@ import { INSPECTOR_KEEP, type Store } from '../store.ts';
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { openDatabase, type Db } from './connection.ts';
 import { createSqliteExecutionStore } from './execution-store.ts';
-import { createGroupCommit } from './group-commit.ts';
+import { createGroupCommit, type CommitObserver } from './group-commit.ts';
 import { createSqliteInspectorStore } from './inspector-store.ts';
 import { acquireProcessLock, type ProcessLock } from './process-lock.ts';
 
@@ -18,7 +18,7 @@ export type SqliteStore = Store & { db: Db };
  * Opens `file` (`:memory:` for unit tests). With `dataDir`, the directory is locked to this process
  * first and a checkpointer is started (both pointless for an in-memory database).
  */
-export function openSqliteStore(file: string, opts: { dataDir?: string; logger?: Logger; inspectorKeep?: number } = {}): SqliteStore {
+export function openSqliteStore(file: string, opts: { dataDir?: string; logger?: Logger; inspectorKeep?: number; commitObserver?: CommitObserver } = {}): SqliteStore {
   const lock: ProcessLock | undefined = opts.dataDir ? acquireProcessLock(join(opts.dataDir, 'switchyard.lock')) : undefined;
   let db: Db;
   try {
@@ -27,7 +27,7 @@ export function openSqliteStore(file: string, opts: { dataDir?: string; logger?:
     lock?.release();
     throw err;
   }
-  const commit = createGroupCommit(db.sqlite);
+  const commit = createGroupCommit(db.sqlite, opts.commitObserver ? { observer: opts.commitObserver } : {});
   const checkpointer: Checkpointer | undefined =
     file === ':memory:' ? undefined : startCheckpointer(file, { onError: (err) => opts.logger?.warn('wal checkpoint failed', { err }) });
   const executions = createSqliteExecutionStore(db.sqlite, commit);

@@ -32,8 +32,12 @@ export type GroupCommit = {
   close(): void;
 };
 
-export function createGroupCommit(sqlite: Database.Database, options: { maxBatch?: number } = {}): GroupCommit {
+/** Told of each committed batch and each WAL fsync (metrics); both calls are cheap and synchronous. */
+export type CommitObserver = { batch(size: number): void; fsync(ms: number): void };
+
+export function createGroupCommit(sqlite: Database.Database, options: { maxBatch?: number; observer?: CommitObserver } = {}): GroupCommit {
   const maxBatch = options.maxBatch ?? 4000;
+  const observer = options.observer;
   const walPath = sqlite.memory ? undefined : `${sqlite.name}-wal`;
   let queue: Pending[] = [];
   let scheduled = false;
@@ -85,9 +89,11 @@ export function createGroupCommit(sqlite: Database.Database, options: { maxBatch
       return;
     }
     inFlight++;
+    const began = observer ? performance.now() : 0;
     fdatasync(fd, (err) => {
       inFlight--;
       syncs++;
+      observer?.fsync(performance.now() - began);
       if (err) waiting.forEach((w) => w.reject(err));
       else waiting.forEach((w) => w.resolve());
       startSync();
@@ -137,6 +143,7 @@ export function createGroupCommit(sqlite: Database.Database, options: { maxBatch
       }
       batches++;
       writes += batch.length;
+      observer?.batch(batch.length);
       awaitingSync.push({
         resolve: () =>
           batch.forEach((p, i) => {
