@@ -219,7 +219,16 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   });
   const activator = createActivator({ webhook: webhookKind, ...triggers.kinds, ...o.triggerKinds }, logger);
 
-  const executions = createExecutionService({ store: store.executions, query, queue, events, snapshots, clock, scrub: (t) => secrets.scrubText(t) });
+  const executions = createExecutionService({
+    store: store.executions,
+    query,
+    queue,
+    events,
+    snapshots,
+    currentVersion: async (id) => (await workflowRepo.get(id))?.version,
+    clock,
+    scrub: (t) => secrets.scrubText(t),
+  });
   const calls = createCallPort({ workflow: (id) => workflowRepo.get(id), executions, store: store.executions, queue, clock, logger });
   let webhooks: ReturnType<typeof createWebhookService> | undefined;
   // Webhook auth reads secrets from the vault (cached briefly), and forgets them when a credential changes.

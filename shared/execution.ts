@@ -47,6 +47,8 @@ export const ExecutionSummary = z.object({
   status: ExecutionStatus,
   mode: ExecutionMode,
   retryOf: z.string().nullable(),
+  /** A retry: from the start, or from the failed step (the original's finished steps carried over). */
+  retriedFrom: z.enum(['start', 'failed']).optional(),
   /** flow.call: the execution that called this one (absent for every other run). */
   parentExecutionId: z.string().optional(),
   error: StepError.nullable(),

@@ -60,6 +60,8 @@ export type ExecutionsTable = {
   /** flow.call: the execution that called this one (migration 006/004), and the call chain's depth. */
   parent_execution_id: ColumnType<string | null, string | null | undefined, string | null>;
   call_depth: Generated<number>;
+  /** A retry: 'start' or 'failed' (migration 011/009); null otherwise. */
+  retry_from: ColumnType<string | null, string | null | undefined, string | null>;
 };
 export type StepsTable = {
   execution_id: string;
@@ -231,6 +233,7 @@ export const COLUMNS = {
     fence: 'integer',
     parent_execution_id: 'text?',
     call_depth: 'integer',
+    retry_from: 'text?',
   },
   steps: {
     execution_id: 'text',

@@ -18,7 +18,7 @@ const EXEC_COLS = 'id, workflow_id, workflow_version, status, mode, retry_of, er
 const STEP_COLS = 'execution_id, node_id, iteration, status, attempts, input, output, error, handle, truncated, started_at, finished_at, resume_at';
 /** The execution's columns as `e_<col>` and its steps' as `s_<col>`, for the one-statement detail read. */
 const prefixed = (cols: string, table: string, prefix: string) => cols.split(', ').map((c) => `${table}.${c} AS ${prefix}${c}`).join(', ');
-const DETAIL_SQL = `SELECT ${prefixed(`${EXEC_COLS}, summary, parent_execution_id, call_depth`, 'e', 'e_')}, ${prefixed(STEP_COLS, 's', 's_')}
+const DETAIL_SQL = `SELECT ${prefixed(`${EXEC_COLS}, summary, parent_execution_id, call_depth, retry_from`, 'e', 'e_')}, ${prefixed(STEP_COLS, 's', 's_')}
   FROM executions e LEFT JOIN steps s ON s.execution_id = e.id WHERE e.id = $1`;
 const unprefixed = <T>(row: Record<string, unknown>, prefix: string): T =>
   Object.fromEntries(Object.entries(row).flatMap(([k, v]) => (k.startsWith(prefix) ? [[k.slice(prefix.length), v]] : []))) as T;
@@ -148,7 +148,7 @@ export function createPgExecutionStore(pool: Reader, writer: Writer): ExecutionS
       }),
 
     async getExecution(id) {
-      const { rows } = await pool.query<ExecutionRow>(`SELECT ${EXEC_COLS}, summary, parent_execution_id, call_depth FROM executions WHERE id = $1`, [id], 'sy_get_execution');
+      const { rows } = await pool.query<ExecutionRow>(`SELECT ${EXEC_COLS}, summary, parent_execution_id, call_depth, retry_from FROM executions WHERE id = $1`, [id], 'sy_get_execution');
       return rows[0];
     },
     async getSteps(id) {

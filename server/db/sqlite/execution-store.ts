@@ -10,8 +10,8 @@ import type { GroupCommit } from './group-commit.ts';
 
 export function createSqliteExecutionStore(sqlite: Database.Database, commit: GroupCommit): ExecutionStore {
   const insertExecution = sqlite.prepare(
-    `INSERT INTO executions (id, workflow_id, workflow_version, status, mode, retry_of, created_at, summary, parent_execution_id, call_depth)
-     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO executions (id, workflow_id, workflow_version, status, mode, retry_of, created_at, summary, parent_execution_id, call_depth, retry_from)
+     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
   );
   const upsertStep = sqlite.prepare(
     `INSERT INTO steps (execution_id, node_id, iteration, status, attempts, input, output, error, handle, truncated, started_at, finished_at, resume_at)
@@ -32,7 +32,7 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
   );
   const wake = sqlite.prepare(`UPDATE executions SET wake_at = ? WHERE id = ? AND wake_at > ? AND status IN ('queued', 'running')`);
   const getExecution = sqlite.prepare(
-    `SELECT id, workflow_id, workflow_version, status, mode, retry_of, error, created_at, started_at, finished_at, wake_at, summary, parent_execution_id, call_depth FROM executions WHERE id = ?`,
+    `SELECT id, workflow_id, workflow_version, status, mode, retry_of, error, created_at, started_at, finished_at, wake_at, summary, parent_execution_id, call_depth, retry_from FROM executions WHERE id = ?`,
   );
   const getSteps = sqlite.prepare(`SELECT * FROM steps WHERE execution_id = ?`);
   const getStep = sqlite.prepare(`SELECT * FROM steps WHERE execution_id = ? AND node_id = ? AND iteration = ?`);
@@ -54,8 +54,9 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
       if (first) return { executionId: first.execution_id, duplicate: true };
       putIdem.run(idem.token, idem.key, e.id, e.created_at);
     }
-    insertExecution.run(e.id, e.workflow_id, e.workflow_version, e.mode, e.retry_of, e.created_at, e.summary ?? null, e.parent_execution_id ?? null, e.call_depth ?? 0);
+    insertExecution.run(e.id, e.workflow_id, e.workflow_version, e.mode, e.retry_of, e.created_at, e.summary ?? null, e.parent_execution_id ?? null, e.call_depth ?? 0, e.retry_from ?? null);
     upsertStep.run(req.triggerStep);
+    for (const step of req.steps ?? []) upsertStep.run(step);
     return { executionId: e.id, duplicate: false };
   }
 

@@ -1,6 +1,6 @@
 /** /api/executions: list, detail, retry and cancel (both audited). */
 import { Router } from 'express';
-import { ListExecutionsQuery } from '#shared/api/schemas.ts';
+import { ListExecutionsQuery, RetryBody } from '#shared/api/schemas.ts';
 import type { Services } from '../../services/index.ts';
 import { auditFor } from '../audit-context.ts';
 import { parse } from '../parse.ts';
@@ -16,8 +16,9 @@ export function executionRoutes({ executions, audit: auditService }: Services): 
     res.json(await executions.get(req.params.id));
   });
   r.post('/:id/retry', async (req, res) => {
-    const { executionId } = await executions.retry(req.params.id);
-    await audit(req, { action: 'execution.retried', target: { type: 'execution', id: executionId }, detail: { retryOf: req.params.id } });
+    const how = parse(RetryBody, req.body ?? {});
+    const { executionId } = await executions.retry(req.params.id, how);
+    await audit(req, { action: 'execution.retried', target: { type: 'execution', id: executionId }, detail: { retryOf: req.params.id, ...how } });
     res.status(202).json({ executionId });
   });
   r.post('/:id/cancel', async (req, res) => {

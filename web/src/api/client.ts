@@ -205,7 +205,8 @@ export const api = {
     list: (p: { workflowId?: string; status?: string; cursor?: string | null; limit?: number } = {}) =>
       request('GET', `/api/executions${qs(p)}`, undefined, page(ExecutionSummary)),
     get: (id: string) => request('GET', `/api/executions/${encodeURIComponent(id)}`, undefined, ExecutionDetail),
-    retry: (id: string) => request('POST', `/api/executions/${encodeURIComponent(id)}/retry`, {}, ExecutionId),
+    retry: (id: string, how: { from?: 'start' | 'failed'; version?: 'original' | 'current' } = {}) =>
+      request('POST', `/api/executions/${encodeURIComponent(id)}/retry`, how, ExecutionId),
     cancel: (id: string) => request('POST', `/api/executions/${encodeURIComponent(id)}/cancel`, {}, ExecutionSummary),
   },
 
