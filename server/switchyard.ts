@@ -44,6 +44,7 @@ import { createExecutionService, toSummary } from './services/execution.service.
 import type { Services } from './services/index.ts';
 import { createRunService } from './services/run.service.ts';
 import { createCallPort } from './services/call.service.ts';
+import { createErrorDispatcher } from './services/error-dispatch.ts';
 import { createWebhookService, type HookAuthenticator } from './services/webhook.service.ts';
 import { webhookRequestRoutes } from './http/routes/webhook-requests.routes.ts';
 import { pollTestRoutes } from './http/routes/poll-test.routes.ts';
@@ -315,6 +316,23 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     intervalMs: config.PRUNE_INTERVAL_SECONDS * 1000,
   });
 
+  // Failed executions start error workflows (trigger.error) from any process that runs executions;
+  // two draining at once start nothing twice (each start is idempotent per failed execution).
+  const errorDispatch =
+    role === 'web'
+      ? undefined
+      : createErrorDispatcher({
+          db,
+          store: store.executions,
+          workflow: (id) => workflowRepo.get(id),
+          listActive: () => workflowRepo.listActive(),
+          start: (req) => executions.start(req),
+          events,
+          clock,
+          logger,
+          publicUrl: () => config.publicUrl,
+        });
+
   const cluster: Cluster | undefined = notifications
     ? createCluster({
         notifications,
@@ -348,6 +366,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   // Handed over only now, as when the server listened only after boot: requests reach the API and
   // /hooks once unfinished executions are resumed and triggers armed; until then, the booting answers.
   handle = serve;
+  errorDispatch?.start();
   health.ready();
 
   let stopped = false;
@@ -367,6 +386,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       health.stopping();
       await cluster?.stop();
       pruner.stop();
+      await errorDispatch?.stop();
       await activator.stop();
       await closeServer();
       await queue.stop();

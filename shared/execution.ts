@@ -8,7 +8,7 @@ export type ExecutionStatus = z.infer<typeof ExecutionStatus>;
 export const StepStatus = z.enum(['success', 'error', 'skipped', 'waiting', 'running']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
-export const ExecutionMode = z.enum(['webhook', 'schedule', 'poll', 'manual', 'retry', 'replay', 'call']);
+export const ExecutionMode = z.enum(['webhook', 'schedule', 'poll', 'manual', 'retry', 'replay', 'call', 'error']);
 export type ExecutionMode = z.infer<typeof ExecutionMode>;
 
 export const StepError = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });

@@ -79,6 +79,8 @@ export type StepsTable = {
   finished_at: number | null;
   resume_at: number | null;
 };
+/** Failed executions not yet handed to error workflows (migration 012/010). */
+export type FailuresTable = { execution_id: string; created_at: number };
 export type IdempotencyKeysTable = { token: string; key: string; execution_id: string; created_at: number };
 export type TriggerStateTable = { workflow_id: string; node_id: string; state: string; updated_at: number };
 export type NodeSamplesTable = {
@@ -169,6 +171,7 @@ export type Schema = {
   executions: ExecutionsTable;
   steps: StepsTable;
   idempotency_keys: IdempotencyKeysTable;
+  failures: FailuresTable;
   trigger_state: TriggerStateTable;
   node_samples: NodeSamplesTable;
   credentials: CredentialsTable;
@@ -251,6 +254,7 @@ export const COLUMNS = {
     resume_at: 'integer?',
   },
   idempotency_keys: { token: 'text', key: 'text', execution_id: 'text', created_at: 'integer' },
+  failures: { execution_id: 'text', created_at: 'integer' },
   trigger_state: { workflow_id: 'text', node_id: 'text', state: 'text', updated_at: 'integer' },
   node_samples: { workflow_id: 'text', node_id: 'text', sample: 'text?', captured_at: 'integer?', listening_until: 'integer?' },
   credentials: {

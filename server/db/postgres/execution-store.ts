@@ -34,8 +34,8 @@ const unprefixed = <T>(row: Record<string, unknown>, prefix: string): T =>
  * join over a sequential scan of every execution: 10 ms per batch at 17,000 rows.
  */
 export const UPDATE_EXECUTIONS = `WITH j AS (SELECT * FROM json_to_recordset($1::json)
-    AS j(id text, op text, status text, error text, at bigint, started_at bigint, wake_at bigint, lease_owner text, fence integer))
-  UPDATE executions x SET
+    AS j(id text, op text, status text, error text, at bigint, started_at bigint, wake_at bigint, lease_owner text, fence integer)),
+  u AS (UPDATE executions x SET
     status = CASE j.op WHEN 'run' THEN 'running' WHEN 'finish' THEN j.status ELSE x.status END,
     error = CASE j.op WHEN 'finish' THEN j.error ELSE x.error END,
     finished_at = CASE j.op WHEN 'finish' THEN j.at ELSE x.finished_at END,
@@ -44,7 +44,10 @@ export const UPDATE_EXECUTIONS = `WITH j AS (SELECT * FROM json_to_recordset($1:
     lease_owner = CASE WHEN j.op IN ('finish', 'park') THEN NULL ELSE x.lease_owner END,
     lease_until = CASE WHEN j.op IN ('finish', 'park') THEN NULL ELSE x.lease_until END
   FROM j WHERE x.id = ANY($2::text[]) AND x.id = j.id AND (j.lease_owner IS NULL OR (x.lease_owner = j.lease_owner AND x.fence = j.fence))
-  RETURNING x.id`;
+  RETURNING x.id, j.op, j.status AS finished_as, j.at),
+  -- A failure is queued for error workflows in the same statement (services/error-dispatch.ts).
+  f AS (INSERT INTO failures (execution_id, created_at) SELECT id, at FROM u WHERE op = 'finish' AND finished_as = 'error' ON CONFLICT DO NOTHING)
+  SELECT id FROM u`;
 
 type ExecUpdate = {
   id: string;

@@ -27,6 +27,7 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     `UPDATE executions SET status = ?, error = ?, finished_at = ?, started_at = COALESCE(started_at, ?), wake_at = NULL WHERE id = ? AND status IN ('queued', 'running')`,
   );
   const park = sqlite.prepare(`UPDATE executions SET wake_at = ? WHERE id = ? AND status IN ('queued', 'running')`);
+  const queueFailure = sqlite.prepare(`INSERT INTO failures (execution_id, created_at) VALUES (?, ?) ON CONFLICT (execution_id) DO NOTHING`);
   const cancel = sqlite.prepare(
     `UPDATE executions SET status = 'canceled', error = ?, finished_at = ?, wake_at = NULL WHERE id = ? AND status IN ('queued', 'running')`,
   );
@@ -76,7 +77,13 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     writeStep: (row) => commit.run(() => (upsertStep.run(row), true), single),
     markRunning: (id, at) => commit.run(() => (markRunning.run(at, id), true), single),
     // false: the execution was canceled meanwhile (it is final already).
-    finish: (id, status, error, at, startedAt) => commit.run(() => finish.run(status, error, at, startedAt, id).changes === 1, single),
+    finish: (id, status, error, at, startedAt) =>
+      commit.run(() => {
+        const ok = finish.run(status, error, at, startedAt, id).changes === 1;
+        // A failure is queued for error workflows in the same transaction (services/error-dispatch.ts).
+        if (ok && status === 'error') queueFailure.run(id, at);
+        return ok;
+      }, single),
     park: (id, wakeAt) => commit.run(() => park.run(wakeAt, id).changes === 1, single),
     wake: (id, at) => commit.run(() => wake.run(at, id, at).changes === 1, single),
     cancel: (id, error, at) => commit.run(() => cancel.run(error, at, id).changes === 1, single),
