@@ -30,7 +30,7 @@ import { createSnapshotCache } from './engine/snapshots.ts';
 import { createPruner, type PruneResult } from './engine/pruner.ts';
 import { createTriggerKinds } from './engine/triggers.ts';
 import { createHooksHandler } from './http/hooks.handler.ts';
-import { createLimitedServer, defaultMaxConnections, type ConnectionLimits } from './http/connection-limits.ts';
+import { createLimitedServer, limitsFromConfig } from './http/connection-limits.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createLogger, prettyDestination, type Logger } from './lib/logger.ts';
 import { createAuditService } from './services/audit.service.ts';
@@ -104,13 +104,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   // booting, and is handed the real handler once everything is wired.
   let handle: RequestListener = bootingHandler(health);
   // Slow and hostile clients are cut off and connections capped from the first moment (connection-limits.ts).
-  const limits: ConnectionLimits = {
-    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
-    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
-    keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
-    maxConnections: config.MAX_CONNECTIONS ?? defaultMaxConnections(),
-  };
-  const server = createLimitedServer(limits, (req, res) => handle(req, res));
+  const server = createLimitedServer(limitsFromConfig(config), (req, res) => handle(req, res));
   let boundPort: number | undefined;
   const listen = (): Promise<number> =>
     boundPort !== undefined

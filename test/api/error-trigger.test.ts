@@ -23,7 +23,7 @@ afterAll(async () => {
   await sink?.close();
 });
 
-const create = async (name: string, nodes: { id: string }[], activate = true) => {
+const create = async (name: string, nodes: { id: string; type: string; config: unknown }[], activate = true) => {
   const edges = nodes.slice(1).map((n, i) => ({ id: `e${i}`, source: nodes[i]!.id, target: n.id }));
   const wf = (await sy.api('/api/workflows', { body: { name, nodes, edges } })).body;
   if (activate) expect((await sy.api(`/api/workflows/${wf.id}/activate`, { method: 'POST' })).status).toBe(200);
