@@ -45,6 +45,8 @@ import type { Services } from './services/index.ts';
 import { createRunService } from './services/run.service.ts';
 import { createCallPort } from './services/call.service.ts';
 import { createErrorDispatcher } from './services/error-dispatch.ts';
+import { createBulkService } from './services/bulk.service.ts';
+import { createBulkJobRepo } from './db/repos/bulk-job.repo.ts';
 import { createWebhookService, type HookAuthenticator } from './services/webhook.service.ts';
 import { webhookRequestRoutes } from './http/routes/webhook-requests.routes.ts';
 import { pollTestRoutes } from './http/routes/poll-test.routes.ts';
@@ -260,7 +262,8 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     sessionMaxAgeMs: config.SESSION_MAX_AGE_HOURS * 3600_000,
   });
   const runs = createRunService({ workflows, executions, hooks: hookRepo });
-  const services: Services = { auth, audit, workflows, executions, runs, webhooks, events };
+  const bulk = createBulkService({ repo: createBulkJobRepo(db), executions, clock, logger });
+  const services: Services = { auth, audit, workflows, executions, bulk, runs, webhooks, events };
 
   const app = createApp({
     services,
@@ -361,6 +364,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   // /hooks once unfinished executions are resumed and triggers armed; until then, the booting answers.
   handle = serve;
   errorDispatch?.start();
+  if (role !== 'web') await bulk.resumeAll();
   health.ready();
 
   let stopped = false;

@@ -79,6 +79,21 @@ export type StepsTable = {
   finished_at: number | null;
   resume_at: number | null;
 };
+/** Bulk actions on executions, resumable (migration 013/011). */
+export type BulkJobsTable = {
+  id: string;
+  request_key: string;
+  action: string;
+  request: string;
+  upto_id: string | null;
+  cursor: string | null;
+  total: number;
+  done: Generated<number>;
+  failed: Generated<number>;
+  status: string;
+  created_at: number;
+  finished_at: number | null;
+};
 /** Failed executions not yet handed to error workflows (migration 012/010). */
 export type FailuresTable = { execution_id: string; created_at: number };
 export type IdempotencyKeysTable = { token: string; key: string; execution_id: string; created_at: number };
@@ -172,6 +187,7 @@ export type Schema = {
   steps: StepsTable;
   idempotency_keys: IdempotencyKeysTable;
   failures: FailuresTable;
+  bulk_jobs: BulkJobsTable;
   trigger_state: TriggerStateTable;
   node_samples: NodeSamplesTable;
   credentials: CredentialsTable;
@@ -255,6 +271,20 @@ export const COLUMNS = {
   },
   idempotency_keys: { token: 'text', key: 'text', execution_id: 'text', created_at: 'integer' },
   failures: { execution_id: 'text', created_at: 'integer' },
+  bulk_jobs: {
+    id: 'text',
+    request_key: 'text',
+    action: 'text',
+    request: 'text',
+    upto_id: 'text?',
+    cursor: 'text?',
+    total: 'integer',
+    done: 'integer',
+    failed: 'integer',
+    status: 'text',
+    created_at: 'integer',
+    finished_at: 'integer?',
+  },
   trigger_state: { workflow_id: 'text', node_id: 'text', state: 'text', updated_at: 'integer' },
   node_samples: { workflow_id: 'text', node_id: 'text', sample: 'text?', captured_at: 'integer?', listening_until: 'integer?' },
   credentials: {

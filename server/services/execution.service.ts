@@ -198,7 +198,12 @@ export function createExecutionService(deps: {
     }
   }
 
-  async function retry(id: string, o: RetryOptions = { from: 'start', version: 'original' }): Promise<{ executionId: string; duplicate: boolean }> {
+  /** `idempotency`: a bulk job's key, so acting on one execution twice (a resumed page) starts one retry. */
+  async function retry(
+    id: string,
+    o: RetryOptions = { from: 'start', version: 'original' },
+    idempotency?: { token: string; key: string },
+  ): Promise<{ executionId: string; duplicate: boolean }> {
     const read = await store.getExecutionWithSteps(id);
     if (!read) throw new AppError('NOT_FOUND', `execution ${id} not found`);
     const { execution: row, steps } = read;
@@ -220,6 +225,7 @@ export function createExecutionService(deps: {
       retryOf: id,
       retryFrom: o.from,
       carry: plan.carry,
+      ...(idempotency ? { idempotency: { ...idempotency, since: 0 } } : {}),
     });
   }
 

@@ -31,6 +31,7 @@ export const AUDIT_ACTIONS = [
   'execution.retried',
   'execution.replayed',
   'execution.canceled',
+  'execution.bulk',
   'settings.changed',
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);

@@ -34,6 +34,8 @@ export const FLOOR: readonly { method: string; path: string }[] = [
   { method: 'GET', path: '/api/executions/:id' },
   { method: 'POST', path: '/api/executions/:id/retry' },
   { method: 'POST', path: '/api/executions/:id/cancel' },
+  { method: 'POST', path: '/api/executions/bulk' },
+  { method: 'GET', path: '/api/executions/bulk/:jobId' },
   { method: 'GET', path: '/api/credentials' },
   { method: 'POST', path: '/api/credentials' },
   { method: 'PUT', path: '/api/credentials/:id' },
