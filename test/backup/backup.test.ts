@@ -6,7 +6,7 @@
  * On PostgreSQL both refuse, pointing to pg_dump.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,6 +113,7 @@ describe.skipIf(onPostgres)('SQLite backups under load', () => {
     expect(res.status).toBe(200);
     const apiFile = join(outDir, 'api.db');
     writeFileSync(apiFile, Buffer.from(await res.arrayBuffer()));
+    expect((await fetch(`${proc.base}/api/admin/backup`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(405);
     await load.stop();
 
     expect(load.failures).toEqual([]);
@@ -131,15 +132,18 @@ describe.skipIf(onPostgres)('SQLite backups under load', () => {
     expect(res.headers.get('content-type')).toBe('application/vnd.sqlite3');
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="switchyard-.*\.db"$/);
     expect(res.headers.get('x-switchyard-key-source')).toBe('key-file');
+    expect(Number(res.headers.get('x-switchyard-backup-executions'))).toBeGreaterThanOrEqual(beforeApi.length);
+    expect(Number(/Holds: +(\d+) executions/.exec(cli.stdout)?.[1])).toBeGreaterThanOrEqual(before.length);
     expect(res.headers.get('x-switchyard-key-note')).toContain(keyFile);
     // Staged copies are deleted once sent.
-    expect(existsSync(join(dataDir, 'backups')) ? (await import('node:fs')).readdirSync(join(dataDir, 'backups')) : []).toEqual([]);
+    expect(existsSync(join(dataDir, 'backups')) ? readdirSync(join(dataDir, 'backups')) : []).toEqual([]);
 
     // Each copy is one self-contained, sound file.
     for (const f of [cliFile, apiFile]) {
       expect(integrityOf(f)).toBe('ok');
       expect(existsSync(`${f}-wal`)).toBe(false);
     }
+    expect(statSync(cliFile).mode & 0o777).toBe(0o600);
 
     // Restore the API copy on a fresh DATA_DIR without the key: refused, saying so.
     copyFileSync(apiFile, join(restoreDir, 'switchyard.db'));

@@ -10,12 +10,12 @@
  *
  * The copy is written beside the target under a temporary name, switched to rollback-journal mode
  * (one self-contained file, no -wal to forget), checked with `PRAGMA integrity_check`, fsync'd, and
- * only then linked into place — so a target that exists is a complete, checked backup, and an
- * existing file is never overwritten.
+ * only then linked into place (mode 0600) — so a target that exists is a complete, checked backup,
+ * and an existing file is never overwritten.
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -99,6 +99,8 @@ export async function backupSqlite(source: string, target: string): Promise<Sqli
     const r = await runWorker(source, tmp);
     if (!r.ok) throw new BackupError('BACKUP_FAILED', `the backup failed: ${r.message}${r.code ? ` (${r.code})` : ''}`);
     if (r.integrity !== 'ok') throw new BackupError('BACKUP_INTEGRITY', `the copy failed PRAGMA integrity_check: ${r.integrity.slice(0, 500)}`);
+    // Webhook tokens, execution data and (encrypted) credentials: for the owner's eyes, like the database.
+    chmodSync(tmp, 0o600);
     try {
       // link, not rename: it fails if the target appeared meanwhile, instead of replacing it.
       linkSync(tmp, target);
