@@ -29,7 +29,7 @@ export function backupNotes(b: SqliteBackup, opts: { dataDir: string; takenAt: D
 File:        ${b.file}
 Taken at:    ${opts.takenAt.toISOString()} (online, with SQLite's backup API; a consistent snapshot)
 Size:        ${b.bytes} bytes, ${b.pages} pages; PRAGMA integrity_check: ${b.integrity}
-Holds:       ${b.executions} executions, ${b.credentials} credentials (encrypted)
+Holds:       ${b.executions} executions, ${b.credentials} credential${b.credentials === 1 ? '' : 's'} (encrypted)
 
 THE ENCRYPTION KEY IS NOT IN THIS BACKUP.
 Its credentials are encrypted with the key kept in:
