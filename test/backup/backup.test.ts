@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { discardData, onPostgres } from '../helpers/boot.ts';
+import { discardData, onPostgres, until } from '../helpers/boot.ts';
 import { ownerKey, processApi, startServerProcess, type ServerProcess } from '../helpers/process.ts';
 import { startSink } from '../helpers/sink.ts';
 
@@ -70,8 +70,9 @@ function webhookLoad(url: string) {
   };
 }
 
-function integrityOf(file: string): string {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+/** PRAGMA integrity_check of a database file, or of one held in memory (a downloaded copy). */
+function integrityOf(file: string | Buffer): string {
+  const db = typeof file === 'string' ? new Database(file, { readonly: true, fileMustExist: true }) : new Database(file);
   try {
     return (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
   } finally {
@@ -138,8 +139,25 @@ describe.skipIf(onPostgres)('SQLite backups under load', () => {
     expect(Number(res.headers.get('x-switchyard-backup-executions'))).toBeGreaterThanOrEqual(beforeApi.length);
     expect(Number(/Holds: +(\d+) executions/.exec(cli.stdout)?.[1])).toBeGreaterThanOrEqual(before.length);
     expect(res.headers.get('x-switchyard-key-note')).toContain(keyFile);
+    // A client that hangs up does not leave its copy behind, nor block the next backup.
+    const hangUp = new AbortController();
+    const aborted = fetch(`${proc.base}/api/admin/backup`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, signal: hangUp.signal }).then(
+      (r) => r.arrayBuffer(),
+      () => undefined,
+    );
+    setTimeout(() => hangUp.abort(), 5);
+    await aborted.catch(() => undefined);
+    const staged = join(dataDir, 'backups');
+    await until(() => readdirSync(staged).length === 0, 10_000);
+    const next = await until(async () => {
+      const r = await fetch(`${proc.base}/api/admin/backup`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+      if (r.status === 409) return undefined; // the hung-up one may still be copying
+      return r;
+    }, 10_000);
+    expect(next.status).toBe(200);
+    expect(integrityOf(Buffer.from(await next.arrayBuffer()))).toBe('ok');
     // Staged copies are deleted once sent.
-    expect(existsSync(join(dataDir, 'backups')) ? readdirSync(join(dataDir, 'backups')) : []).toEqual([]);
+    await until(() => readdirSync(staged).length === 0, 10_000);
 
     // Each copy is one self-contained, sound file.
     for (const f of [cliFile, apiFile]) {

@@ -38,7 +38,10 @@ export function adminRoutes(deps: AdminDeps): Router {
       if (err instanceof BackupError && err.code === 'BACKUP_TARGET_EXISTS') throw new AppError('CONFLICT', 'a backup is already being made; try again when it is done');
       throw err;
     }
+    let cleaned = false;
     const done = () => {
+      if (cleaned) return;
+      cleaned = true;
       running = false;
       rmSync(file, { force: true });
     };
@@ -50,6 +53,8 @@ export function adminRoutes(deps: AdminDeps): Router {
     res.setHeader('X-Switchyard-Backup-Executions', String(backup.executions));
     res.setHeader('X-Switchyard-Key-Source', backup.keySource ?? 'none');
     res.setHeader('X-Switchyard-Key-Note', `NOT in this backup; keep it separately; it is ${keyLocation(backup.keySource, deps.dataDir)}`.replace(/[^\x20-\x7e]/g, '?'));
+    // A client that hung up while the copy was made has already closed the response: clean up now.
+    if (res.destroyed || res.closed) return done();
     const stream = createReadStream(file);
     res.once('close', done);
     stream.once('error', (err) => res.destroy(err));
