@@ -50,6 +50,7 @@ import { createBulkJobRepo } from './db/repos/bulk-job.repo.ts';
 import { createWebhookService, type HookAuthenticator } from './services/webhook.service.ts';
 import { webhookRequestRoutes } from './http/routes/webhook-requests.routes.ts';
 import { pollTestRoutes } from './http/routes/poll-test.routes.ts';
+import { adminRoutes } from './http/routes/admin.routes.ts';
 import { scrubbingEvents, scrubbingStore } from './engine/scrubbing.ts';
 import { createWebhookAuthenticator, type SecretSource } from './services/webhook-auth.ts';
 import { createWebhookInspector } from './services/webhook-inspector.ts';
@@ -279,6 +280,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       ...(o.extraRoutes ?? []),
       { path: '/workflows', router: webhookRequestRoutes({ workflows, webhooks, audit }) },
       { path: '/workflows', router: pollTestRoutes({ workflows, runner: triggers.runner }) },
+      { path: '/admin', router: adminRoutes({ dataDir: config.DATA_DIR, dialect: store.dialect, now: () => new Date(clock.now()) }) },
     ],
   });
   const hooks = createHooksHandler(webhooks, { maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES, logger, observe: metrics.webhookAck });

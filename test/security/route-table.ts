@@ -44,6 +44,7 @@ export const FLOOR: readonly { method: string; path: string }[] = [
   { method: 'GET', path: '/api/meta' },
   { method: 'GET', path: '/api/events' },
   { method: 'GET', path: '/api/audit' },
+  { method: 'POST', path: '/api/admin/backup' },
 ];
 
 /** Routes SPEC makes public: they may answer 2xx without auth (and must still never answer data). */
