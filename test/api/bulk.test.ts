@@ -37,7 +37,7 @@ const countWhere = async (q: string) => {
   let n = 0;
   let cursor: string | null = null;
   do {
-    const page = (await sy.api(`/api/executions?limit=200${q}${cursor ? `&cursor=${cursor}` : ''}`)).body;
+    const page: { items: unknown[]; nextCursor: string | null } = (await sy.api(`/api/executions?limit=200${q}${cursor ? `&cursor=${cursor}` : ''}`)).body;
     n += page.items.length;
     cursor = page.nextCursor;
   } while (cursor);
@@ -75,8 +75,8 @@ describe('bulk actions on executions', () => {
     const retries: { retryOf: string }[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await sy.api(`/api/executions?limit=200&workflowId=${wf}${cursor ? `&cursor=${cursor}` : ''}`)).body;
-      retries.push(...page.items.filter((e: { mode: string }) => e.mode === 'retry'));
+      const page: { items: { mode: string; retryOf: string }[]; nextCursor: string | null } = (await sy.api(`/api/executions?limit=200&workflowId=${wf}${cursor ? `&cursor=${cursor}` : ''}`)).body;
+      retries.push(...page.items.filter((e) => e.mode === 'retry'));
       cursor = page.nextCursor;
     } while (cursor);
     expect(retries).toHaveLength(2000);
