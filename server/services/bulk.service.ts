@@ -73,7 +73,8 @@ export function createBulkService(deps: { repo: BulkJobRepo; executions: Pick<Ex
   return {
     /** The job for this request: a new one, or the one the same request made within 10 minutes. */
     async start(req: BulkRequest): Promise<{ job: BulkJob; created: boolean }> {
-      const key = createHash('sha256').update(JSON.stringify(req)).digest('hex');
+      const { dryRun: _count, ...acting } = req;
+      const key = createHash('sha256').update(JSON.stringify(acting)).digest('hex');
       const now = deps.clock.now();
       const same = await deps.repo.recent(key, now - SAME_REQUEST_MS);
       if (same) return { job: toJob(same), created: false };
@@ -96,6 +97,8 @@ export function createBulkService(deps: { repo: BulkJobRepo; executions: Pick<Ex
       run(row);
       return { job: toJob(row), created: true };
     },
+    /** How many executions the filter matches now. */
+    count: async (filter: BulkRequest['filter']): Promise<{ total: number }> => ({ total: (await deps.repo.snapshot(filter)).total }),
     async get(id: string): Promise<BulkJob> {
       const row = await deps.repo.get(id);
       if (!row) throw new AppError('NOT_FOUND', `bulk job ${id} not found`);

@@ -19,6 +19,8 @@ export const BulkRequest = z.object({
   retry: z
     .object({ from: z.enum(['start', 'failed']).default('start'), version: z.enum(['original', 'current']).default('original') })
     .default({ from: 'start', version: 'original' }),
+  /** Only count the matches (`{total}`), for "select all N matching"; nothing is made or changed. */
+  dryRun: z.boolean().optional(),
 });
 export type BulkRequest = z.infer<typeof BulkRequest>;
 

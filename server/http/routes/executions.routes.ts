@@ -10,7 +10,9 @@ export function executionRoutes({ executions, bulk, audit: auditService }: Servi
   const r = Router();
   const audit = auditFor(auditService);
   r.post('/bulk', async (req, res) => {
-    const { job, created } = await bulk.start(parse(BulkRequest, req.body ?? {}));
+    const request = parse(BulkRequest, req.body ?? {});
+    if (request.dryRun) return void res.json(await bulk.count(request.filter));
+    const { job, created } = await bulk.start(request);
     if (created) await audit(req, { action: 'execution.bulk', target: { type: 'bulk_job', id: job.jobId }, detail: { action: job.action, total: job.total } });
     res.status(created ? 202 : 200).json(job);
   });

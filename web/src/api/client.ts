@@ -2,6 +2,7 @@
  * Typed fetch for the Switchyard API. Responses are parsed with the shared zod schemas; errors
  * arrive as `ApiError` carrying the envelope's code, message and details.
  */
+import { BulkJob, type BulkFilter } from '#shared/api/bulk.ts';
 import { z } from 'zod';
 import { AuditPage } from '#shared/api/audit.ts';
 import { CredentialSummary, OutboxMail } from '#shared/api/credentials.ts';
@@ -208,6 +209,9 @@ export const api = {
     retry: (id: string, how: { from?: 'start' | 'failed'; version?: 'original' | 'current' } = {}) =>
       request('POST', `/api/executions/${encodeURIComponent(id)}/retry`, how, ExecutionId),
     cancel: (id: string) => request('POST', `/api/executions/${encodeURIComponent(id)}/cancel`, {}, ExecutionSummary),
+    bulkCount: (filter: BulkFilter) => request('POST', '/api/executions/bulk', { action: 'retry', filter, dryRun: true }, z.object({ total: z.number() })),
+    bulk: (req: { action: BulkJob['action']; filter: BulkFilter }) => request('POST', '/api/executions/bulk', req, BulkJob),
+    bulkJob: (jobId: string) => request('GET', `/api/executions/bulk/${encodeURIComponent(jobId)}`, undefined, BulkJob),
   },
 
   credentials: {

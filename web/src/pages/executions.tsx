@@ -14,6 +14,7 @@ import { formatDateTime, formatDuration, timeAgo } from '../lib/format.ts';
 import { href, navigate } from '../lib/router.ts';
 import { modeLabel, shortId } from '../lib/execution-words.ts';
 import { toast } from '../lib/toast.ts';
+import { BulkBar } from './bulk-bar.tsx';
 import '../styles/executions.css';
 
 const PAGE = 50;
@@ -101,6 +102,7 @@ export function ExecutionsPage({ workflowId, status }: { workflowId: string; sta
           Live
         </span>
       </header>
+      <BulkBar filter={{ ...(workflowId ? { workflowId } : {}), ...(status ? { status: status as ExecutionSummary['status'] } : {}) }} onDone={list.reload} />
       {list.loading && !list.data ? (
         <Loading label="Loading executions…" />
       ) : list.error ? (
