@@ -192,6 +192,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       finished: (id) => calls.finished(id),
     },
     observeStep: metrics.step,
+    vars: vault.variables.values,
   });
   const claimQueue =
     store.claims && role !== 'web'
@@ -216,6 +217,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     // With several processes, timers run only in the one holding the trigger lock (cluster.ts).
     leading: !notifications,
     observer: metrics,
+    vars: vault.variables.values,
   });
   const activator = createActivator({ webhook: webhookKind, ...triggers.kinds, ...o.triggerKinds }, logger);
 
@@ -228,6 +230,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     hookAuth.forget(id);
     cluster?.announceCredential(id);
   });
+  vault.variables.onChange((name) => cluster?.announceVariable(name));
   const workflows = createWorkflowService({
     db,
     activator,
@@ -321,6 +324,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
           hookAuth.forget(id);
           vault.forget(id);
         },
+        refreshVariables: () => void vault.variables.refresh().catch((err: unknown) => logger.error('variables re-read failed', { err: String(err) })),
       })
     : undefined;
 
