@@ -51,6 +51,7 @@ import { scrubbingEvents, scrubbingStore } from './engine/scrubbing.ts';
 import { createWebhookAuthenticator, type SecretSource } from './services/webhook-auth.ts';
 import { createWebhookInspector } from './services/webhook-inspector.ts';
 import { createWorkflowService } from './services/workflow.service.ts';
+import { createRequirements } from './services/workflow-requirements.ts';
 import { createSecretScrubber, scrubbingLogger } from './lib/secret-scrubber.ts';
 import { createVault } from './vault.ts';
 
@@ -238,6 +239,10 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     clock,
     publicUrl: () => config.publicUrl,
     ...(config.WORKFLOW_VERSIONS_MAX ? { maxVersions: config.WORKFLOW_VERSIONS_MAX } : {}),
+    requirements: createRequirements({
+      credentials: async () => (await vault.credentials.list()).items,
+      variables: async () => (await vault.variables.list()).items,
+    }),
     onChanged: (id) => {
       webhooks?.invalidate(id);
       cluster?.announceWorkflow(id);
