@@ -35,9 +35,11 @@ export type UpdateVariableBody = z.infer<typeof UpdateVariableBody>;
 
 export const VariableNameParams = z.object({ name: VariableName });
 
-export type VariableSummary =
-  | { name: string; secret: false; value: string; createdAt: string; updatedAt: string }
-  | { name: string; secret: true; set: true; createdAt: string; updatedAt: string };
+export const VariableSummary = z.union([
+  z.object({ name: z.string(), secret: z.literal(false), value: z.string(), createdAt: z.string(), updatedAt: z.string() }),
+  z.object({ name: z.string(), secret: z.literal(true), set: z.literal(true), createdAt: z.string(), updatedAt: z.string() }),
+]);
+export type VariableSummary = z.infer<typeof VariableSummary>;
 
 /** `vars.NAME` references in a text (templates, JSONata fields): what an export lists as needed. */
 export function variableReferences(text: string): string[] {

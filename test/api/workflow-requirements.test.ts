@@ -88,7 +88,7 @@ describe('import', () => {
   });
 
   it('maps credentials by the old name or id given in credentialMap', async () => {
-    const r = await b.api('/api/workflows/import', { body: { ...JSON.parse(ids.doc!), credentialMap: { CRM: ids.crmB, [ids.billingA]: ids.billingB } } });
+    const r = await b.api('/api/workflows/import', { body: { ...JSON.parse(ids.doc!), credentialMap: { CRM: ids.crmB, [ids.billingA!]: ids.billingB } } });
     expect(r.status).toBe(201);
     expect(r.body.import.credentials).toEqual({
       mapped: [

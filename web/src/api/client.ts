@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AuditPage } from '#shared/api/audit.ts';
 import { CredentialSummary, OutboxMail } from '#shared/api/credentials.ts';
+import { VariableSummary } from '#shared/api/variables.ts';
 import { PollTestResult } from '#shared/api/poll-test.ts';
 import { VersionList } from '#shared/api/versions.ts';
 import { ErrorEnvelope } from '#shared/errors.ts';
@@ -116,7 +117,7 @@ export type WorkflowListItem = z.infer<typeof WorkflowListItem>;
 
 const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable().optional() });
 
-export { CredentialSummary, OutboxMail };
+export { CredentialSummary, OutboxMail, VariableSummary };
 
 export const ApiKey = z.object({ id: z.string(), label: z.string(), prefix: z.string().optional(), createdAt: z.string(), lastUsedAt: z.string().nullable().optional() });
 export type ApiKey = z.infer<typeof ApiKey>;
@@ -215,6 +216,13 @@ export const api = {
     update: (id: string, body: { name?: string; data?: Record<string, unknown> }) =>
       request('PUT', `/api/credentials/${encodeURIComponent(id)}`, body, CredentialSummary),
     remove: (id: string) => request<void>('DELETE', `/api/credentials/${encodeURIComponent(id)}`),
+  },
+
+  variables: {
+    list: () => request('GET', '/api/variables', undefined, z.object({ items: z.array(VariableSummary) })),
+    create: (body: { name: string; value: string; secret: boolean }) => request('POST', '/api/variables', body, VariableSummary),
+    update: (name: string, body: { value?: string; secret?: boolean }) => request('PUT', `/api/variables/${encodeURIComponent(name)}`, body, VariableSummary),
+    remove: (name: string) => request<void>('DELETE', `/api/variables/${encodeURIComponent(name)}`),
   },
 
   outbox: (p: { cursor?: string | null; limit?: number } = {}) => request('GET', `/api/outbox${qs(p)}`, undefined, page(OutboxMail)),
