@@ -279,7 +279,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       ...vault.routes,
       ...(o.extraRoutes ?? []),
       { path: '/workflows', router: webhookRequestRoutes({ workflows, webhooks, audit }) },
-      { path: '/workflows', router: pollTestRoutes({ workflows, runner: triggers.runner }) },
+      { path: '/workflows', router: pollTestRoutes({ workflows, runner: triggers.runner, scrub: (v) => secrets.scrub(v) }) },
     ],
   });
   const hooks = createHooksHandler(webhooks, { maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES, logger, observe: metrics.webhookAck });

@@ -120,6 +120,36 @@ describe('variables in expressions', () => {
   });
 });
 
+describe('variables in poll requests', () => {
+  it('a poll request resolves vars.NAME in its URL and query; the test poll answer has the secret scrubbed', async () => {
+    const wf = await sy.api('/api/workflows', {
+      body: {
+        name: 'polls with vars',
+        nodes: [
+          {
+            id: 'poll',
+            type: 'trigger.poll',
+            config: { request: { url: '{{ vars.API_BASE }}/feed', query: { token: '{{ vars.TOKEN }}' } }, intervalSeconds: 60, items: '[body]', key: 'path' },
+          },
+        ],
+        edges: [],
+      },
+    });
+    expect(wf.status).toBe(201);
+    const before = sink.requests.length;
+    const r = await sy.api(`/api/workflows/${wf.body.id}/nodes/poll/test-poll`, { body: {} });
+    expect(r.status).toBe(200);
+    expect(sink.requests).toHaveLength(before + 1);
+    const sent = new URL(sink.requests.at(-1)!.url, sink.url);
+    expect(sent.pathname).toBe('/v2/feed'); // API_BASE as updated above
+    expect(sent.searchParams.get('token')).toBe(SECRET);
+    // The sink echoed the URL with the token in it: the answer shows the item, not the secret.
+    expect(r.body.items).toHaveLength(1);
+    expect(JSON.stringify(r.body)).toContain('[redacted]');
+    expect(JSON.stringify(r.body)).not.toContain(SECRET);
+  });
+});
+
 describe('/api/variables', () => {
   it('never returns a secret value: list, read, update', async () => {
     const list = await sy.api('/api/variables');
