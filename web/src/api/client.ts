@@ -102,6 +102,16 @@ export type AuthStatus = z.infer<typeof AuthStatus>;
 export const Meta = z.object({ version: z.string(), publicUrl: z.string(), smtpConfigured: z.boolean() });
 export type Meta = z.infer<typeof Meta>;
 
+/** What POST /api/workflows/import says it mapped and found missing (server/services/workflow-requirements.ts). */
+export const ImportReport = z.object({
+  credentials: z.object({
+    mapped: z.array(z.object({ from: z.string(), to: z.string(), name: z.string(), by: z.enum(['map', 'name']) })),
+    missing: z.array(z.object({ id: z.string(), name: z.string().nullable(), type: z.string().nullable(), nodes: z.array(z.string()) })),
+  }),
+  variables: z.object({ missing: z.array(z.object({ name: z.string(), nodes: z.array(z.string()) })) }),
+});
+export type ImportReport = z.infer<typeof ImportReport>;
+
 export const LastExecution = z.object({ id: z.string(), status: ExecutionStatus, createdAt: z.string(), finishedAt: z.string().nullable() });
 export const WorkflowListItem = z.object({
   id: z.string(),
@@ -168,7 +178,7 @@ export const api = {
     deactivate: (id: string) => request('POST', `/api/workflows/${encodeURIComponent(id)}/deactivate`, undefined, Workflow),
     duplicate: (id: string) => request('POST', `/api/workflows/${encodeURIComponent(id)}/duplicate`, undefined, Workflow),
     exportDoc: (id: string) => request<unknown>('GET', `/api/workflows/${encodeURIComponent(id)}/export`),
-    importDoc: (doc: unknown) => request('POST', '/api/workflows/import', doc, Workflow),
+    importDoc: (doc: unknown) => request('POST', '/api/workflows/import', doc, Workflow.extend({ import: ImportReport.optional() })),
     /** One saved version's graph, as its executions ran it. */
     version: (id: string, version: number) => request('GET', `/api/workflows/${encodeURIComponent(id)}/versions/${version}`, undefined, WorkflowVersion),
     /** The version history, newest first: who, when, and what changed against the version before. */

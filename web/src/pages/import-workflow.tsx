@@ -1,8 +1,17 @@
 /** The import dialog: a workflow document pasted as JSON, or read from a file. A taken name gets "(copy)". */
 import { useRef, useState } from 'react';
-import { api, errorMessage } from '../api/client.ts';
+import { api, errorMessage, type ImportReport } from '../api/client.ts';
 import { Modal } from '../components/ui.tsx';
 import { toast } from '../lib/toast.ts';
+
+/** The credentials and variables an import could not find here, in a sentence ('' when none). */
+export function missingWords(report: ImportReport | undefined): string {
+  if (!report) return '';
+  const creds = report.credentials.missing.map((c) => (c.name ? `“${c.name}”${c.type ? ` (${c.type})` : ''}` : c.id));
+  const vars = report.variables.missing.map((v) => `vars.${v.name}`);
+  const parts = [creds.length ? `credentials ${creds.join(', ')}` : '', vars.length ? `variables ${vars.join(', ')}` : ''].filter(Boolean);
+  return parts.length ? `Missing ${parts.join('; ')}. Add them (Credentials, Variables) and pick the credentials in the nodes.` : '';
+}
 
 export function ImportWorkflow({ onClose, onImported }: { onClose: () => void; onImported: () => void }) {
   const [text, setText] = useState('');
@@ -23,6 +32,8 @@ export function ImportWorkflow({ onClose, onImported }: { onClose: () => void; o
     try {
       const wf = await api.workflows.importDoc(doc);
       toast('success', `Imported “${wf.name}”`, 'Webhook triggers got new URLs. It starts inactive.');
+      const missing = missingWords(wf.import);
+      if (missing) toast('error', 'Some things it needs are missing here', missing);
       onImported();
       onClose();
     } catch (e) {
