@@ -1,0 +1,82 @@
+/**
+ * The Variables page in Chromium against the real server (issue 14): reached from the navigation,
+ * it adds a plain and a secret variable, lists the plain value and only "set" for the secret one
+ * (its value never reaches the page), explains a bad name on the field, edits and deletes.
+ */
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { browserAvailable, signIn, type RunningServer } from './harness.ts';
+import { editorSession } from './session.ts';
+
+const SECRET = 'e2e-var-secret-8f7e6d';
+
+describe.skipIf(!browserAvailable())('variables page', () => {
+  const session = editorSession({ width: 1280, height: 800 });
+  let server: RunningServer;
+  let page: Page;
+  const row = (name: string) => page.locator('tbody tr', { has: page.getByText(name, { exact: true }) });
+  const dialog = () => page.getByRole('dialog');
+
+  beforeAll(async () => {
+    ({ server, page } = session);
+    await signIn(page, server.url);
+  });
+
+  async function add(name: string, value: string, secret = false) {
+    await page.getByRole('button', { name: /New variable|Add a variable/ }).first().click();
+    await dialog().getByLabel('Name').fill(name);
+    await dialog().getByLabel('Value').fill(value);
+    if (secret) await dialog().getByLabel(/^Secret/).check();
+    await dialog().getByRole('button', { name: 'Create variable' }).click();
+  }
+
+  it('adds a plain and a secret variable; the secret value is never shown', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Variables' }).click();
+    await page.getByRole('heading', { name: 'Variables', exact: true }).waitFor();
+    await page.getByText('No variables yet').waitFor();
+
+    await add('api_base', 'https://api.example.com'); // typed lower-case, stored upper-case
+    await row('API_BASE').waitFor();
+    expect(await row('API_BASE').locator('td').nth(1).textContent()).toBe('https://api.example.com');
+
+    await add('TOKEN', SECRET, true);
+    await row('TOKEN').waitFor();
+    expect(await row('TOKEN').locator('td').nth(1).textContent()).toBe('secret · set');
+    expect(await page.content()).not.toContain(SECRET);
+    const api = await page.request.get(`${server.url}/api/variables`);
+    expect(await api.text()).not.toContain(SECRET);
+  });
+
+  it('explains a bad name and a short secret on the field, before asking the server', async () => {
+    await page.getByRole('button', { name: 'New variable' }).click();
+    await dialog().getByLabel('Name').fill('1ABC');
+    await dialog().getByLabel('Value').fill('x');
+    await dialog().getByRole('button', { name: 'Create variable' }).click();
+    await dialog().getByText(/Upper-case letters, digits and _/).waitFor();
+    await dialog().getByLabel('Name').fill('PIN');
+    await dialog().getByLabel(/^Secret/).check();
+    await dialog().getByRole('button', { name: 'Create variable' }).click();
+    await dialog().getByText(/at least 6 characters/).waitFor();
+    await dialog().getByRole('button', { name: 'Cancel' }).click();
+    expect(await row('PIN').count()).toBe(0);
+  });
+
+  it('edits a value, keeps a secret when its field is left blank, and deletes', async () => {
+    await row('API_BASE').getByRole('button', { name: 'Edit API_BASE' }).click();
+    await dialog().getByLabel('Value').fill('https://api.example.org');
+    await dialog().getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => row('API_BASE').locator('td').nth(1).textContent()).toBe('https://api.example.org');
+
+    await row('TOKEN').getByRole('button', { name: 'Edit TOKEN' }).click();
+    expect(await dialog().getByLabel('Value').inputValue()).toBe('');
+    await dialog().getByRole('button', { name: 'Save changes' }).click();
+    await dialog().waitFor({ state: 'detached' });
+    const token = await (await page.request.get(`${server.url}/api/variables/TOKEN`)).json();
+    expect(token).toMatchObject({ secret: true, set: true });
+
+    await row('API_BASE').getByRole('button', { name: 'Delete API_BASE' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => row('API_BASE').count()).toBe(0);
+    expect((await page.request.get(`${server.url}/api/variables/API_BASE`)).status()).toBe(404);
+  });
+});
