@@ -51,6 +51,17 @@ export function createVariableService(deps: { repo: VariableRepo; box: SecretBox
     values = Object.freeze(next);
   }
 
+  /** A stored secret for re-sealing; unreadable (another key, tampering) only a new value can repair it. */
+  function openStored(row: VariableRow): string {
+    try {
+      return deps.box.open(row.value, binding(row.name));
+    } catch {
+      throw new AppError('VALIDATION_FAILED', `the stored value of ${row.name} cannot be decrypted`, {
+        details: [{ path: 'value', message: 'required: the stored value is unreadable, give a new one' }],
+      });
+    }
+  }
+
   async function require(name: string): Promise<VariableRow> {
     const row = await deps.repo.get(name);
     if (!row) throw new AppError('NOT_FOUND', `variable ${name} not found`, { details: [{ path: 'name', message: 'no such variable' }] });
@@ -91,7 +102,7 @@ export function createVariableService(deps: { repo: VariableRepo; box: SecretBox
             details: [{ path: 'value', message: 'required: the secret value is never shown, so give the plain one' }],
           });
         }
-        value = row.secret ? deps.box.open(row.value, binding(name)) : row.value;
+        value = row.secret ? openStored(row) : row.value;
       }
       const next: VariableRow = { ...row, secret: secret ? 1 : 0, value: seal(name, value, secret), updated_at: deps.clock.now() };
       if (!(await deps.repo.update(next))) throw new AppError('NOT_FOUND', `variable ${name} not found`);
