@@ -1,7 +1,9 @@
 /**
  * The Variables page in Chromium against the real server (issue 14): reached from the navigation,
  * it adds a plain and a secret variable, lists the plain value and only "set" for the secret one
- * (its value never reaches the page), explains a bad name on the field, edits and deletes.
+ * (its value never reaches the page), explains a bad name on the field, edits and deletes. Then the
+ * import dialog: credentials the server cannot match by itself are mapped by hand, and what is
+ * still missing is said.
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -78,5 +80,39 @@ describe.skipIf(!browserAvailable())('variables page', () => {
     await page.getByRole('alertdialog').getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => row('API_BASE').count()).toBe(0);
     expect((await page.request.get(`${server.url}/api/variables/API_BASE`)).status()).toBe(404);
+  });
+
+  it('an import maps a credential the server cannot match, and says which variables are missing', async () => {
+    const headers = { origin: server.url };
+    const ids: string[] = [];
+    for (const token of ['crm-token-one-1', 'crm-token-two-2']) {
+      const r = await page.request.post(`${server.url}/api/credentials`, { data: { name: 'CRM', type: 'httpBearer', data: { token } }, headers });
+      ids.push(((await r.json()) as { id: string }).id);
+    }
+    const doc = {
+      format: 'switchyard.workflow/v1',
+      workflow: {
+        name: 'Imported with a map',
+        nodes: [
+          { id: 'start', type: 'trigger.manual', config: {} },
+          { id: 'crm', type: 'action.http', config: { url: '{{ vars.CRM_BASE }}/contacts', credentialId: 'cred_elsewhere' } },
+        ],
+        edges: [{ id: 'e', source: 'start', target: 'crm' }],
+      },
+      requires: { variables: [{ name: 'CRM_BASE', secret: false }], credentials: [{ id: 'cred_elsewhere', name: 'CRM', type: 'httpBearer' }] },
+    };
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Workflows' }).click();
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Import a workflow' }).getByLabel('Workflow JSON').fill(JSON.stringify(doc));
+    await page.getByRole('dialog', { name: 'Import a workflow' }).getByRole('button', { name: 'Import', exact: true }).click();
+    // Two credentials are called CRM: the server would not guess, so the dialog asks.
+    const map = page.getByRole('dialog', { name: 'Map credentials' });
+    await map.getByLabel('CRM (httpBearer)').selectOption(ids[1]!);
+    await map.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByText(/Missing variables vars\.CRM_BASE/).waitFor();
+    await page.getByRole('link', { name: 'Imported with a map', exact: true }).waitFor();
+    const list = (await (await page.request.get(`${server.url}/api/workflows?q=Imported`)).json()) as { items: { id: string }[] };
+    const wf = (await (await page.request.get(`${server.url}/api/workflows/${list.items[0]!.id}`)).json()) as { nodes: { id: string; config: { credentialId?: string } }[] };
+    expect(wf.nodes.find((n) => n.id === 'crm')!.config.credentialId).toBe(ids[1]);
   });
 });
