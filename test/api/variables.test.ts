@@ -161,7 +161,11 @@ describe('/api/variables', () => {
     expect(changed.status).toBe(200);
     for (const r of [list, one, changed]) expect(JSON.stringify(r.body)).not.toContain(SECRET);
     const audit = await sy.api('/api/audit?action=variable.*');
-    expect(audit.body.items.map((e: { action: string }) => e.action)).toContain('variable.changed');
+    const entries = audit.body.items.map((e: { action: string; target: { id: string }; detail: Record<string, unknown> }) => [e.action, e.target.id, e.detail.kind]);
+    expect(entries).toContainEqual(['variable.created', 'TOKEN', 'secret']);
+    expect(entries).toContainEqual(['variable.changed', 'TOKEN', 'secret']);
+    expect(entries).toContainEqual(['variable.changed', 'API_BASE', 'plain']);
+    expect(entries).toContainEqual(['variable.deleted', 'MODE', undefined]);
     expect(JSON.stringify(audit.body)).not.toContain(SECRET);
   });
 

@@ -9,6 +9,8 @@ import type { Audit } from '../audit-context.ts';
 import { parse } from '../parse.ts';
 
 const target = (name: string) => ({ type: 'variable', id: name }) as const;
+/** `kind`, not `secret`: the audit log drops detail keys named like secrets (audit.service.ts). */
+const kindOf = (v: { secret: boolean }) => (v.secret ? 'secret' : 'plain');
 
 export function variableRoutes(variables: VariableService, audit: Audit): Router {
   const r = Router();
@@ -17,7 +19,7 @@ export function variableRoutes(variables: VariableService, audit: Audit): Router
   });
   r.post('/', async (req, res) => {
     const v = await variables.create(parse(CreateVariableBody, req.body));
-    await audit(req, { action: 'variable.created', target: target(v.name), detail: { name: v.name, secret: v.secret } });
+    await audit(req, { action: 'variable.created', target: target(v.name), detail: { name: v.name, kind: kindOf(v) } });
     res.status(201).json(v);
   });
   r.get('/:name', async (req, res) => {
@@ -28,7 +30,7 @@ export function variableRoutes(variables: VariableService, audit: Audit): Router
     const { name } = parse(VariableNameParams, req.params, 'params');
     const body = parse(UpdateVariableBody, req.body);
     const v = await variables.update(name, body);
-    await audit(req, { action: 'variable.changed', target: target(name), detail: { name, secret: v.secret, valueChanged: body.value !== undefined } });
+    await audit(req, { action: 'variable.changed', target: target(name), detail: { name, kind: kindOf(v), valueChanged: body.value !== undefined } });
     res.json(v);
   });
   r.delete('/:name', async (req, res) => {
