@@ -115,4 +115,33 @@ describe.skipIf(!browserAvailable())('variables page', () => {
     const wf = (await (await page.request.get(`${server.url}/api/workflows/${list.items[0]!.id}`)).json()) as { nodes: { id: string; config: { credentialId?: string } }[] };
     expect(wf.nodes.find((n) => n.id === 'crm')!.config.credentialId).toBe(ids[1]);
   });
+
+  it('the data picker offers vars.NAME; the preview uses a plain value and shows a secret one as [secret]', async () => {
+    const headers = { origin: server.url };
+    await page.request.post(`${server.url}/api/variables`, { data: { name: 'SHOP_URL', value: 'https://shop.example.com' }, headers });
+    const created = await page.request.post(`${server.url}/api/workflows`, {
+      data: {
+        name: 'Picks a variable',
+        nodes: [
+          { id: 'start', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} },
+          { id: 'call', type: 'action.http', position: { x: 320, y: 0 }, config: { method: 'GET', url: 'https://example.com' } },
+        ],
+        edges: [{ id: 'e', source: 'start', target: 'call' }],
+      },
+      headers,
+    });
+    const wf = (await created.json()) as { id: string };
+    await page.goto(`${server.url}/#/workflows/${wf.id}`);
+    await page.locator('.react-flow__node[data-id="call"]').click();
+    await page.getByLabel('URL', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Insert data into URL' }).click();
+    const picker = page.getByRole('dialog', { name: 'Data for URL' });
+    const vars = picker.getByRole('region', { name: 'Variables' });
+    expect(await vars.getByRole('button', { name: /^vars\./ }).allTextContents()).toEqual(['vars.SHOP_URL', 'vars.TOKEN']);
+    expect(await vars.textContent()).toContain('"[secret]"');
+    expect(await vars.textContent()).not.toContain(SECRET);
+    await vars.getByRole('button', { name: 'vars.SHOP_URL', exact: true }).click();
+    expect(await page.getByLabel('URL', { exact: true }).inputValue()).toBe('{{ vars.SHOP_URL }}');
+    await expect.poll(() => page.getByLabel('Preview of URL').textContent()).toBe('Previewhttps://shop.example.com');
+  });
 });

@@ -38,7 +38,8 @@ export function DataPicker({ nodeId, label, onPick, onClose }: { nodeId: string;
     ...flattenPaths('workflow.id', workflow.id),
   ].filter((r) => !filter || r.path.toLowerCase().includes(filter.toLowerCase()));
   const variables = useVariableNames((s) => s.items);
-  useEffect(() => void useVariableNames.getState().load(), []);
+  // Re-read on every opening: a variable added in another tab (or by the API) shows without a reload.
+  useEffect(() => void useVariableNames.getState().load(true), []);
   const varRows = Object.entries(previewVars(variables ?? []))
     .map(([name, value]) => ({ path: `vars.${name}`, depth: 0, label: name, preview: JSON.stringify(value), isLeaf: true }))
     .filter((r) => !filter || r.path.toLowerCase().includes(filter.toLowerCase()));
