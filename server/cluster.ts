@@ -89,6 +89,8 @@ export function createCluster(d: ClusterDeps): Cluster {
   }
 
   function receive(_channel: string, payload: string): void {
+    // Variables are re-read whole, so once per notification however many changed.
+    let variables = false;
     for (const line of payload.split('\n')) {
       const [kind, id] = line.split(':');
       if (!id) continue;
@@ -97,8 +99,9 @@ export function createCluster(d: ClusterDeps): Cluster {
         if (changed.size === 0) void serial(rearmChanged);
         changed.add(id);
       } else if (kind === 'c') d.forgetCredential(id);
-      else if (kind === 'v') d.refreshVariables();
+      else if (kind === 'v') variables = true;
     }
+    if (variables) d.refreshVariables();
   }
 
   function announce(line: string): void {
