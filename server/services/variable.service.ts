@@ -20,6 +20,10 @@ export type VariableValues = Readonly<Record<string, string>>;
 export function createVariableService(deps: { repo: VariableRepo; box: SecretBox; clock: Clock; secrets: SecretScrubber; logger: Logger }) {
   const log = deps.logger.child({ component: 'variables' });
   let values: VariableValues = Object.freeze({});
+  // Refreshes may overlap (a local change and an announcement): a read that started earlier never
+  // replaces the map of one that started later (and so saw at least as much).
+  let started = 0;
+  let published = 0;
   const listeners = new Set<(name: string) => void>();
 
   function summary(row: VariableRow): VariableSummary {
@@ -31,6 +35,7 @@ export function createVariableService(deps: { repo: VariableRepo; box: SecretBox
 
   /** Re-reads every variable into a new frozen map (readers holding the old one keep a consistent snapshot). */
   async function refresh(): Promise<void> {
+    const mine = ++started;
     const next: Record<string, string> = {};
     const secret: string[] = [];
     for (const row of await deps.repo.list()) {
@@ -48,6 +53,8 @@ export function createVariableService(deps: { repo: VariableRepo; box: SecretBox
     }
     // Registered before the map is published: no expression can see a value the scrubber does not know.
     deps.secrets.add(secret);
+    if (mine < published) return;
+    published = mine;
     values = Object.freeze(next);
   }
 
