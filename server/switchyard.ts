@@ -55,6 +55,7 @@ import { scrubbingEvents, scrubbingStore } from './engine/scrubbing.ts';
 import { createWebhookAuthenticator, type SecretSource } from './services/webhook-auth.ts';
 import { createWebhookInspector } from './services/webhook-inspector.ts';
 import { createWorkflowService } from './services/workflow.service.ts';
+import { createRequirements } from './services/workflow-requirements.ts';
 import { createSecretScrubber, scrubbingLogger } from './lib/secret-scrubber.ts';
 import { createVault } from './vault.ts';
 
@@ -190,6 +191,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       finished: (id) => calls.finished(id),
     },
     observeStep: metrics.step,
+    vars: vault.variables.values,
   });
   const claimQueue =
     store.claims && role !== 'web'
@@ -214,6 +216,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     // With several processes, timers run only in the one holding the trigger lock (cluster.ts).
     leading: !notifications,
     observer: metrics,
+    vars: vault.variables.values,
   });
   const activator = createActivator({ webhook: webhookKind, ...triggers.kinds, ...o.triggerKinds }, logger);
 
@@ -235,6 +238,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     hookAuth.forget(id);
     cluster?.announceCredential(id);
   });
+  vault.variables.onChange((name) => cluster?.announceVariable(name));
   const workflows = createWorkflowService({
     db,
     activator,
@@ -242,6 +246,10 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     clock,
     publicUrl: () => config.publicUrl,
     ...(config.WORKFLOW_VERSIONS_MAX ? { maxVersions: config.WORKFLOW_VERSIONS_MAX } : {}),
+    requirements: createRequirements({
+      credentials: async () => (await vault.credentials.list()).items,
+      variables: async () => (await vault.variables.list()).items,
+    }),
     onChanged: (id) => {
       webhooks?.invalidate(id);
       cluster?.announceWorkflow(id);
@@ -279,7 +287,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       ...vault.routes,
       ...(o.extraRoutes ?? []),
       { path: '/workflows', router: webhookRequestRoutes({ workflows, webhooks, audit }) },
-      { path: '/workflows', router: pollTestRoutes({ workflows, runner: triggers.runner }) },
+      { path: '/workflows', router: pollTestRoutes({ workflows, runner: triggers.runner, scrub: (v) => secrets.scrub(v) }) },
       { path: '/admin', router: adminRoutes({ dataDir: config.DATA_DIR, dialect: store.dialect, now: () => new Date(clock.now()) }) },
     ],
   });
@@ -347,6 +355,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
           hookAuth.forget(id);
           vault.forget(id);
         },
+        refreshVariables: () => void vault.variables.refresh().catch((err: unknown) => logger.error('variables re-read failed', { err: String(err) })),
       })
     : undefined;
 

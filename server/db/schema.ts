@@ -117,6 +117,14 @@ export type CredentialsTable = {
   updated_at: number;
 };
 export type VaultMetaTable = { name: string; value: string };
+export type VariablesTable = {
+  name: string;
+  /** 1: `value` is sealed (adapters/crypto.ts, bound to `variable:<name>`); 0: plain text. */
+  secret: number;
+  value: string;
+  created_at: number;
+  updated_at: number;
+};
 export type OutboxTable = {
   id: string;
   from_addr: string | null;
@@ -192,6 +200,7 @@ export type Schema = {
   node_samples: NodeSamplesTable;
   credentials: CredentialsTable;
   vault_meta: VaultMetaTable;
+  variables: VariablesTable;
   outbox: OutboxTable;
   webhook_requests: WebhookRequestsTable;
   webhook_stats: WebhookStatsTable;
@@ -297,6 +306,7 @@ export const COLUMNS = {
     updated_at: 'integer',
   },
   vault_meta: { name: 'text', value: 'text' },
+  variables: { name: 'text', secret: 'integer', value: 'text', created_at: 'integer', updated_at: 'integer' },
   outbox: {
     id: 'text',
     from_addr: 'text?',
