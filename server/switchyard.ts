@@ -30,7 +30,7 @@ import { createSnapshotCache } from './engine/snapshots.ts';
 import { createPruner, type PruneResult } from './engine/pruner.ts';
 import { createTriggerKinds } from './engine/triggers.ts';
 import { createHooksHandler } from './http/hooks.handler.ts';
-import { createLimitedServer, limitsFromConfig } from './http/connection-limits.ts';
+import { createProcessServer } from './http/process-server.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createLogger, prettyDestination, type Logger } from './lib/logger.ts';
 import { createAuditService } from './services/audit.service.ts';
@@ -106,30 +106,8 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   const health = createHealth();
   // One server for the whole life of the process: it answers health (and 503 for the rest) while
   // booting, and is handed the real handler once everything is wired.
-  let handle: RequestListener = bootingHandler(health);
-  // Slow and hostile clients are cut off and connections capped from the first moment (connection-limits.ts).
-  const server = createLimitedServer(limitsFromConfig(config), (req, res) => handle(req, res));
-  let boundPort: number | undefined;
-  const listen = (): Promise<number> =>
-    boundPort !== undefined
-      ? Promise.resolve(boundPort)
-      : new Promise((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(config.PORT, config.HOST, () => {
-            server.off('error', reject);
-            const addr = server.address();
-            boundPort = typeof addr === 'object' && addr ? addr.port : config.PORT;
-            // With PORT=0 and no PUBLIC_URL, webhook URLs must name the port actually bound.
-            if (!config.PUBLIC_URL) config.publicUrl = `http://localhost:${boundPort}`;
-            resolve(boundPort);
-          });
-        });
-  const closeServer = () =>
-    new Promise<void>((resolve) => {
-      if (!server.listening) return resolve();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+  const front = createProcessServer(config, bootingHandler(health));
+  const { server, listen, close: closeServer } = front;
   if (o.listenWhileBooting) await listen();
   const store = await openStore({
     databaseUrl: config.DATABASE_URL,
@@ -373,7 +351,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   }
   // Handed over only now, as when the server listened only after boot: requests reach the API and
   // /hooks once unfinished executions are resumed and triggers armed; until then, the booting answers.
-  handle = serve;
+  front.handle(serve);
   errorDispatch?.start();
   if (role !== 'web') await bulk.resumeAll();
   health.ready();
