@@ -19,7 +19,7 @@ const require = createRequire(import.meta.url);
 //
 // How: PASSIVE copies what it can without blocking anyone; but under sustained writes the WAL
 // never drains, so it could never restart and would grow without bound (SQLite's checkpoint
-// starvation). Past `restartBytes` a RESTART checkpoint waits briefly for the writer, finishes the
+// starvation). Past `restartBytes` a RESTART checkpoint waits briefly (100 ms) for the writer, finishes the
 // (mostly copied) tail and lets the next commit start the WAL from the beginning, where
 // journal_size_limit trims it.
 const WORKER = `
@@ -44,7 +44,14 @@ const pendingFrames = () => {
 const checkpoint = () => {
   last = Date.now();
   const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-  if (r && r.log * pageSize > workerData.restartBytes) db.pragma('wal_checkpoint(RESTART)');
+  if (r && r.log * pageSize > workerData.restartBytes) {
+    // RESTART holds new writers back while it waits, so it waits briefly: for the writer of the
+    // moment that is plenty, while a long reader (an online backup's snapshot) would otherwise
+    // stall every commit for the whole busy timeout. A RESTART that cannot finish now is retried
+    // at the next tick.
+    db.pragma('busy_timeout = 100');
+    try { db.pragma('wal_checkpoint(RESTART)'); } finally { db.pragma('busy_timeout = 2000'); }
+  }
 };
 const tick = () => {
   try {
