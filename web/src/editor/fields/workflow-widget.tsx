@@ -3,10 +3,10 @@
  * but picking yourself is nearly always a slip), with what keeps it from being called said
  * beside it; the picked one opens in a new tab.
  */
-import { useEffect, useState } from 'react';
-import { api, type WorkflowListItem } from '../../api/client.ts';
+import type { WorkflowListItem } from '../../api/client.ts';
 import { useEditorStore } from '../store.ts';
 import type { WidgetProps } from './types.ts';
+import { useWorkflowList } from './use-workflow-list.ts';
 
 /** Why a workflow cannot be called yet, or null when it can. */
 export function notCallable(w: Pick<WorkflowListItem, 'active' | 'triggerType'>): string | null {
@@ -17,18 +17,7 @@ export function notCallable(w: Pick<WorkflowListItem, 'active' | 'triggerType'>)
 
 export function WorkflowWidget({ id, value, onChange, invalid, describedBy }: WidgetProps) {
   const self = useEditorStore((s) => s.workflow?.id);
-  const [items, setItems] = useState<WorkflowListItem[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    api.workflows
-      .list({ limit: 200 })
-      .then((page) => live && setItems(page.items))
-      .catch((err: unknown) => live && setError(err instanceof Error ? err.message : String(err)));
-    return () => {
-      live = false;
-    };
-  }, []);
+  const { items, error } = useWorkflowList();
   const current = typeof value === 'string' ? value : '';
   const picked = items?.find((w) => w.id === current);
   const missing = current !== '' && items !== null && !picked;

@@ -1,23 +1,11 @@
 /** Tick the workflows a trigger.error watches; none ticked watches them all. */
-import { useEffect, useState } from 'react';
-import { api, type WorkflowListItem } from '../../api/client.ts';
 import { useEditorStore } from '../store.ts';
 import type { WidgetProps } from './types.ts';
+import { useWorkflowList } from './use-workflow-list.ts';
 
 export function WorkflowsWidget({ id, value, onChange, describedBy }: WidgetProps) {
   const self = useEditorStore((s) => s.workflow?.id);
-  const [items, setItems] = useState<WorkflowListItem[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    api.workflows
-      .list({ limit: 200 })
-      .then((page) => live && setItems(page.items))
-      .catch((err: unknown) => live && setError(err instanceof Error ? err.message : String(err)));
-    return () => {
-      live = false;
-    };
-  }, []);
+  const { items, error } = useWorkflowList();
   const picked = new Set(Array.isArray(value) ? (value as unknown[]).filter((v): v is string => typeof v === 'string') : []);
   const toggle = (wid: string, on: boolean) => {
     const next = new Set(picked);
