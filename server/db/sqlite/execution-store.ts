@@ -44,6 +44,14 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
   );
   const swap = sqlite.prepare(`UPDATE trigger_state SET state = ?, updated_at = ? WHERE workflow_id = ? AND node_id = ? AND state = ?`);
   const hasUnfinished = sqlite.prepare(`SELECT 1 FROM executions WHERE workflow_id = ? AND status IN ('queued', 'running') LIMIT 1`);
+  // Search (migration 009): the trigger's output is indexed at ingest, every step's output once at
+  // finish — one index write per execution each time, never one per step.
+  const addSearchDoc = sqlite.prepare(`INSERT INTO execution_search_docs (execution_id) VALUES (?)`);
+  const indexTrigger = sqlite.prepare(`INSERT INTO execution_search (rowid, body) VALUES (?, ?)`);
+  const indexSteps = sqlite.prepare(
+    `UPDATE execution_search SET body = (SELECT group_concat(output, char(10)) FROM steps WHERE execution_id = @id AND output IS NOT NULL)
+     WHERE rowid = (SELECT doc FROM execution_search_docs WHERE execution_id = @id)`,
+  );
 
   /** Runs inside a group-commit transaction: the check and the insert cannot interleave with another ingest. */
   function ingestNow(req: IngestRequest): IngestResult {
@@ -56,6 +64,8 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     }
     insertExecution.run(e.id, e.workflow_id, e.workflow_version, e.mode, e.retry_of, e.created_at, e.summary ?? null, e.parent_execution_id ?? null, e.call_depth ?? 0);
     upsertStep.run(req.triggerStep);
+    const doc = addSearchDoc.run(e.id).lastInsertRowid;
+    indexTrigger.run(doc, req.triggerStep.output);
     return { executionId: e.id, duplicate: false };
   }
 
@@ -75,10 +85,21 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     writeStep: (row) => commit.run(() => (upsertStep.run(row), true), single),
     markRunning: (id, at) => commit.run(() => (markRunning.run(at, id), true), single),
     // false: the execution was canceled meanwhile (it is final already).
-    finish: (id, status, error, at, startedAt) => commit.run(() => finish.run(status, error, at, startedAt, id).changes === 1, single),
+    // Not single: the finish and its index write stand or fall together.
+    finish: (id, status, error, at, startedAt) =>
+      commit.run(() => {
+        const finished = finish.run(status, error, at, startedAt, id).changes === 1;
+        if (finished) indexSteps.run({ id });
+        return finished;
+      }),
     park: (id, wakeAt) => commit.run(() => park.run(wakeAt, id).changes === 1, single),
     wake: (id, at) => commit.run(() => wake.run(at, id, at).changes === 1, single),
-    cancel: (id, error, at) => commit.run(() => cancel.run(error, at, id).changes === 1, single),
+    cancel: (id, error, at) =>
+      commit.run(() => {
+        const canceled = cancel.run(error, at, id).changes === 1;
+        if (canceled) indexSteps.run({ id });
+        return canceled;
+      }),
     getExecution: async (id) => getExecution.get(id) as ExecutionRow | undefined,
     getSteps: async (id) => getSteps.all(id) as StepRow[],
     // Both reads in one synchronous call: no commit of the writer can fall between them.
