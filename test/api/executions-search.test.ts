@@ -1,0 +1,230 @@
+/**
+ * `GET /api/executions?q=…` (issue 13): text inside a webhook body or a step output finds its
+ * executions, with the other filters and the cursor; user input is never query syntax; what the
+ * scrubber removed cannot be found; pruned executions leave the index. SQLite and (the `postgres`
+ * project) PostgreSQL alike.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { boot, onPostgres, sqliteOf, until, type Booted } from '../helpers/boot.ts';
+import { startSink } from '../helpers/sink.ts';
+
+const SECRET = 'SRCH-bearer-secret-4k9w';
+
+let sy: Booted;
+let sink: Awaited<ReturnType<typeof startSink>>;
+beforeAll(async () => {
+  // /orders answers with an order id of its own (a value only a step output holds), and echoes the
+  // request headers (the credential's Authorization among them, which the scrubber must remove).
+  sink = await startSink((req, n) =>
+    req.url.startsWith('/down') ? { status: 500, body: { error: 'down' } } : { status: 200, body: { orderId: `ord_${n}x7`, seen: req.headers } },
+  );
+  sy = await boot();
+});
+afterAll(async () => {
+  await sy?.close();
+  await sink?.close();
+});
+
+type Hook = { id: string; url: string };
+
+async function hookWorkflow(name: string, path: string, credentialId?: string): Promise<Hook> {
+  const wf = await sy.api('/api/workflows', {
+    body: {
+      name,
+      nodes: [
+        { id: 'hook', type: 'trigger.webhook', config: { methods: ['POST'] } },
+        { id: 'call', type: 'action.http', config: { method: 'POST', url: `${sink.url}${path}`, ...(credentialId ? { credentialId } : {}) } },
+      ],
+      edges: [{ id: 'e', source: 'hook', target: 'call' }],
+    },
+  });
+  expect(wf.status).toBe(201);
+  const act = await sy.api(`/api/workflows/${wf.body.id}/activate`, { method: 'POST' });
+  return { id: wf.body.id, url: act.body.triggers[0].url };
+}
+
+async function fire(hook: Hook, body: unknown): Promise<string> {
+  const res = await fetch(hook.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(res.status).toBe(202);
+  return ((await res.json()) as { executionId: string }).executionId;
+}
+
+async function finished(id: string): Promise<any> {
+  return until(async () => {
+    const r = await sy.api(`/api/executions/${id}`);
+    return r.body.status === 'success' || r.body.status === 'error' ? r.body : undefined;
+  });
+}
+
+async function search(params: Record<string, string>, b: Booted = sy): Promise<{ status: number; body: any }> {
+  return b.api(`/api/executions?${new URLSearchParams(params)}`);
+}
+const ids = (r: { body: any }) => r.body.items.map((x: any) => x.id);
+
+describe('GET /api/executions?q=', () => {
+  let orders: Hook;
+  let failing: Hook;
+  let alice: string;
+  let bob: string;
+  let down: string;
+  let manual: string;
+
+  beforeAll(async () => {
+    const cred = await sy.api('/api/credentials', { body: { name: 'shop token', type: 'httpBearer', data: { token: SECRET } } });
+    expect(cred.status).toBe(201);
+    orders = await hookWorkflow('orders', '/orders', cred.body.id);
+    failing = await hookWorkflow('failing', '/down');
+    alice = await fire(orders, { email: 'alice.search@example.com', campaign: 'spring-sale-k2' });
+    bob = await fire(orders, { email: 'bob.search@example.com', campaign: 'spring-sale-k2' });
+    down = await fire(failing, { email: 'carol.search@example.com', campaign: 'spring-sale-k2' });
+    const run = await sy.api(`/api/workflows/${orders.id}/run`, { body: { payload: { campaign: 'spring-sale-k2' } } });
+    manual = run.body.executionId;
+    for (const id of [alice, bob, down, manual]) await finished(id);
+  });
+
+  it('finds an email inside a webhook body, whole, as typed so far, or in another case', async () => {
+    expect(ids(await search({ q: 'alice.search@example.com' }))).toEqual([alice]);
+    expect(ids(await search({ q: 'alice.sea' }))).toEqual([alice]);
+    expect(ids(await search({ q: 'ALICE.Search@Example.COM' }))).toEqual([alice]);
+    const row = (await search({ q: 'bob.search@example.com' })).body.items[0];
+    expect(row).toMatchObject({ id: bob, workflowId: orders.id, status: 'success', mode: 'webhook' });
+  });
+
+  it('finds a value only a step output holds', async () => {
+    const detail = await finished(bob);
+    const orderId = detail.steps.find((s: any) => s.nodeId === 'call').output.body.orderId as string;
+    expect(orderId).toMatch(/^ord_\d+x7$/);
+    expect(ids(await search({ q: orderId }))).toEqual([bob]);
+  });
+
+  it('combines the text with workflow, status and mode, newest first', async () => {
+    expect(ids(await search({ q: 'spring-sale-k2' }))).toEqual([manual, down, bob, alice]);
+    expect(ids(await search({ q: 'spring-sale-k2', workflowId: orders.id }))).toEqual([manual, bob, alice]);
+    expect(ids(await search({ q: 'spring-sale-k2', status: 'error' }))).toEqual([down]);
+    expect(ids(await search({ q: 'spring-sale-k2', workflowId: failing.id, status: 'success' }))).toEqual([]);
+    expect(ids(await search({ q: 'spring-sale-k2', mode: 'manual' }))).toEqual([manual]);
+    expect(ids(await search({ q: 'spring-sale-k2', mode: 'webhook', workflowId: orders.id }))).toEqual([bob, alice]);
+  });
+
+  it('filters by a time range on created_at (from inclusive, to exclusive)', async () => {
+    const created = (await finished(bob)).createdAt as string;
+    expect(ids(await search({ q: 'spring-sale-k2', from: created, workflowId: orders.id }))).toEqual([manual, bob]);
+    expect(ids(await search({ q: 'spring-sale-k2', to: created, workflowId: orders.id }))).toEqual([alice]);
+    expect(ids(await search({ q: 'spring-sale-k2', from: '2000-01-01T00:00:00Z', to: '2000-01-02T00:00:00Z' }))).toEqual([]);
+  });
+
+  it('pages through the matches with the cursor, each once', async () => {
+    const mark = 'page-mark-q7z';
+    const fired: string[] = [];
+    for (let i = 0; i < 5; i++) fired.push(await fire(orders, { batch: mark, i }));
+    await fire(orders, { batch: 'other-mark' });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const r = await search({ q: mark, limit: '2', ...(cursor ? { cursor } : {}) });
+      expect(r.status).toBe(200);
+      expect(r.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...ids(r));
+      cursor = r.body.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(seen).toEqual([...fired].reverse());
+  });
+
+  it('answers an empty page when nothing matches, and ignores a blank query', async () => {
+    const none = await search({ q: 'no-such-text-anywhere-31' });
+    expect(none.status).toBe(200);
+    expect(none.body).toEqual({ items: [], nextCursor: null });
+    expect(ids(await search({ q: '   ', workflowId: failing.id }))).toEqual([down]);
+  });
+
+  it('never finds a credential value the scrubber removed from a step output', async () => {
+    const detail = await finished(alice);
+    const echoed = JSON.stringify(detail.steps.find((s: any) => s.nodeId === 'call').output);
+    expect(echoed).toContain('[redacted]');
+    expect(echoed).not.toContain(SECRET);
+    // The same output is indexed: its other text is found, the secret (whole or in part) is not.
+    expect(ids(await search({ q: 'Bearer [redacted]', workflowId: orders.id }))).toEqual(expect.arrayContaining([alice, bob]));
+    for (const q of [SECRET, 'bearer-secret-4k9w', 'SRCH-bearer']) expect(ids(await search({ q }))).toEqual([]);
+  });
+
+  it('rejects a malformed filter with a code and the path of the fault', async () => {
+    const long = await search({ q: 'x'.repeat(201) });
+    expect(long.status).toBe(400);
+    expect(JSON.stringify(long.body)).toContain('q');
+    const time = await search({ from: 'yesterday' });
+    expect(time.status).toBe(400);
+    expect(JSON.stringify(time.body)).toContain('from');
+    expect((await search({ mode: 'carrier-pigeon' })).status).toBe(400);
+    expect((await search({ from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' })).status).toBe(400);
+  });
+});
+
+describe('special characters in q', () => {
+  let specials: Hook;
+  let literal: string;
+  let lookalike: string;
+
+  beforeAll(async () => {
+    specials = await hookWorkflow('specials', '/orders');
+    literal = await fire(specials, { note: 'He said "50%" of_ALL *stars* NEAR ünïcødé € done' });
+    lookalike = await fire(specials, { note: '50x ofxALL stars near unicode' });
+    await fire(specials, { note: 'plain words' });
+    for (const id of [literal, lookalike]) await finished(id);
+  });
+
+  it('matches quotes, %, _, *, NEAR and unicode literally', async () => {
+    const only = async (q: string) => ids(await search({ q, workflowId: specials.id }));
+    expect(await only('"50%"')).toEqual([literal]);
+    expect(await only('50%')).toEqual([literal]);
+    expect(await only('%')).toEqual([literal]);
+    expect(await only('"')).toEqual([literal]);
+    expect(await only('of_ALL')).toEqual([literal]);
+    expect(await only('*stars*')).toEqual([literal]);
+    expect(await only('stars* NEAR')).toEqual([literal]);
+    expect(await only('ünïcødé €')).toEqual([literal]);
+    expect(await only('€')).toEqual([literal]);
+    expect(await only('ofxALL')).toEqual([lookalike]);
+  });
+
+  it('answers 200 for input that is syntax elsewhere', async () => {
+    for (const q of ['NEAR(a b)', 'a* OR b', '"unterminated', '\\', "')--", 'AND', 'x:y', '^start', '-minus', '()', '\u0000', '😀'.repeat(50)]) {
+      const r = await search({ q, workflowId: specials.id });
+      expect(r.status, q).toBe(200);
+      expect(ids(r), q).toEqual([]);
+    }
+  });
+});
+
+describe('pruned executions', () => {
+  let small: Booted;
+  afterAll(async () => {
+    await small?.close();
+  });
+
+  it('leave the search results (and the index)', async () => {
+    small = await boot({ env: { EXECUTIONS_MAX_PER_WORKFLOW: '2' } });
+    const wf = await small.api('/api/workflows', {
+      body: { name: 'p', nodes: [{ id: 'hook', type: 'trigger.webhook', config: {} }, { id: 'x', type: 'data.transform', config: { expression: 'input.body' } }], edges: [{ id: 'e', source: 'hook', target: 'x' }] },
+    });
+    const act = await small.api(`/api/workflows/${wf.body.id}/activate`, { method: 'POST' });
+    const fired: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await fetch(act.body.triggers[0].url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ticket: `tkt_${i}_prune` }) });
+      fired.push(((await r.json()) as { executionId: string }).executionId);
+    }
+    await small.app.queue.idle();
+    expect(ids(await search({ q: '_prune' }, small))).toEqual([...fired].reverse());
+    expect((await small.app.pruneNow()).deleted).toBe(2);
+    expect(ids(await search({ q: 'tkt_0_prune' }, small))).toEqual([]);
+    expect(ids(await search({ q: 'tkt_1_prune' }, small))).toEqual([]);
+    expect(ids(await search({ q: '_prune' }, small))).toEqual([fired[3], fired[2]]);
+    if (!onPostgres) {
+      const db = sqliteOf(small.app);
+      expect(db.prepare('SELECT count(*) AS n FROM execution_search_docs').get()).toEqual({ n: 2 });
+      expect(db.prepare(`SELECT count(*) AS n FROM execution_search WHERE execution_search MATCH '"tkt_0"'`).get()).toEqual({ n: 0 });
+    }
+  });
+});
