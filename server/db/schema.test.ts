@@ -59,7 +59,7 @@ describe('sqlite schema', () => {
   it('has the search index: an FTS5 trigram table and its doc ids', () => {
     const fts = sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'execution_search'").get() as { sql: string };
     expect(fts.sql).toMatch(/USING fts5\(body, tokenize = 'trigram'\)/);
-    expect((sqlite.pragma('table_info(execution_search_docs)') as { name: string }[]).map((c) => c.name)).toEqual(['doc', 'execution_id']);
+    expect((sqlite.pragma('table_info(execution_search_docs)') as { name: string }[]).map((c) => c.name)).toEqual(['doc', 'execution_id', 'trigger_node']);
   });
 });
 

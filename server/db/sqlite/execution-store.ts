@@ -44,14 +44,21 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
   );
   const swap = sqlite.prepare(`UPDATE trigger_state SET state = ?, updated_at = ? WHERE workflow_id = ? AND node_id = ? AND state = ?`);
   const hasUnfinished = sqlite.prepare(`SELECT 1 FROM executions WHERE workflow_id = ? AND status IN ('queued', 'running') LIMIT 1`);
-  // Search (migration 009): the trigger's output is indexed at ingest, every step's output once at
-  // finish — one index write per execution each time, never one per step.
-  const addSearchDoc = sqlite.prepare(`INSERT INTO execution_search_docs (execution_id) VALUES (?)`);
-  const indexTrigger = sqlite.prepare(`INSERT INTO execution_search (rowid, body) VALUES (?, ?)`);
-  const indexSteps = sqlite.prepare(
-    `UPDATE execution_search SET body = (SELECT group_concat(output, char(10)) FROM steps WHERE execution_id = @id AND output IS NOT NULL)
-     WHERE rowid = (SELECT doc FROM execution_search_docs WHERE execution_id = @id)`,
-  );
+  // Search (migration 009): the trigger's output is indexed at ingest, every other step's output
+  // once at finish — one index write per execution each time, never one per step.
+  const addSearchDoc = sqlite.prepare(`INSERT INTO execution_search_docs (execution_id, trigger_node) VALUES (?, ?)`);
+  const indexDoc = sqlite.prepare(`INSERT INTO execution_search (rowid, body) VALUES (?, ?)`);
+  const stepsText = sqlite
+    .prepare(
+      `SELECT group_concat(output, char(10)) FROM steps
+        WHERE execution_id = @id AND output IS NOT NULL
+          AND NOT (iteration = '' AND node_id IS (SELECT trigger_node FROM execution_search_docs WHERE execution_id = @id AND trigger_node IS NOT NULL))`,
+    )
+    .pluck();
+  function indexOutputs(id: string): void {
+    const body = stepsText.get({ id }) as string | null;
+    if (body != null) indexDoc.run(addSearchDoc.run(id, null).lastInsertRowid, body);
+  }
 
   /** Runs inside a group-commit transaction: the check and the insert cannot interleave with another ingest. */
   function ingestNow(req: IngestRequest): IngestResult {
@@ -64,8 +71,7 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     }
     insertExecution.run(e.id, e.workflow_id, e.workflow_version, e.mode, e.retry_of, e.created_at, e.summary ?? null, e.parent_execution_id ?? null, e.call_depth ?? 0);
     upsertStep.run(req.triggerStep);
-    const doc = addSearchDoc.run(e.id).lastInsertRowid;
-    indexTrigger.run(doc, req.triggerStep.output);
+    if (req.triggerStep.output != null) indexDoc.run(addSearchDoc.run(e.id, req.triggerStep.node_id).lastInsertRowid, req.triggerStep.output);
     return { executionId: e.id, duplicate: false };
   }
 
@@ -89,7 +95,7 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     finish: (id, status, error, at, startedAt) =>
       commit.run(() => {
         const finished = finish.run(status, error, at, startedAt, id).changes === 1;
-        if (finished) indexSteps.run({ id });
+        if (finished) indexOutputs(id);
         return finished;
       }),
     park: (id, wakeAt) => commit.run(() => park.run(wakeAt, id).changes === 1, single),
@@ -97,7 +103,7 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     cancel: (id, error, at) =>
       commit.run(() => {
         const canceled = cancel.run(error, at, id).changes === 1;
-        if (canceled) indexSteps.run({ id });
+        if (canceled) indexOutputs(id);
         return canceled;
       }),
     getExecution: async (id) => getExecution.get(id) as ExecutionRow | undefined,

@@ -3,22 +3,27 @@
 -- query a substring match, so an email address or an id like `ord_123` is found as it is typed,
 -- punctuation and all (the unicode61 tokenizer would split it into words).
 --
--- One document per execution: written at ingest with the trigger's output, rewritten once when
--- the execution finishes with every step's output. The document's rowid comes from
--- execution_search_docs, not from executions' hidden rowid, which a VACUUM may renumber.
+-- Documents are only ever added while an execution lives: one with the trigger's output at ingest
+-- (trigger_node names its step), one with every other step's output when it finishes. Never
+-- rewritten: an FTS5 delete leaves its old postings behind until segments merge, so rewriting at
+-- finish would grow the index by a body per execution (pruning's compaction merges them away:
+-- sqlite/driver.ts). execution_search_docs maps documents to
+-- executions (FTS5 rowids of their own: executions' hidden rowid may be renumbered by a VACUUM).
 CREATE TABLE execution_search_docs (
   doc INTEGER PRIMARY KEY,
-  execution_id TEXT NOT NULL UNIQUE
+  execution_id TEXT NOT NULL,
+  trigger_node TEXT                  -- set on the ingest document: the step the finish one leaves out
 );
+CREATE INDEX execution_search_docs_execution ON execution_search_docs(execution_id);
 CREATE VIRTUAL TABLE execution_search USING fts5(body, tokenize = 'trigram');
 
--- Pruning, deleting a workflow (cascade) or a single execution: its document goes with it.
+-- Pruning, deleting a workflow (cascade) or an execution: its documents go with it.
 CREATE TRIGGER execution_search_forget AFTER DELETE ON executions BEGIN
-  DELETE FROM execution_search WHERE rowid = (SELECT doc FROM execution_search_docs WHERE execution_id = old.id);
+  DELETE FROM execution_search WHERE rowid IN (SELECT doc FROM execution_search_docs WHERE execution_id = old.id);
   DELETE FROM execution_search_docs WHERE execution_id = old.id;
 END;
 
--- Executions recorded before this migration become searchable too.
+-- Executions recorded before this migration become searchable too (one document each).
 INSERT INTO execution_search_docs (execution_id) SELECT id FROM executions ORDER BY id;
 INSERT INTO execution_search (rowid, body)
   SELECT d.doc, (SELECT group_concat(s.output, char(10)) FROM steps s WHERE s.execution_id = d.execution_id AND s.output IS NOT NULL)
