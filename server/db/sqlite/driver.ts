@@ -66,6 +66,7 @@ export function openSqliteStore(file: string, opts: { dataDir?: string; logger?:
     async close() {
       if (closed) return;
       closed = true;
+      executions.flushSearch();
       commit.flush();
       await commit.sync();
       commit.close();

@@ -8,7 +8,12 @@ import { stateKey } from '../repos/trigger-state.repo.ts';
 import type { ExecutionRow, ExecutionStore, IngestRequest, IngestResult, StepRow } from '../store.ts';
 import type { GroupCommit } from './group-commit.ts';
 
-export function createSqliteExecutionStore(sqlite: Database.Database, commit: GroupCommit): ExecutionStore {
+/** Search documents written together (see indexLater), and the longest a document waits. */
+const SEARCH_BATCH = 500;
+const SEARCH_DELAY_MS = 100;
+
+export function createSqliteExecutionStore(sqlite: Database.Database, commit: GroupCommit): ExecutionStore & { flushSearch(): void } {
+  const single = { single: true };
   const insertExecution = sqlite.prepare(
     `INSERT INTO executions (id, workflow_id, workflow_version, status, mode, retry_of, created_at, summary, parent_execution_id, call_depth)
      VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
@@ -46,8 +51,9 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
   const hasUnfinished = sqlite.prepare(`SELECT 1 FROM executions WHERE workflow_id = ? AND status IN ('queued', 'running') LIMIT 1`);
   // Search (migration 009): the trigger's output is indexed at ingest, every other step's output
   // once at finish — one index write per execution each time, never one per step.
-  const addSearchDoc = sqlite.prepare(`INSERT INTO execution_search_docs (execution_id, trigger_node) VALUES (?, ?)`);
+  const addSearchDoc = sqlite.prepare(`INSERT INTO execution_search_docs (execution_id, trigger_node) SELECT @id, @node WHERE EXISTS (SELECT 1 FROM executions WHERE id = @id)`);
   const indexDoc = sqlite.prepare(`INSERT INTO execution_search (rowid, body) VALUES (?, ?)`);
+  // A trigger without a document of its own (its write was lost to a crash) is indexed with the rest.
   const stepsText = sqlite
     .prepare(
       `SELECT group_concat(output, char(10)) FROM steps
@@ -55,9 +61,39 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
           AND NOT (iteration = '' AND node_id IS (SELECT trigger_node FROM execution_search_docs WHERE execution_id = @id AND trigger_node IS NOT NULL))`,
     )
     .pluck();
-  function indexOutputs(id: string): void {
-    const body = stepsText.get({ id }) as string | null;
-    if (body != null) indexDoc.run(addSearchDoc.run(id, null).lastInsertRowid, body);
+
+  /**
+   * Index writes are gathered and written together, off the webhook path: in a transaction of
+   * their own, without savepoints, once SEARCH_BATCH documents wait or SEARCH_DELAY_MS after the
+   * first. Each FTS5 commit (and each SAVEPOINT) writes its pending terms out as a new segment, so
+   * a document written inside its ingest cost ~4x the ingest itself (bench/search.ts's notes);
+   * hundreds at once cost a fraction of that. A run is searchable a moment after it is recorded;
+   * a crash inside that moment leaves the trigger to be indexed with the outputs at finish.
+   */
+  let pendingDocs: { id: string; node: string | null; body: string | null }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const writeSoon = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    // A failure (the whole transaction refused: disk full) leaves those runs unsearchable, nothing
+    // worse: the writes of the runs themselves report their own errors.
+    if (pendingDocs.length) commit.run(writeDocs, single).catch(() => undefined);
+  };
+  function indexLater(doc: { id: string; node: string | null; body: string | null }): void {
+    pendingDocs.push(doc);
+    if (pendingDocs.length >= SEARCH_BATCH) writeSoon();
+    else if (!timer) timer = setTimeout(writeSoon, SEARCH_DELAY_MS).unref();
+  }
+  function writeDocs(): void {
+    const docs = pendingDocs;
+    pendingDocs = [];
+    for (const d of docs) {
+      const body = d.node !== null ? d.body : (stepsText.get({ id: d.id }) as string | null);
+      if (body == null) continue;
+      // Skips an execution whose ingest was undone (an all-or-nothing ingestMany that failed later).
+      const added = addSearchDoc.run({ id: d.id, node: d.node });
+      if (added.changes === 1) indexDoc.run(added.lastInsertRowid, body);
+    }
   }
 
   /** Runs inside a group-commit transaction: the check and the insert cannot interleave with another ingest. */
@@ -71,12 +107,13 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     }
     insertExecution.run(e.id, e.workflow_id, e.workflow_version, e.mode, e.retry_of, e.created_at, e.summary ?? null, e.parent_execution_id ?? null, e.call_depth ?? 0);
     upsertStep.run(req.triggerStep);
-    if (req.triggerStep.output != null) indexDoc.run(addSearchDoc.run(e.id, req.triggerStep.node_id).lastInsertRowid, req.triggerStep.output);
+    if (req.triggerStep.output != null) indexLater({ id: e.id, node: req.triggerStep.node_id, body: req.triggerStep.output });
     return { executionId: e.id, duplicate: false };
   }
 
-  const single = { single: true };
   return {
+    /** Queues the waiting search documents into group commit (shutdown: before its last flush). */
+    flushSearch: writeSoon,
     fifo: true,
     ingest: (req) => commit.run(() => ingestNow(req)),
     // Not single: the savepoint makes a failing ingest undo the ones before it (all or nothing).
@@ -91,21 +128,20 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     writeStep: (row) => commit.run(() => (upsertStep.run(row), true), single),
     markRunning: (id, at) => commit.run(() => (markRunning.run(at, id), true), single),
     // false: the execution was canceled meanwhile (it is final already).
-    // Not single: the finish and its index write stand or fall together.
     finish: (id, status, error, at, startedAt) =>
       commit.run(() => {
         const finished = finish.run(status, error, at, startedAt, id).changes === 1;
-        if (finished) indexOutputs(id);
+        if (finished) indexLater({ id, node: null, body: null });
         return finished;
-      }),
+      }, single),
     park: (id, wakeAt) => commit.run(() => park.run(wakeAt, id).changes === 1, single),
     wake: (id, at) => commit.run(() => wake.run(at, id, at).changes === 1, single),
     cancel: (id, error, at) =>
       commit.run(() => {
         const canceled = cancel.run(error, at, id).changes === 1;
-        if (canceled) indexOutputs(id);
+        if (canceled) indexLater({ id, node: null, body: null });
         return canceled;
-      }),
+      }, single),
     getExecution: async (id) => getExecution.get(id) as ExecutionRow | undefined,
     getSteps: async (id) => getSteps.all(id) as StepRow[],
     // Both reads in one synchronous call: no commit of the writer can fall between them.
