@@ -72,28 +72,36 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
    */
   let pendingDocs: { id: string; node: string | null; body: string | null }[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let queued = false;
   const writeSoon = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
+    if (queued || !pendingDocs.length) return;
+    queued = true;
     // A failure (the whole transaction refused: disk full) leaves those runs unsearchable, nothing
     // worse: the writes of the runs themselves report their own errors.
-    if (pendingDocs.length) commit.run(writeDocs, single).catch(() => undefined);
+    commit.run(writeDocs, single).catch(() => undefined);
   };
   function indexLater(doc: { id: string; node: string | null; body: string | null }): void {
     pendingDocs.push(doc);
     if (pendingDocs.length >= SEARCH_BATCH) writeSoon();
-    else if (!timer) timer = setTimeout(writeSoon, SEARCH_DELAY_MS).unref();
+    else if (!timer && !queued) timer = setTimeout(writeSoon, SEARCH_DELAY_MS).unref();
   }
   function writeDocs(): void {
     const docs = pendingDocs;
     pendingDocs = [];
+    queued = false;
+    // Every doc id first, then every FTS5 row: an INSERT … SELECT opens a statement savepoint,
+    // which would make FTS5 write out the rows before it as a segment of their own (one per doc).
+    const rows: [number | bigint, string][] = [];
     for (const d of docs) {
       const body = d.node !== null ? d.body : (stepsText.get({ id: d.id }) as string | null);
       if (body == null) continue;
       // Skips an execution whose ingest was undone (an all-or-nothing ingestMany that failed later).
       const added = addSearchDoc.run({ id: d.id, node: d.node });
-      if (added.changes === 1) indexDoc.run(added.lastInsertRowid, body);
+      if (added.changes === 1) rows.push([added.lastInsertRowid, body]);
     }
+    for (const [doc, body] of rows) indexDoc.run(doc, body);
   }
 
   /** Runs inside a group-commit transaction: the check and the insert cannot interleave with another ingest. */
