@@ -67,8 +67,9 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
    * their own, without savepoints, once SEARCH_BATCH documents wait or SEARCH_DELAY_MS after the
    * first. Each FTS5 commit (and each SAVEPOINT) writes its pending terms out as a new segment, so
    * a document written inside its ingest's savepoint cost ~100 µs, about 3x the ingest itself;
-   * hundreds at once cost ~15 µs each (measured here with store-level ingests). A run is searchable a moment after it is recorded;
-   * a crash inside that moment leaves the trigger to be indexed with the outputs at finish.
+   * hundreds at once cost ~15 µs each (measured here with store-level ingests). A run is
+   * searchable a moment after it is recorded; a crash inside that moment leaves the trigger to be
+   * indexed with the outputs at finish (stepsText).
    */
   let pendingDocs: { id: string; node: string | null; body: string | null }[] = [];
   let timer: NodeJS.Timeout | undefined;
