@@ -4,8 +4,8 @@
  * to that); it keeps every process's view fresh and makes singletons single:
  *  - one process at a time (an advisory lock, retried every few seconds) runs the schedule and
  *    poll timers and retention; when it dies, PostgreSQL drops the lock and another takes over;
- *  - a workflow or credential changed in one process is announced (NOTIFY) so the others drop
- *    cached webhooks and secrets, and the trigger leader re-arms it from the database;
+ *  - a workflow, credential or variable changed in one process is announced (NOTIFY) so the others
+ *    drop cached webhooks and secrets, re-read the variables, and the trigger leader re-arms it;
  *  - after the LISTEN connection comes back, everything is re-read, since NOTIFY is not replayed.
  */
 import { CHANNELS, type Notifications } from './db/store.ts';
@@ -26,6 +26,8 @@ export type ClusterDeps = {
   /** Drop cached copies (webhook tokens, credential secrets) after a change elsewhere. */
   forgetWorkflow(id?: string): void;
   forgetCredential(id: string): void;
+  /** Re-read the workspace variables (one changed elsewhere, or announcements may have been missed). */
+  refreshVariables(): void;
 };
 
 export type Cluster = {
@@ -34,6 +36,7 @@ export type Cluster = {
   leading(): boolean;
   announceWorkflow(id: string): void;
   announceCredential(id: string): void;
+  announceVariable(name: string): void;
 };
 
 export const LEADER_LOCK = 'switchyard-triggers';
@@ -86,6 +89,8 @@ export function createCluster(d: ClusterDeps): Cluster {
   }
 
   function receive(_channel: string, payload: string): void {
+    // Variables are re-read whole, so once per notification however many changed.
+    let variables = false;
     for (const line of payload.split('\n')) {
       const [kind, id] = line.split(':');
       if (!id) continue;
@@ -94,7 +99,9 @@ export function createCluster(d: ClusterDeps): Cluster {
         if (changed.size === 0) void serial(rearmChanged);
         changed.add(id);
       } else if (kind === 'c') d.forgetCredential(id);
+      else if (kind === 'v') variables = true;
     }
+    if (variables) d.refreshVariables();
   }
 
   function announce(line: string): void {
@@ -106,6 +113,7 @@ export function createCluster(d: ClusterDeps): Cluster {
       listener = await d.notifications.listen([CHANNELS.triggers], receive, () => {
         // Missed announcements: forget every cached hook and re-arm from the database.
         d.forgetWorkflow();
+        d.refreshVariables();
         void serial(async () => {
           if (leading) await d.triggers.lead(await d.listActive());
         });
@@ -124,5 +132,6 @@ export function createCluster(d: ClusterDeps): Cluster {
     leading: () => leading,
     announceWorkflow: (id) => announce(`w:${id}`),
     announceCredential: (id) => announce(`c:${id}`),
+    announceVariable: (name) => announce(`v:${name}`),
   };
 }

@@ -30,7 +30,7 @@ import { createSnapshotCache } from './engine/snapshots.ts';
 import { createPruner, type PruneResult } from './engine/pruner.ts';
 import { createTriggerKinds } from './engine/triggers.ts';
 import { createHooksHandler } from './http/hooks.handler.ts';
-import { createLimitedServer, defaultMaxConnections, type ConnectionLimits } from './http/connection-limits.ts';
+import { createProcessServer } from './http/process-server.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createLogger, prettyDestination, type Logger } from './lib/logger.ts';
 import { createAuditService } from './services/audit.service.ts';
@@ -44,13 +44,18 @@ import { createExecutionService, toSummary } from './services/execution.service.
 import type { Services } from './services/index.ts';
 import { createRunService } from './services/run.service.ts';
 import { createCallPort } from './services/call.service.ts';
+import { createErrorDispatcher } from './services/error-dispatch.ts';
+import { createBulkService } from './services/bulk.service.ts';
+import { createBulkJobRepo } from './db/repos/bulk-job.repo.ts';
 import { createWebhookService, type HookAuthenticator } from './services/webhook.service.ts';
 import { webhookRequestRoutes } from './http/routes/webhook-requests.routes.ts';
 import { pollTestRoutes } from './http/routes/poll-test.routes.ts';
+import { adminRoutes } from './http/routes/admin.routes.ts';
 import { scrubbingEvents, scrubbingStore } from './engine/scrubbing.ts';
 import { createWebhookAuthenticator, type SecretSource } from './services/webhook-auth.ts';
 import { createWebhookInspector } from './services/webhook-inspector.ts';
 import { createWorkflowService } from './services/workflow.service.ts';
+import { createRequirements } from './services/workflow-requirements.ts';
 import { createSecretScrubber, scrubbingLogger } from './lib/secret-scrubber.ts';
 import { createVault } from './vault.ts';
 
@@ -101,36 +106,8 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   const health = createHealth();
   // One server for the whole life of the process: it answers health (and 503 for the rest) while
   // booting, and is handed the real handler once everything is wired.
-  let handle: RequestListener = bootingHandler(health);
-  // Slow and hostile clients are cut off and connections capped from the first moment (connection-limits.ts).
-  const limits: ConnectionLimits = {
-    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
-    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
-    keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
-    maxConnections: config.MAX_CONNECTIONS ?? defaultMaxConnections(),
-  };
-  const server = createLimitedServer(limits, (req, res) => handle(req, res));
-  let boundPort: number | undefined;
-  const listen = (): Promise<number> =>
-    boundPort !== undefined
-      ? Promise.resolve(boundPort)
-      : new Promise((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(config.PORT, config.HOST, () => {
-            server.off('error', reject);
-            const addr = server.address();
-            boundPort = typeof addr === 'object' && addr ? addr.port : config.PORT;
-            // With PORT=0 and no PUBLIC_URL, webhook URLs must name the port actually bound.
-            if (!config.PUBLIC_URL) config.publicUrl = `http://localhost:${boundPort}`;
-            resolve(boundPort);
-          });
-        });
-  const closeServer = () =>
-    new Promise<void>((resolve) => {
-      if (!server.listening) return resolve();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+  const front = createProcessServer(config, bootingHandler(health));
+  const { server, listen, close: closeServer } = front;
   if (o.listenWhileBooting) await listen();
   const store = await openStore({
     databaseUrl: config.DATABASE_URL,
@@ -192,6 +169,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       finished: (id) => calls.finished(id),
     },
     observeStep: metrics.step,
+    vars: vault.variables.values,
   });
   const claimQueue =
     store.claims && role !== 'web'
@@ -216,10 +194,20 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     // With several processes, timers run only in the one holding the trigger lock (cluster.ts).
     leading: !notifications,
     observer: metrics,
+    vars: vault.variables.values,
   });
   const activator = createActivator({ webhook: webhookKind, ...triggers.kinds, ...o.triggerKinds }, logger);
 
-  const executions = createExecutionService({ store: store.executions, query, queue, events, snapshots, clock, scrub: (t) => secrets.scrubText(t) });
+  const executions = createExecutionService({
+    store: store.executions,
+    query,
+    queue,
+    events,
+    snapshots,
+    currentVersion: async (id) => (await workflowRepo.get(id))?.version,
+    clock,
+    scrub: (t) => secrets.scrubText(t),
+  });
   const calls = createCallPort({ workflow: (id) => workflowRepo.get(id), executions, store: store.executions, queue, clock, logger });
   let webhooks: ReturnType<typeof createWebhookService> | undefined;
   // Webhook auth reads secrets from the vault (cached briefly), and forgets them when a credential changes.
@@ -228,6 +216,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     hookAuth.forget(id);
     cluster?.announceCredential(id);
   });
+  vault.variables.onChange((name) => cluster?.announceVariable(name));
   const workflows = createWorkflowService({
     db,
     activator,
@@ -235,6 +224,10 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     clock,
     publicUrl: () => config.publicUrl,
     ...(config.WORKFLOW_VERSIONS_MAX ? { maxVersions: config.WORKFLOW_VERSIONS_MAX } : {}),
+    requirements: createRequirements({
+      credentials: async () => (await vault.credentials.list()).items,
+      variables: async () => (await vault.variables.list()).items,
+    }),
     onChanged: (id) => {
       webhooks?.invalidate(id);
       cluster?.announceWorkflow(id);
@@ -256,7 +249,8 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     sessionMaxAgeMs: config.SESSION_MAX_AGE_HOURS * 3600_000,
   });
   const runs = createRunService({ workflows, executions, hooks: hookRepo });
-  const services: Services = { auth, audit, workflows, executions, runs, webhooks, events };
+  const bulk = createBulkService({ repo: createBulkJobRepo(db), executions, clock, logger });
+  const services: Services = { auth, audit, workflows, executions, bulk, runs, webhooks, events };
 
   const app = createApp({
     services,
@@ -271,7 +265,8 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       ...vault.routes,
       ...(o.extraRoutes ?? []),
       { path: '/workflows', router: webhookRequestRoutes({ workflows, webhooks, audit }) },
-      { path: '/workflows', router: pollTestRoutes({ workflows, runner: triggers.runner }) },
+      { path: '/workflows', router: pollTestRoutes({ workflows, runner: triggers.runner, scrub: (v) => secrets.scrub(v) }) },
+      { path: '/admin', router: adminRoutes({ dataDir: config.DATA_DIR, dialect: store.dialect, now: () => new Date(clock.now()) }) },
     ],
   });
   const hooks = createHooksHandler(webhooks, { maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES, logger, observe: metrics.webhookAck });
@@ -306,6 +301,23 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     intervalMs: config.PRUNE_INTERVAL_SECONDS * 1000,
   });
 
+  // Failed executions start error workflows (trigger.error) from any process that runs executions;
+  // two draining at once start nothing twice (each start is idempotent per failed execution).
+  const errorDispatch =
+    role === 'web'
+      ? undefined
+      : createErrorDispatcher({
+          db,
+          store: store.executions,
+          workflow: (id) => workflowRepo.get(id),
+          listActive: () => workflowRepo.listActive(),
+          start: (req) => executions.start(req),
+          events,
+          clock,
+          logger,
+          publicUrl: () => config.publicUrl,
+        });
+
   const cluster: Cluster | undefined = notifications
     ? createCluster({
         notifications,
@@ -321,6 +333,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
           hookAuth.forget(id);
           vault.forget(id);
         },
+        refreshVariables: () => void vault.variables.refresh().catch((err: unknown) => logger.error('variables re-read failed', { err: String(err) })),
       })
     : undefined;
 
@@ -338,7 +351,9 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   }
   // Handed over only now, as when the server listened only after boot: requests reach the API and
   // /hooks once unfinished executions are resumed and triggers armed; until then, the booting answers.
-  handle = serve;
+  front.handle(serve);
+  errorDispatch?.start();
+  if (role !== 'web') await bulk.resumeAll();
   health.ready();
 
   let stopped = false;
@@ -358,6 +373,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       health.stopping();
       await cluster?.stop();
       pruner.stop();
+      await errorDispatch?.stop();
       await activator.stop();
       await closeServer();
       await queue.stop();

@@ -1,6 +1,7 @@
 /**
  * Wires the credentials vault and email into Switchyard: the key check (a wrong key refuses the start),
- * the credential service, the engine's credentials and mail ports, and the /api routes. switchyard.ts calls it once.
+ * the credential service, the workspace variables (secret ones are sealed with the same key), the
+ * engine's credentials and mail ports, and the /api routes. switchyard.ts calls it once.
  */
 import type { Router } from 'express';
 import type { CredentialsPort } from '#shared/nodes/define.ts';
@@ -20,10 +21,15 @@ import type { SecretScrubber } from './lib/secret-scrubber.ts';
 import { createCredentialsPort } from './services/credential-headers.ts';
 import { createCredentialService, type CredentialService } from './services/credential.service.ts';
 import { createOutboxService } from './services/outbox.service.ts';
+import { createVariableRepo } from './db/repos/variable.repo.ts';
+import { variableRoutes } from './http/routes/variables.routes.ts';
+import { createVariableService, type VariableService } from './services/variable.service.ts';
 
 export type Vault = {
   /** `reveal(id)` is for server-internal consumers only (webhook auth); `onChange` tells caches to forget. */
   credentials: CredentialService;
+  /** Workspace variables; `values()` is the cached map expressions see as `vars` (loaded before this resolves). */
+  variables: VariableService;
   mailer: Mailer;
   ports: { credentials: CredentialsPort; mail: Mailer };
   routes: { path: string; router: Router }[];
@@ -64,14 +70,18 @@ export async function createVault(deps: {
   const outbox = createOutboxRepo(deps.db);
   const mailer = createMailer({ credentials, smtpUrl: config.SMTP_URL, outbox, clock: deps.clock, logger: deps.logger });
   credentials.onChange((id) => mailer.forget(id));
+  const variables = createVariableService({ repo: createVariableRepo(deps.db), box, clock: deps.clock, secrets, logger: deps.logger });
+  await variables.refresh();
   log.info('vault opened', { keySource: box.source, defaultMail: mailer.hasDefaultServer() ? 'SMTP_URL' : 'outbox' });
 
   return {
     credentials,
+    variables,
     mailer,
     ports: { credentials: createCredentialsPort(credentials), mail: mailer },
     routes: [
       { path: '/credentials', router: credentialRoutes(credentials, auditFor(deps.audit)) },
+      { path: '/variables', router: variableRoutes(variables, auditFor(deps.audit)) },
       { path: '/outbox', router: outboxRoutes(createOutboxService({ repo: outbox })) },
     ],
     forget: (id) => mailer.forget(id),

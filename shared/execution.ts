@@ -8,7 +8,7 @@ export type ExecutionStatus = z.infer<typeof ExecutionStatus>;
 export const StepStatus = z.enum(['success', 'error', 'skipped', 'waiting', 'running']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
-export const ExecutionMode = z.enum(['webhook', 'schedule', 'poll', 'manual', 'retry', 'replay', 'call']);
+export const ExecutionMode = z.enum(['webhook', 'schedule', 'poll', 'manual', 'retry', 'replay', 'call', 'error']);
 export type ExecutionMode = z.infer<typeof ExecutionMode>;
 
 export const StepError = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
@@ -47,6 +47,8 @@ export const ExecutionSummary = z.object({
   status: ExecutionStatus,
   mode: ExecutionMode,
   retryOf: z.string().nullable(),
+  /** A retry: from the start, or from the failed step (the original's finished steps carried over). */
+  retriedFrom: z.enum(['start', 'failed']).optional(),
   /** flow.call: the execution that called this one (absent for every other run). */
   parentExecutionId: z.string().optional(),
   error: StepError.nullable(),

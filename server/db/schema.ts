@@ -60,6 +60,8 @@ export type ExecutionsTable = {
   /** flow.call: the execution that called this one (migration 006/004), and the call chain's depth. */
   parent_execution_id: ColumnType<string | null, string | null | undefined, string | null>;
   call_depth: Generated<number>;
+  /** A retry: 'start' or 'failed' (migration 011/009); null otherwise. */
+  retry_from: ColumnType<string | null, string | null | undefined, string | null>;
 };
 export type StepsTable = {
   execution_id: string;
@@ -77,6 +79,23 @@ export type StepsTable = {
   finished_at: number | null;
   resume_at: number | null;
 };
+/** Bulk actions on executions, resumable (migration 013/011). */
+export type BulkJobsTable = {
+  id: string;
+  request_key: string;
+  action: string;
+  request: string;
+  upto_id: string | null;
+  cursor: string | null;
+  total: number;
+  done: Generated<number>;
+  failed: Generated<number>;
+  status: string;
+  created_at: number;
+  finished_at: number | null;
+};
+/** Failed executions not yet handed to error workflows (migration 012/010). */
+export type FailuresTable = { execution_id: string; created_at: number };
 export type IdempotencyKeysTable = { token: string; key: string; execution_id: string; created_at: number };
 export type TriggerStateTable = { workflow_id: string; node_id: string; state: string; updated_at: number };
 export type NodeSamplesTable = {
@@ -98,6 +117,14 @@ export type CredentialsTable = {
   updated_at: number;
 };
 export type VaultMetaTable = { name: string; value: string };
+export type VariablesTable = {
+  name: string;
+  /** 1: `value` is sealed (adapters/crypto.ts, bound to `variable:<name>`); 0: plain text. */
+  secret: number;
+  value: string;
+  created_at: number;
+  updated_at: number;
+};
 export type OutboxTable = {
   id: string;
   from_addr: string | null;
@@ -167,10 +194,13 @@ export type Schema = {
   executions: ExecutionsTable;
   steps: StepsTable;
   idempotency_keys: IdempotencyKeysTable;
+  failures: FailuresTable;
+  bulk_jobs: BulkJobsTable;
   trigger_state: TriggerStateTable;
   node_samples: NodeSamplesTable;
   credentials: CredentialsTable;
   vault_meta: VaultMetaTable;
+  variables: VariablesTable;
   outbox: OutboxTable;
   webhook_requests: WebhookRequestsTable;
   webhook_stats: WebhookStatsTable;
@@ -231,6 +261,7 @@ export const COLUMNS = {
     fence: 'integer',
     parent_execution_id: 'text?',
     call_depth: 'integer',
+    retry_from: 'text?',
   },
   steps: {
     execution_id: 'text',
@@ -248,6 +279,21 @@ export const COLUMNS = {
     resume_at: 'integer?',
   },
   idempotency_keys: { token: 'text', key: 'text', execution_id: 'text', created_at: 'integer' },
+  failures: { execution_id: 'text', created_at: 'integer' },
+  bulk_jobs: {
+    id: 'text',
+    request_key: 'text',
+    action: 'text',
+    request: 'text',
+    upto_id: 'text?',
+    cursor: 'text?',
+    total: 'integer',
+    done: 'integer',
+    failed: 'integer',
+    status: 'text',
+    created_at: 'integer',
+    finished_at: 'integer?',
+  },
   trigger_state: { workflow_id: 'text', node_id: 'text', state: 'text', updated_at: 'integer' },
   node_samples: { workflow_id: 'text', node_id: 'text', sample: 'text?', captured_at: 'integer?', listening_until: 'integer?' },
   credentials: {
@@ -260,6 +306,7 @@ export const COLUMNS = {
     updated_at: 'integer',
   },
   vault_meta: { name: 'text', value: 'text' },
+  variables: { name: 'text', secret: 'integer', value: 'text', created_at: 'integer', updated_at: 'integer' },
   outbox: {
     id: 'text',
     from_addr: 'text?',

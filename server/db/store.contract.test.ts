@@ -39,7 +39,7 @@ const WF = 'wf_contract';
 const execRow = (id: string, createdAt = 1_000): ExecutionRow => ({
   id, workflow_id: WF, workflow_version: 1, status: 'queued', mode: 'webhook', retry_of: null, error: null,
   created_at: createdAt, started_at: null, finished_at: null, wake_at: null, summary: 'scheduled for 2026-01-01 00:00 UTC',
-  parent_execution_id: null, call_depth: 0,
+  parent_execution_id: null, call_depth: 0, retry_from: null,
 });
 const stepRow = (executionId: string, nodeId = 'trigger', over: Partial<StepRow> = {}): StepRow => ({
   execution_id: executionId, node_id: nodeId, iteration: '', status: 'success', attempts: 1, input: null,
@@ -250,8 +250,8 @@ function claimContract(f: Factory<PostgresStore>): void {
     const got = await store().claims.claim('A', 3, 10_000, 1_000);
     expect(got.map((c) => c.row.id)).toEqual(ids.slice(0, 3));
     expect(got.map((c) => c.lease)).toEqual([1, 2, 3].map(() => ({ owner: 'A', fence: 1 })));
-    // The engine's columns; the list's summary stays out of the claim (sy_claim returns no summary).
-    const { summary: _listOnly, ...engineColumns } = execRow(ids[0]!, 1_000);
+    // The engine's columns; the list's summary and how a retry was made stay out of the claim (sy_claim returns neither).
+    const { summary: _listOnly, retry_from: _retryOnly, ...engineColumns } = execRow(ids[0]!, 1_000);
     expect(got[0]!.row).toEqual(engineColumns);
     await store().executions.finish(ids[3]!, 'success', null, 2_000, 2_000);
     expect((await store().claims.claim('B', 10, 10_000, 1_000)).map((c) => c.row.id)).toEqual([ids[4]]);

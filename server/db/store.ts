@@ -14,7 +14,9 @@ export type Dialect = 'sqlite' | 'postgres';
  * An executions row as the engine reads it (the lease columns are the claim queue's business).
  * `summary` is written at ingest and read by the list and getExecution; a claimed row lacks it.
  */
-export type ExecutionRow = Omit<Selectable<ExecutionsTable>, 'lease_owner' | 'lease_until' | 'fence' | 'summary' | 'parent_execution_id' | 'call_depth'> & {
+export type ExecutionRow = Omit<Selectable<ExecutionsTable>, 'lease_owner' | 'lease_until' | 'fence' | 'summary' | 'parent_execution_id' | 'call_depth' | 'retry_from'> & {
+  /** A retry: from the start or from the failed step (absent otherwise). */
+  retry_from?: string | null;
   summary?: string | null;
   /** flow.call: the calling execution and the chain's depth (absent: a top-level execution, depth 0). */
   parent_execution_id?: string | null;
@@ -36,6 +38,8 @@ export type IngestRequest = {
   triggerStep: StepRow;
   /** Redelivery dedupe: a key seen on this token since `since` returns the first execution instead. */
   idempotency?: { token: string; key: string; since: number };
+  /** Steps that come with the execution (a retry from the failed step copies the finished ones), in the same transaction. */
+  steps?: StepRow[];
   /** Take the lease at insert (a worker process starting its own execution at once). */
   leaseTo?: { owner: string; until: number };
 };

@@ -41,6 +41,8 @@ export type ExecutorDeps = {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Told of every recorded step (metrics): a plain call, no event object, no JSON. */
   observeStep?: (nodeType: string, status: string, durationMs: number) => void;
+  /** Workspace variables, `vars` in expressions: a cached map (no database read per step); absent: `{}`. */
+  vars?: () => Readonly<Record<string, string>>;
 };
 
 /**

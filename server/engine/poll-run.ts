@@ -18,6 +18,8 @@ export type PollRunnerDeps = {
   expressions: Pick<ExpressionEngine, 'evaluate'>;
   clock: Clock;
   logger: Logger;
+  /** Workspace variables, `vars` in the request's templates (the cached map; absent: `{}`). */
+  vars?: () => Readonly<Record<string, string>>;
 };
 
 export type PollTarget = {
@@ -58,6 +60,7 @@ export function createPollRunner(deps: PollRunnerDeps) {
       execution: { id: null },
       workflow: target.workflow,
       now: new Date(deps.clock.now()).toISOString(),
+      vars: deps.vars?.() ?? {},
     };
     const raw = target.config ?? target.node.config;
     const resolved = await resolveTemplates(raw, (e) => deps.expressions.evaluate(e, data), 'config');

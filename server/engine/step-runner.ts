@@ -17,6 +17,8 @@ import { lazyChild } from './lazy-logger.ts';
 
 export type Attempted = { result: NodeResult; config: Record<string, unknown>; attempts: number; startedAt: number };
 
+const NO_VARS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** The data a scope's expressions are evaluated over. */
 export function expressionData(run: Run, scope: Scope, input: unknown): Record<string, unknown> {
   const data: Record<string, unknown> = {
@@ -26,6 +28,7 @@ export function expressionData(run: Run, scope: Scope, input: unknown): Record<s
     execution: { id: run.executionId },
     workflow: { id: run.wf.id, name: run.wf.name },
     now: new Date(run.deps.clock.now()).toISOString(),
+    vars: run.deps.vars?.() ?? NO_VARS,
   };
   if (scope.loop) Object.assign(data, scope.loop);
   return data;

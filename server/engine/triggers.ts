@@ -47,10 +47,12 @@ export type TriggerDeps = {
   leading?: boolean;
   /** Metrics: schedule slots started (with their lag) and failed poll runs. */
   observer?: { scheduleFired(lagMs: number): void; pollFailed(workflowId: string): void };
+  /** Workspace variables for the poll requests' templates (the cached map). */
+  vars?: () => Readonly<Record<string, string>>;
 };
 
 export function createTriggerKinds(deps: TriggerDeps) {
-  const runner = createPollRunner({ http: deps.http, credentials: deps.credentials, expressions: deps.expressions, clock: deps.clock, logger: deps.logger });
+  const runner = createPollRunner({ http: deps.http, credentials: deps.credentials, expressions: deps.expressions, clock: deps.clock, logger: deps.logger, ...(deps.vars ? { vars: deps.vars } : {}) });
   const leading = deps.leading ?? true;
   const dialect = deps.dialect ?? 'sqlite';
   const schedule = createScheduler({

@@ -54,6 +54,21 @@ export function fileDescriptorLimit(readLimits: () => string = () => readFileSyn
  * outbound HTTP and mail, and logs; at most 10,000 (each connection costs memory too), at least 64.
  * Without a known limit, Linux's usual 1024 is assumed.
  */
+/** The limits as configured (config.ts: HTTP_*_TIMEOUT_SECONDS, MAX_CONNECTIONS). */
+export function limitsFromConfig(c: {
+  HTTP_HEADERS_TIMEOUT_SECONDS: number;
+  HTTP_REQUEST_TIMEOUT_SECONDS: number;
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: number;
+  MAX_CONNECTIONS?: number | undefined;
+}): ConnectionLimits {
+  return {
+    headersTimeoutMs: c.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+    requestTimeoutMs: c.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+    keepAliveTimeoutMs: c.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+    maxConnections: c.MAX_CONNECTIONS ?? defaultMaxConnections(),
+  };
+}
+
 export function defaultMaxConnections(fdLimit: number | null = fileDescriptorLimit()): number {
   return Math.max(64, Math.min(10_000, Math.floor((fdLimit ?? 1024) / 2)));
 }

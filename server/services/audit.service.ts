@@ -16,7 +16,7 @@ export type AuditActor = { type: AuditActorType; id: string | null; name: string
 /** Who acted, and from where: built once per request (http/audit-context.ts). */
 export type AuditContext = { actor: AuditActor; ip: string | null; requestId: string | null };
 
-export type AuditTarget = { type: 'workflow' | 'credential' | 'api_key' | 'user' | 'execution' | 'settings'; id: string };
+export type AuditTarget = { type: 'workflow' | 'credential' | 'variable' | 'api_key' | 'user' | 'execution' | 'bulk_job' | 'settings'; id: string };
 
 export type AuditEvent = {
   action: AuditAction;

@@ -10,6 +10,7 @@ import type { EngineEvents } from '../engine/events.ts';
 import type { StartHint } from '../engine/executor.ts';
 import type { StartRequest, StartResult } from '../engine/start.ts';
 import type { StateSwap } from '../db/repos/trigger-state.repo.ts';
+import { planRetry, type RetryOptions } from './retry-plan.ts';
 import type { Queue } from '../engine/queue.ts';
 import type { CompiledWorkflow, SnapshotCache } from '../engine/snapshots.ts';
 import { rowToStep } from '../engine/step-codec.ts';
@@ -34,6 +35,7 @@ export function toSummary(row: ExecutionRow, workflowName?: string): ExecutionSu
     status: row.status as ExecutionSummary['status'],
     mode: row.mode as ExecutionMode,
     retryOf: row.retry_of,
+    ...(row.retry_from ? { retriedFrom: row.retry_from as 'start' | 'failed' } : {}),
     ...(row.parent_execution_id ? { parentExecutionId: row.parent_execution_id } : {}),
     error: stored ? (error as StepError) : null,
     createdAt: iso(row.created_at)!,
@@ -52,6 +54,8 @@ export function createExecutionService(deps: {
   queue: Queue;
   events: EngineEvents;
   snapshots: SnapshotCache;
+  /** The workflow's version now (a retry on the current version); undefined when it is gone. */
+  currentVersion?: (workflowId: string) => Promise<number | undefined>;
   clock: Clock;
   /** Scrubs known secret values out of text (lib/secret-scrubber.ts), applied to each stored summary. */
   scrub?: (text: string) => string;
@@ -112,6 +116,7 @@ export function createExecutionService(deps: {
       wake_at: null,
       summary: triggerSummary(req.event, deps.scrub),
       ...(req.parent ? { parent_execution_id: req.parent.executionId, call_depth: req.parent.depth } : {}),
+      ...(req.retryFrom ? { retry_from: req.retryFrom } : {}),
     };
     const triggerStep: StepRow = {
       execution_id: id,
@@ -128,9 +133,11 @@ export function createExecutionService(deps: {
       finished_at: now,
       resume_at: null,
     };
+    // A retry from the failed step starts with the original's finished steps, as this execution's.
+    const carry = (req.carry ?? []).map((s) => ({ ...s, execution_id: id }));
     return {
-      ingest: { execution, triggerStep, ...(idem ? { idempotency: idem } : {}) },
-      hint: { execution, steps: [{ ...triggerStep }], trigger: req.event ?? null },
+      ingest: { execution, triggerStep, ...(idem ? { idempotency: idem } : {}), ...(carry.length ? { steps: carry } : {}) },
+      hint: { execution, steps: [{ ...triggerStep }, ...carry.map((s) => ({ ...s }))], trigger: req.event ?? null },
     };
   }
 
@@ -191,14 +198,35 @@ export function createExecutionService(deps: {
     }
   }
 
-  async function retry(id: string): Promise<{ executionId: string; duplicate: boolean }> {
-    const row = await store.getExecution(id);
-    if (!row) throw new AppError('NOT_FOUND', `execution ${id} not found`);
+  /** `idempotency`: a bulk job's key, so acting on one execution twice (a resumed page) starts one retry. */
+  async function retry(
+    id: string,
+    o: RetryOptions = { from: 'start', version: 'original' },
+    idempotency?: { token: string; key: string },
+  ): Promise<{ executionId: string; duplicate: boolean }> {
+    const read = await store.getExecutionWithSteps(id);
+    if (!read) throw new AppError('NOT_FOUND', `execution ${id} not found`);
+    const { execution: row, steps } = read;
     const wf = await deps.snapshots.get(row.workflow_id, row.workflow_version);
-    if (!wf.triggerId) throw new AppError('CONFLICT', 'the workflow version of this execution has no trigger');
-    const trig = await store.getStep(id, wf.triggerId);
-    const event = trig?.output ? JSON.parse(trig.output) : null;
-    return start({ workflowId: row.workflow_id, workflowVersion: row.workflow_version, triggerNodeId: wf.triggerId, mode: 'retry', event, retryOf: id });
+    let version = row.workflow_version;
+    if (o.version === 'current') {
+      const now = await deps.currentVersion?.(row.workflow_id);
+      if (now === undefined) throw new AppError('NOT_FOUND', `the workflow of execution ${id} no longer exists`);
+      version = now;
+    }
+    const target = version === row.workflow_version ? wf : await deps.snapshots.get(row.workflow_id, version);
+    const plan = planRetry({ status: row.status, steps, wf }, target, o);
+    return start({
+      workflowId: row.workflow_id,
+      workflowVersion: version,
+      triggerNodeId: plan.triggerNodeId,
+      mode: 'retry',
+      event: plan.event,
+      retryOf: id,
+      retryFrom: o.from,
+      carry: plan.carry,
+      ...(idempotency ? { idempotency: { ...idempotency, since: 0 } } : {}),
+    });
   }
 
   /**

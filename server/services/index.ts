@@ -1,4 +1,5 @@
 /** The service bundle routes depend on. */
+import type { BulkService } from './bulk.service.ts';
 import type { EngineEvents } from '../engine/events.ts';
 import type { AuditService } from './audit.service.ts';
 import type { AuthService } from './auth.service.ts';
@@ -12,6 +13,7 @@ export type Services = {
   audit: AuditService;
   workflows: WorkflowService;
   executions: ExecutionService;
+  bulk: BulkService;
   runs: RunService;
   webhooks: WebhookService;
   events: EngineEvents;

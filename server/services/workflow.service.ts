@@ -15,6 +15,7 @@ import type { Activator } from '../engine/activator.ts';
 import { iso, type Clock } from '../lib/clock.ts';
 import { newId, newToken } from '../lib/ids.ts';
 import { createVersionHistory, versionsOverCap } from './workflow-versions.ts';
+import type { ImportOptions, ImportReport, WorkflowRequirements } from './workflow-requirements.ts';
 
 export const EXPORT_FORMAT = 'switchyard.workflow/v1';
 
@@ -55,6 +56,8 @@ export function createWorkflowService(deps: {
   onChanged?: (workflowId: string) => void;
   /** WORKFLOW_VERSIONS_MAX: versions kept per workflow (workflow-versions.ts versionsOverCap); unset: all, forever. */
   maxVersions?: number;
+  /** Variables and credentials a workflow needs (exports list them; imports map and report them). */
+  requirements?: WorkflowRequirements;
 }) {
   const repo = createWorkflowRepo(deps.db);
   const changed = (id: string) => deps.onChanged?.(id);
@@ -223,15 +226,27 @@ export function createWorkflowService(deps: {
       return present(next);
     },
 
-    /** A portable document: no ids, no tokens, no activity; credentials are referenced by id only. */
+    /**
+     * A portable document: no ids, no tokens, no activity; credentials are referenced by id, and
+     * `requires` lists the variables and credentials it needs (names and types, never values).
+     */
     async export(id: string) {
       const wf = await require(id);
       const nodes = withoutTokens(wf.nodes);
-      return { format: EXPORT_FORMAT, exportedAt: new Date(deps.clock.now()).toISOString(), workflow: { name: wf.name, nodes, edges: wf.edges } };
+      const requires = deps.requirements ? { requires: await deps.requirements.of(nodes) } : {};
+      return { format: EXPORT_FORMAT, exportedAt: new Date(deps.clock.now()).toISOString(), workflow: { name: wf.name, nodes, edges: wf.edges }, ...requires };
     },
 
-    /** An import whose name is taken becomes "<name> (copy)", then "(copy 2)", …: two never look alike in the list. */
-    importDocument: async (doc: WorkflowDraft, origin: SaveOrigin = {}): Promise<Workflow> => create({ ...doc, name: await freeName(doc.name, 0) }, origin),
+    /**
+     * An import whose name is taken becomes "<name> (copy)", then "(copy 2)", …: two never look alike
+     * in the list. Credential references are mapped (workflow-requirements.ts) and the workflow is
+     * answered with `import`: what was mapped and which credentials and variables are missing.
+     */
+    async importDocument(doc: WorkflowDraft, origin: SaveOrigin = {}, opts: ImportOptions = { credentialMap: {} }): Promise<Workflow & { import?: ImportReport }> {
+      const resolved = deps.requirements ? await deps.requirements.resolve(doc.nodes, opts) : undefined;
+      const wf = await create({ ...doc, nodes: resolved?.nodes ?? doc.nodes, name: await freeName(doc.name, 0) }, origin);
+      return resolved ? { ...wf, import: resolved.report } : wf;
+    },
 
     async duplicate(id: string, origin: SaveOrigin = {}): Promise<Workflow> {
       const wf = await require(id);

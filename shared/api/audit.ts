@@ -27,10 +27,14 @@ export const AUDIT_ACTIONS = [
   'credential.created',
   'credential.changed',
   'credential.deleted',
+  'variable.created',
+  'variable.changed',
+  'variable.deleted',
   'execution.started',
   'execution.retried',
   'execution.replayed',
   'execution.canceled',
+  'execution.bulk',
   'settings.changed',
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);

@@ -37,4 +37,8 @@ export type ListExecutionsQuery = z.infer<typeof ListExecutionsQuery>;
 /** The params of `GET /api/workflows/:id/versions/:version`: versions count from 1. */
 export const WorkflowVersionParams = z.object({ version: z.coerce.number({ error: 'must be a version number' }).int('must be a whole number').min(1, 'versions start at 1') });
 export const RunBody = z.object({ payload: z.unknown().optional() }).default({});
+/** POST /api/executions/:id/retry: the whole run again on the version it ran (the default), or from the failed step, or on the current version. */
+export const RetryBody = z
+  .object({ from: z.enum(['start', 'failed']).default('start'), version: z.enum(['original', 'current']).default('original') })
+  .default({ from: 'start', version: 'original' });
 export const CreateApiKey = z.object({ label: z.string().trim().min(1).max(100) });

@@ -27,6 +27,8 @@ export const FIELD_WIDGETS = [
   'credential',
   /** Another workflow of this server, picked from a list (flow.call). */
   'workflow',
+  /** Several workflows of this server, ticked in a list; none ticked means all (trigger.error). */
+  'workflows',
   'cron',
   'timezone',
   'object',
@@ -235,7 +237,9 @@ export type Activation<Cfg> =
   | { kind: 'webhook' }
   | { kind: 'schedule'; cron(c: Cfg): { expression: string; timezone: string; overlap: 'skip' | 'allow'; catchUp: 'none' | 'last' } }
   | { kind: 'poll'; everySeconds(c: Cfg): number }
-  | { kind: 'manual' };
+  | { kind: 'manual' }
+  /** trigger.error: started by the failure dispatcher when a watched workflow fails. */
+  | { kind: 'error' };
 
 export type TriggerDefinition<S extends z.ZodType = z.ZodType, T extends TypeId = TypeId> = Common<S, T> & {
   kind: 'trigger';

@@ -32,6 +32,7 @@ const SAMPLES: Record<NodeType, Sample> = {
     evaluate: [(expr: string, data: unknown) => (expr === 'body' ? [{ id: 1 }, { id: 2 }] : (data as { id: number }).id)],
   },
   'trigger.manual': { config: { samplePayload: { hello: 'world' } } },
+  'trigger.error': { config: { workflows: ['wf_orders', 'wf_billing'] } },
   'action.http': { config: { method: 'POST', url: 'https://api.example.com/orders', body: { a: 1 }, credentialId: 'cred-1' } },
   'action.email': { config: { to: 'ops@example.com', subject: 'Hello', text: 'A body' } },
   'action.respond': { config: { status: 201, headers: { 'x-order': '42' }, body: { ok: true }, bodyType: 'json' } },
@@ -222,7 +223,7 @@ describe.each(nodeDefinitions.map((def) => [def.type, def] as const))('%s', (typ
     it('activates as its kind says', async () => {
       const config = sampleConfig(def);
       const { activation } = def;
-      expect(['webhook', 'schedule', 'poll', 'manual']).toContain(activation.kind);
+      expect(['webhook', 'schedule', 'poll', 'manual', 'error']).toContain(activation.kind);
       expect(typeof def.poll === 'function', 'poll() goes with poll activation only').toBe(activation.kind === 'poll');
       if (activation.kind === 'schedule') {
         const s = activation.cron(config);

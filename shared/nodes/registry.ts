@@ -5,6 +5,7 @@ import { webhookTrigger } from './trigger-webhook.ts';
 import { scheduleTrigger } from './trigger-schedule.ts';
 import { pollTrigger } from './trigger-poll.ts';
 import { manualTrigger } from './trigger-manual.ts';
+import { errorTrigger } from './trigger-error.ts';
 import { httpAction } from './action-http.ts';
 import { emailAction } from './action-email.ts';
 import { ifNode } from './logic-if.ts';
@@ -25,6 +26,7 @@ const registered = [
   scheduleTrigger,
   pollTrigger,
   manualTrigger,
+  errorTrigger,
   httpAction,
   emailAction,
   respondNode,

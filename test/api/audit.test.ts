@@ -191,7 +191,7 @@ describe('audit log: every audited action', () => {
     const runs = (await sy.api('/api/audit?action=execution.*')).body.items as AuditEntry[];
     expect(runs.map((e) => [e.action, e.target, e.detail]).reverse()).toEqual([
       ['execution.started', { type: 'execution', id: run.body.executionId }, { workflowId: manual.id, mode: 'manual' }],
-      ['execution.retried', { type: 'execution', id: retry.body.executionId }, { retryOf: run.body.executionId }],
+      ['execution.retried', { type: 'execution', id: retry.body.executionId }, { retryOf: run.body.executionId, from: 'start', version: 'original' }],
       ['execution.replayed', { type: 'execution', id: replay.body.executionId }, { workflowId: hooked.id, nodeId: 'hook', requestId: requests[0]!.id }],
     ]);
     expect(JSON.stringify(await allEntries())).not.toContain('PAYLOAD-NOT-AUDITED');

@@ -103,10 +103,10 @@ export async function startServer(): Promise<RunningServer> {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
     try {
-      const res = await fetch(`${url}/api/health`);
+      const res = await fetch(`${url}/api/health/ready`);
       if (res.ok) break;
     } catch {
-      // Not listening yet; retried until the deadline.
+      // Not listening yet (or still opening and migrating the database: readiness says 503); retried until the deadline.
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

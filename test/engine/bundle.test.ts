@@ -34,7 +34,7 @@ describe('the production bundle', () => {
     const dbEnv = await databaseEnvFor(dataDir);
     child = spawn(process.execPath, [bundle], { cwd: root, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...dbEnv }, stdio: 'ignore' });
     const base = `http://127.0.0.1:${port}`;
-    await until(async () => (await fetch(`${base}/api/health`).catch(() => undefined))?.ok, 20_000, 100);
+    await until(async () => (await fetch(`${base}/api/health/ready`).catch(() => undefined))?.ok, 20_000, 100);
     const key = await ownerKey(base);
     const h = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
     const wf = (await (

@@ -34,14 +34,22 @@ export const FLOOR: readonly { method: string; path: string }[] = [
   { method: 'GET', path: '/api/executions/:id' },
   { method: 'POST', path: '/api/executions/:id/retry' },
   { method: 'POST', path: '/api/executions/:id/cancel' },
+  { method: 'POST', path: '/api/executions/bulk' },
+  { method: 'GET', path: '/api/executions/bulk/:jobId' },
   { method: 'GET', path: '/api/credentials' },
   { method: 'POST', path: '/api/credentials' },
   { method: 'PUT', path: '/api/credentials/:id' },
   { method: 'DELETE', path: '/api/credentials/:id' },
+  { method: 'GET', path: '/api/variables' },
+  { method: 'POST', path: '/api/variables' },
+  { method: 'GET', path: '/api/variables/:name' },
+  { method: 'PUT', path: '/api/variables/:name' },
+  { method: 'DELETE', path: '/api/variables/:name' },
   { method: 'GET', path: '/api/outbox' },
   { method: 'GET', path: '/api/meta' },
   { method: 'GET', path: '/api/events' },
   { method: 'GET', path: '/api/audit' },
+  { method: 'POST', path: '/api/admin/backup' },
 ];
 
 /** Routes SPEC makes public: they may answer 2xx without auth (and must still never answer data). */

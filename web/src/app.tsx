@@ -14,6 +14,7 @@ import { ApiKeysPage } from './pages/api-keys.tsx';
 import { AuditLogPage } from './pages/audit.tsx';
 import { AuthPage } from './pages/auth.tsx';
 import { CredentialsPage } from './pages/credentials.tsx';
+import { VariablesPage } from './pages/variables.tsx';
 import { ExecutionDetailPage } from './pages/execution-detail.tsx';
 import { ExecutionsPage } from './pages/executions.tsx';
 import { OutboxPage } from './pages/outbox.tsx';
@@ -56,6 +57,7 @@ const NAV: { path: string; label: string; icon: IconName; match: (p: string) => 
   { path: '/', label: 'Workflows', icon: 'workflows', match: (p: string) => p === '/' || p.startsWith('/workflows') },
   { path: '/executions', label: 'Executions', icon: 'executions', match: (p: string) => p.startsWith('/executions') },
   { path: '/credentials', label: 'Credentials', icon: 'key', match: (p: string) => p.startsWith('/credentials') },
+  { path: '/variables', label: 'Variables', icon: 'variable', match: (p: string) => p.startsWith('/variables') },
   { path: '/outbox', label: 'Outbox', icon: 'mail', match: (p: string) => p.startsWith('/outbox') },
   { path: '/api-keys', label: 'API keys', icon: 'apiKey', match: (p: string) => p.startsWith('/api-keys') },
   { path: '/audit', label: 'Audit log', icon: 'audit', match: (p: string) => p.startsWith('/audit') },
@@ -85,6 +87,7 @@ function Shell({ email, onSignedOut }: { email: string; onSignedOut: () => void 
     page = <ExecutionsPage workflowId={q('workflowId')} status={q('status')} mode={q('mode')} from={q('from')} to={q('to')} q={q('q')} />;
   }
   else if (first === 'credentials') page = <CredentialsPage />;
+  else if (first === 'variables') page = <VariablesPage />;
   else if (first === 'outbox') page = <OutboxPage />;
   else if (first === 'api-keys') page = <ApiKeysPage />;
   else if (first === 'audit') {

@@ -23,7 +23,7 @@ const UPSERT = `ON CONFLICT (execution_id, node_id, iteration) DO UPDATE SET sta
   resume_at = excluded.resume_at`;
 
 /** Without a lease (SQLite-like use): a missing execution fails it on the foreign key, which the writer isolates. */
-const STEPS = `INSERT INTO steps (${COLS}) SELECT ${COLS} FROM json_to_recordset($1::json) AS j(${ROW_TYPE}) ${UPSERT}`;
+export const STEPS_UPSERT = `INSERT INTO steps (${COLS}) SELECT ${COLS} FROM json_to_recordset($1::json) AS j(${ROW_TYPE}) ${UPSERT}`;
 /**
  * One primary-key probe and lock per row (LATERAL), with the fence compared on the row as locked
  * (the newest version, after waiting for a takeover), outside the probe: inside it, the planner
@@ -52,7 +52,7 @@ export const stepWrites: MergeKind<StepWrite, boolean> = {
       const plain = round.filter((x) => !x.item.lease);
       const leased = round.filter((x) => x.item.lease);
       if (plain.length > 0) {
-        await tx.query(STEPS, [JSON.stringify(plain.map((x) => x.item.row))], 'sy_steps');
+        await tx.query(STEPS_UPSERT, [JSON.stringify(plain.map((x) => x.item.row))], 'sy_steps');
         for (const x of plain) out[x.i] = { ok: true, value: true };
       }
       if (leased.length > 0) {

@@ -61,8 +61,10 @@ export function createCredentialRepo(db: Kysely<Schema>) {
           .onConflict((oc) => oc.column('name').doUpdateSet({ value }))
           .execute();
       },
+      // Secret variables are sealed with the same key (variable.service.ts).
       hasSealedData: async (): Promise<boolean> =>
-        (await db.selectFrom('credentials').select('id').limit(1).executeTakeFirst()) !== undefined,
+        (await db.selectFrom('credentials').select('id').limit(1).executeTakeFirst()) !== undefined ||
+        (await db.selectFrom('variables').select('name').where('secret', '=', 1).limit(1).executeTakeFirst()) !== undefined,
     },
   };
 }

@@ -15,8 +15,8 @@ const SEARCH_DELAY_MS = 100;
 export function createSqliteExecutionStore(sqlite: Database.Database, commit: GroupCommit): ExecutionStore & { flushSearch(): void } {
   const single = { single: true };
   const insertExecution = sqlite.prepare(
-    `INSERT INTO executions (id, workflow_id, workflow_version, status, mode, retry_of, created_at, summary, parent_execution_id, call_depth)
-     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO executions (id, workflow_id, workflow_version, status, mode, retry_of, created_at, summary, parent_execution_id, call_depth, retry_from)
+     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
   );
   const upsertStep = sqlite.prepare(
     `INSERT INTO steps (execution_id, node_id, iteration, status, attempts, input, output, error, handle, truncated, started_at, finished_at, resume_at)
@@ -32,12 +32,13 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     `UPDATE executions SET status = ?, error = ?, finished_at = ?, started_at = COALESCE(started_at, ?), wake_at = NULL WHERE id = ? AND status IN ('queued', 'running')`,
   );
   const park = sqlite.prepare(`UPDATE executions SET wake_at = ? WHERE id = ? AND status IN ('queued', 'running')`);
+  const queueFailure = sqlite.prepare(`INSERT INTO failures (execution_id, created_at) VALUES (?, ?) ON CONFLICT (execution_id) DO NOTHING`);
   const cancel = sqlite.prepare(
     `UPDATE executions SET status = 'canceled', error = ?, finished_at = ?, wake_at = NULL WHERE id = ? AND status IN ('queued', 'running')`,
   );
   const wake = sqlite.prepare(`UPDATE executions SET wake_at = ? WHERE id = ? AND wake_at > ? AND status IN ('queued', 'running')`);
   const getExecution = sqlite.prepare(
-    `SELECT id, workflow_id, workflow_version, status, mode, retry_of, error, created_at, started_at, finished_at, wake_at, summary, parent_execution_id, call_depth FROM executions WHERE id = ?`,
+    `SELECT id, workflow_id, workflow_version, status, mode, retry_of, error, created_at, started_at, finished_at, wake_at, summary, parent_execution_id, call_depth, retry_from FROM executions WHERE id = ?`,
   );
   const getSteps = sqlite.prepare(`SELECT * FROM steps WHERE execution_id = ?`);
   const getStep = sqlite.prepare(`SELECT * FROM steps WHERE execution_id = ? AND node_id = ? AND iteration = ?`);
@@ -114,8 +115,9 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
       if (first) return { executionId: first.execution_id, duplicate: true };
       putIdem.run(idem.token, idem.key, e.id, e.created_at);
     }
-    insertExecution.run(e.id, e.workflow_id, e.workflow_version, e.mode, e.retry_of, e.created_at, e.summary ?? null, e.parent_execution_id ?? null, e.call_depth ?? 0);
+    insertExecution.run(e.id, e.workflow_id, e.workflow_version, e.mode, e.retry_of, e.created_at, e.summary ?? null, e.parent_execution_id ?? null, e.call_depth ?? 0, e.retry_from ?? null);
     upsertStep.run(req.triggerStep);
+    for (const step of req.steps ?? []) upsertStep.run(step);
     if (req.triggerStep.output != null) indexLater({ id: e.id, node: req.triggerStep.node_id, body: req.triggerStep.output });
     return { executionId: e.id, duplicate: false };
   }
@@ -139,9 +141,11 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     // false: the execution was canceled meanwhile (it is final already).
     finish: (id, status, error, at, startedAt) =>
       commit.run(() => {
-        const finished = finish.run(status, error, at, startedAt, id).changes === 1;
-        if (finished) indexLater({ id, node: null, body: null });
-        return finished;
+        const ok = finish.run(status, error, at, startedAt, id).changes === 1;
+        // A failure is queued for error workflows in the same transaction (services/error-dispatch.ts).
+        if (ok && status === 'error') queueFailure.run(id, at);
+        if (ok) indexLater({ id, node: null, body: null });
+        return ok;
       }, single),
     park: (id, wakeAt) => commit.run(() => park.run(wakeAt, id).changes === 1, single),
     wake: (id, at) => commit.run(() => wake.run(at, id, at).changes === 1, single),

@@ -1,13 +1,24 @@
-/** /api/executions: list, detail, retry and cancel (both audited). */
+/** /api/executions: list, detail, retry and cancel (both audited), bulk actions (audited once per job). */
 import { Router } from 'express';
-import { ListExecutionsQuery } from '#shared/api/schemas.ts';
+import { BulkRequest } from '#shared/api/bulk.ts';
+import { ListExecutionsQuery, RetryBody } from '#shared/api/schemas.ts';
 import type { Services } from '../../services/index.ts';
 import { auditFor } from '../audit-context.ts';
 import { parse } from '../parse.ts';
 
-export function executionRoutes({ executions, audit: auditService }: Services): Router {
+export function executionRoutes({ executions, bulk, audit: auditService }: Services): Router {
   const r = Router();
   const audit = auditFor(auditService);
+  r.post('/bulk', async (req, res) => {
+    const request = parse(BulkRequest, req.body ?? {});
+    if (request.dryRun) return void res.json(await bulk.count(request.filter));
+    const { job, created } = await bulk.start(request);
+    if (created) await audit(req, { action: 'execution.bulk', target: { type: 'bulk_job', id: job.jobId }, detail: { action: job.action, total: job.total } });
+    res.status(created ? 202 : 200).json(job);
+  });
+  r.get('/bulk/:jobId', async (req, res) => {
+    res.json(await bulk.get(req.params.jobId));
+  });
   r.get('/', async (req, res) => {
     const q = parse(ListExecutionsQuery, req.query, 'query');
     res.json(await executions.list(q));
@@ -16,8 +27,9 @@ export function executionRoutes({ executions, audit: auditService }: Services): 
     res.json(await executions.get(req.params.id));
   });
   r.post('/:id/retry', async (req, res) => {
-    const { executionId } = await executions.retry(req.params.id);
-    await audit(req, { action: 'execution.retried', target: { type: 'execution', id: executionId }, detail: { retryOf: req.params.id } });
+    const how = parse(RetryBody, req.body ?? {});
+    const { executionId } = await executions.retry(req.params.id, how);
+    await audit(req, { action: 'execution.retried', target: { type: 'execution', id: executionId }, detail: { retryOf: req.params.id, ...how } });
     res.status(202).json({ executionId });
   });
   r.post('/:id/cancel', async (req, res) => {

@@ -12,7 +12,13 @@ const MAX_ITEMS = 100;
 /** The raw body shown when `items` finds nothing: enough to see its shape, not a whole export. */
 const MAX_BODY_CHARS = 20_000;
 
-export function pollTestRoutes(deps: { workflows: Pick<WorkflowService, 'record'>; runner: PollRunner }): Router {
+export function pollTestRoutes(deps: {
+  workflows: Pick<WorkflowService, 'record'>;
+  runner: PollRunner;
+  /** Known secret values (credentials, secret variables) out of the answer: an upstream API may echo what it was sent. */
+  scrub?: <T>(value: T) => T;
+}): Router {
+  const scrub = deps.scrub ?? (<T>(v: T) => v);
   const r = Router();
   r.post('/:id/nodes/:nodeId/test-poll', async (req, res) => {
     const { config } = parse(TestPollBody, req.body ?? {});
@@ -30,7 +36,7 @@ export function pollTestRoutes(deps: { workflows: Pick<WorkflowService, 'record'
       if (err instanceof AppError) throw err;
       // The upstream API failed (HTTP status, network, items expression): the config does not work as is.
       const e = err as { message?: string; code?: string; details?: { status?: number } };
-      throw new AppError('CONFIG_INVALID', `the test poll failed: ${e.message ?? String(err)}`, {
+      throw new AppError('CONFIG_INVALID', `the test poll failed: ${scrub(e.message ?? String(err))}`, {
         details: { code: e.code ?? 'POLL_FAILED', ...(e.details?.status !== undefined ? { status: e.details.status } : {}) },
         cause: err,
       });
@@ -41,7 +47,7 @@ export function pollTestRoutes(deps: { workflows: Pick<WorkflowService, 'record'
     }
     const { items, response } = result;
     const preview = response ? previewJson(response.body, MAX_BODY_CHARS) : null;
-    res.json({
+    res.json(scrub({
       status: result.status ?? null,
       items: items.slice(0, MAX_ITEMS),
       total: items.length,
@@ -51,7 +57,7 @@ export function pollTestRoutes(deps: { workflows: Pick<WorkflowService, 'record'
         response && preview
           ? { status: response.status, headers: response.headers, body: preview.text, truncated: preview.truncated, lists: arrayPaths(response.body) }
           : null,
-    } satisfies PollTestResult);
+    } satisfies PollTestResult));
   });
   return r;
 }

@@ -10,6 +10,7 @@ import { AppError } from '#shared/errors.ts';
 import { WorkflowDraft } from '#shared/workflow.ts';
 import type { Services } from '../../services/index.ts';
 import { ImportDocument } from '../../services/workflow.service.ts';
+import { ImportOptions } from '../../services/workflow-requirements.ts';
 import type { Workflow } from '#shared/workflow.ts';
 import { auditFor } from '../audit-context.ts';
 import { parse } from '../parse.ts';
@@ -31,7 +32,8 @@ export function workflowRoutes({ workflows, runs, webhooks, audit: auditService 
     res.status(201).json(wf);
   });
   r.post('/import', async (req, res) => {
-    const wf = await workflows.importDocument(parse(ImportDocument, req.body), savedBy(req));
+    const doc = parse(ImportDocument, req.body);
+    const wf = await workflows.importDocument(doc, savedBy(req), parse(ImportOptions, req.body));
     await audit(req, { action: 'workflow.imported', target: target(wf), detail: facts(wf) });
     res.status(201).json(wf);
   });

@@ -2,9 +2,11 @@
  * Typed fetch for the Switchyard API. Responses are parsed with the shared zod schemas; errors
  * arrive as `ApiError` carrying the envelope's code, message and details.
  */
+import { BulkJob, type BulkFilter } from '#shared/api/bulk.ts';
 import { z } from 'zod';
 import { AuditPage } from '#shared/api/audit.ts';
 import { CredentialSummary, OutboxMail } from '#shared/api/credentials.ts';
+import { VariableSummary } from '#shared/api/variables.ts';
 import { PollTestResult } from '#shared/api/poll-test.ts';
 import { VersionList } from '#shared/api/versions.ts';
 import { ErrorEnvelope } from '#shared/errors.ts';
@@ -101,6 +103,16 @@ export type AuthStatus = z.infer<typeof AuthStatus>;
 export const Meta = z.object({ version: z.string(), publicUrl: z.string(), smtpConfigured: z.boolean() });
 export type Meta = z.infer<typeof Meta>;
 
+/** What POST /api/workflows/import says it mapped and found missing (server/services/workflow-requirements.ts). */
+export const ImportReport = z.object({
+  credentials: z.object({
+    mapped: z.array(z.object({ from: z.string(), to: z.string(), name: z.string(), by: z.enum(['map', 'name']) })),
+    missing: z.array(z.object({ id: z.string(), name: z.string().nullable(), type: z.string().nullable(), nodes: z.array(z.string()) })),
+  }),
+  variables: z.object({ missing: z.array(z.object({ name: z.string(), nodes: z.array(z.string()) })) }),
+});
+export type ImportReport = z.infer<typeof ImportReport>;
+
 export const LastExecution = z.object({ id: z.string(), status: ExecutionStatus, createdAt: z.string(), finishedAt: z.string().nullable() });
 export const WorkflowListItem = z.object({
   id: z.string(),
@@ -116,7 +128,7 @@ export type WorkflowListItem = z.infer<typeof WorkflowListItem>;
 
 const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable().optional() });
 
-export { CredentialSummary, OutboxMail };
+export { CredentialSummary, OutboxMail, VariableSummary };
 
 export const ApiKey = z.object({ id: z.string(), label: z.string(), prefix: z.string().optional(), createdAt: z.string(), lastUsedAt: z.string().nullable().optional() });
 export type ApiKey = z.infer<typeof ApiKey>;
@@ -167,7 +179,7 @@ export const api = {
     deactivate: (id: string) => request('POST', `/api/workflows/${encodeURIComponent(id)}/deactivate`, undefined, Workflow),
     duplicate: (id: string) => request('POST', `/api/workflows/${encodeURIComponent(id)}/duplicate`, undefined, Workflow),
     exportDoc: (id: string) => request<unknown>('GET', `/api/workflows/${encodeURIComponent(id)}/export`),
-    importDoc: (doc: unknown) => request('POST', '/api/workflows/import', doc, Workflow),
+    importDoc: (doc: unknown) => request('POST', '/api/workflows/import', doc, Workflow.extend({ import: ImportReport.optional() })),
     /** One saved version's graph, as its executions ran it. */
     version: (id: string, version: number) => request('GET', `/api/workflows/${encodeURIComponent(id)}/versions/${version}`, undefined, WorkflowVersion),
     /** The version history, newest first: who, when, and what changed against the version before. */
@@ -205,8 +217,12 @@ export const api = {
     list: (p: { workflowId?: string; status?: string; mode?: string; from?: string; to?: string; q?: string; cursor?: string | null; limit?: number } = {}) =>
       request('GET', `/api/executions${qs(p)}`, undefined, page(ExecutionSummary)),
     get: (id: string) => request('GET', `/api/executions/${encodeURIComponent(id)}`, undefined, ExecutionDetail),
-    retry: (id: string) => request('POST', `/api/executions/${encodeURIComponent(id)}/retry`, {}, ExecutionId),
+    retry: (id: string, how: { from?: 'start' | 'failed'; version?: 'original' | 'current' } = {}) =>
+      request('POST', `/api/executions/${encodeURIComponent(id)}/retry`, how, ExecutionId),
     cancel: (id: string) => request('POST', `/api/executions/${encodeURIComponent(id)}/cancel`, {}, ExecutionSummary),
+    bulkCount: (filter: BulkFilter) => request('POST', '/api/executions/bulk', { action: 'retry', filter, dryRun: true }, z.object({ total: z.number() })),
+    bulk: (req: { action: BulkJob['action']; filter: BulkFilter }) => request('POST', '/api/executions/bulk', req, BulkJob),
+    bulkJob: (jobId: string) => request('GET', `/api/executions/bulk/${encodeURIComponent(jobId)}`, undefined, BulkJob),
   },
 
   credentials: {
@@ -215,6 +231,13 @@ export const api = {
     update: (id: string, body: { name?: string; data?: Record<string, unknown> }) =>
       request('PUT', `/api/credentials/${encodeURIComponent(id)}`, body, CredentialSummary),
     remove: (id: string) => request<void>('DELETE', `/api/credentials/${encodeURIComponent(id)}`),
+  },
+
+  variables: {
+    list: () => request('GET', '/api/variables', undefined, z.object({ items: z.array(VariableSummary) })),
+    create: (body: { name: string; value: string; secret: boolean }) => request('POST', '/api/variables', body, VariableSummary),
+    update: (name: string, body: { value?: string; secret?: boolean }) => request('PUT', `/api/variables/${encodeURIComponent(name)}`, body, VariableSummary),
+    remove: (name: string) => request<void>('DELETE', `/api/variables/${encodeURIComponent(name)}`),
   },
 
   outbox: (p: { cursor?: string | null; limit?: number } = {}) => request('GET', `/api/outbox${qs(p)}`, undefined, page(OutboxMail)),

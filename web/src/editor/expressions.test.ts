@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contextFor, flattenPaths, isJsonataField, pathSegment, preview, upstreamOf } from './expressions.ts';
+import { contextFor, flattenPaths, isJsonataField, pathSegment, preview, previewVars, SECRET_PREVIEW, upstreamOf } from './expressions.ts';
 import type { FlowEdge, FlowNode } from './mapping.ts';
 
 const nodes: FlowNode[] = [
@@ -56,5 +56,21 @@ describe('expression helpers', () => {
     expect(isJsonataField({ label: 'Condition', widget: 'expression' })).toBe(true);
     expect(isJsonataField({ label: 'Items (JSONata)', widget: 'expression' })).toBe(true);
     expect(isJsonataField({ label: 'URL', widget: 'expression' })).toBe(false);
+  });
+});
+
+describe('workspace variables in previews', () => {
+  it('a template and a JSONata field see vars.NAME; a secret one previews as a placeholder, never a value', async () => {
+    const vars = previewVars([
+      { name: 'API_BASE', secret: false, value: 'https://api.example.com' },
+      { name: 'TOKEN', secret: true },
+    ]);
+    expect(vars).toEqual({ API_BASE: 'https://api.example.com', TOKEN: SECRET_PREVIEW });
+    const ctx = contextFor('crm', nodes, edges, samples, { id: 'wf', name: 'W' }, vars);
+    expect(await preview('{{ vars.API_BASE }}/users', ctx, false)).toMatchObject({ ok: true, value: 'https://api.example.com/users' });
+    expect(await preview('vars.API_BASE = "https://api.example.com"', ctx, true)).toMatchObject({ ok: true, value: true });
+    expect(await preview('{{ vars.TOKEN }}', ctx, false)).toMatchObject({ ok: true, value: SECRET_PREVIEW });
+    // No variables known (not loaded yet): vars is empty, not missing, so vars.X is just undefined.
+    expect(contextFor('crm', nodes, edges, samples, { id: 'wf', name: 'W' }).vars).toEqual({});
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Expression support for the config panel: which fields are raw JSONata vs `{{ }}` templates,
- * the data an expression sees (`{ trigger, steps, input, execution, workflow, now }` as in SPEC),
+ * the data an expression sees (`{ trigger, steps, input, execution, workflow, now, vars }` as in SPEC),
  * the paths the data picker offers, and a live preview evaluated with JSONata in the browser.
  */
 import { hasTemplate, resolveTemplates } from '#shared/expressions/template.ts';
@@ -87,7 +87,24 @@ export function declaredSample(data: { type: string; config: Record<string, unkn
   return undefined;
 }
 
-export type ExpressionContext = { trigger: unknown; steps: Record<string, unknown>; input: unknown; execution: { id: string }; workflow: { id: string; name: string }; now: string };
+export type ExpressionContext = {
+  trigger: unknown;
+  steps: Record<string, unknown>;
+  input: unknown;
+  execution: { id: string };
+  workflow: { id: string; name: string };
+  now: string;
+  /** Workspace variables (`vars.NAME`); the browser never has a secret one's value, so it previews as SECRET_PREVIEW. */
+  vars: Record<string, string>;
+};
+
+/** What a secret variable shows as in previews and the data picker: its value never reaches the browser. */
+export const SECRET_PREVIEW = '[secret]';
+
+/** The `vars` of a preview: plain values as they are, secret ones as SECRET_PREVIEW. */
+export function previewVars(items: readonly { name: string; secret: boolean; value?: string }[]): Record<string, string> {
+  return Object.fromEntries(items.map((v) => [v.name, v.secret ? SECRET_PREVIEW : (v.value ?? '')]));
+}
 
 /** The data an expression in `nodeId` would see, built from known sample outputs. */
 export function contextFor(
@@ -96,6 +113,7 @@ export function contextFor(
   edges: readonly FlowEdge[],
   samples: Readonly<Record<string, unknown>>,
   workflow: { id: string; name: string },
+  vars: Record<string, string> = {},
 ): ExpressionContext {
   const triggerNode = nodes.find((n) => getNodeDefinition(n.data.type)?.kind === 'trigger');
   const triggerId = triggerNode?.id;
@@ -113,6 +131,7 @@ export function contextFor(
     execution: { id: 'ex_preview' },
     workflow,
     now: new Date().toISOString(),
+    vars,
   };
 }
 

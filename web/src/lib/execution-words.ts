@@ -9,6 +9,7 @@ const MODE_LABEL: Record<ExecutionMode, string> = {
   retry: 'Retry',
   replay: 'Replayed request',
   call: 'Called by a workflow',
+  error: 'Another workflow failed',
 };
 
 export function modeLabel(mode: string): string {

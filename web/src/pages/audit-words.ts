@@ -7,6 +7,7 @@ export const SUBJECTS = [
   { subject: 'api_key', label: 'API key' },
   { subject: 'workflow', label: 'Workflow' },
   { subject: 'credential', label: 'Credential' },
+  { subject: 'variable', label: 'Variable' },
   { subject: 'execution', label: 'Execution' },
   { subject: 'settings', label: 'Settings' },
 ] as const;

@@ -65,11 +65,16 @@ export function ExecutionDetailPage({ executionId }: { executionId: string }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- scheduleRefresh only reads refs
   }, [d?.status]);
 
-  const retry = async () => {
+  const [onCurrent, setOnCurrent] = useState(false);
+  const retry = async (from: 'start' | 'failed') => {
     setRetrying(true);
     try {
-      const r = await api.executions.retry(executionId);
-      toast('success', 'Retry started', 'A new execution replays the same trigger event.');
+      const r = await api.executions.retry(executionId, { from, version: onCurrent ? 'current' : 'original' });
+      toast(
+        'success',
+        'Retry started',
+        from === 'failed' ? 'The finished steps are carried over; the failed step and what follows run again.' : 'A new execution replays the same trigger event.',
+      );
       navigate(`/executions/${encodeURIComponent(r.executionId)}`);
     } catch (e) {
       toast('error', 'Could not retry', errorMessage(e));
@@ -129,8 +134,18 @@ export function ExecutionDetailPage({ executionId }: { executionId: string }) {
             {canceling ? 'Canceling…' : 'Cancel run'}
           </button>
         )}
-        <button type="button" className="btn btn-primary" disabled={retrying || !FINISHED.has(d.status)} onClick={() => void retry()}>
-          {retrying ? 'Retrying…' : 'Retry'}
+        {FINISHED.has(d.status) && (
+          <label className="retry-current small" title="Run the workflow as it is saved now, instead of the version this run used">
+            <input type="checkbox" checked={onCurrent} onChange={(e) => setOnCurrent(e.target.checked)} /> on the current version
+          </label>
+        )}
+        {d.status === 'error' && (
+          <button type="button" className="btn" disabled={retrying} onClick={() => void retry('failed')} title="Keep the finished steps; run the failed step and what follows">
+            Retry from failed step
+          </button>
+        )}
+        <button type="button" className="btn btn-primary" disabled={retrying || !FINISHED.has(d.status)} onClick={() => void retry('start')}>
+          {retrying ? 'Retrying…' : d.status === 'error' ? 'Retry from start' : 'Retry'}
         </button>
       </header>
       <dl className="summary">
@@ -161,6 +176,7 @@ export function ExecutionDetailPage({ executionId }: { executionId: string }) {
             {d.mode === 'retry' && d.retryOf ? (
               <>
                 Retry of <a href={href(`/executions/${encodeURIComponent(d.retryOf)}`)}>{d.retryOf}</a>
+                {d.retriedFrom === 'failed' ? ', from the failed step' : ''}
               </>
             ) : d.parentExecutionId ? (
               <>

@@ -13,6 +13,7 @@ import { formatDateTime, formatDuration, timeAgo } from '../lib/format.ts';
 import { href, navigate } from '../lib/router.ts';
 import { modeLabel, shortId } from '../lib/execution-words.ts';
 import { toast } from '../lib/toast.ts';
+import { BulkBar } from './bulk-bar.tsx';
 import { anyFilter, ExecutionFilterForm, executionsPath, type ExecutionFilters } from './execution-filters.tsx';
 import '../styles/executions.css';
 
@@ -80,6 +81,14 @@ export function ExecutionsPage(filters: ExecutionFilters) {
         </span>
       </header>
       <ExecutionFilterForm key={key} filters={filters} workflows={workflows.data?.items ?? []} />
+      {/* Bulk actions take workflow, status and time range only: with a text or trigger filter they
+          would reach runs this list does not show, so they are offered without one. */}
+      {!q && !mode && (
+        <BulkBar
+          filter={{ ...(workflowId ? { workflowId } : {}), ...(status ? { status: status as ExecutionSummary['status'] } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) }}
+          onDone={list.reload}
+        />
+      )}
       {list.loading && !list.data ? (
         <Loading label="Loading executions…" />
       ) : list.error ? (

@@ -1,14 +1,31 @@
-/** The import dialog: a workflow document pasted as JSON, or read from a file. A taken name gets "(copy)". */
+/**
+ * The import dialog: a workflow document pasted as JSON, or read from a file. A taken name gets "(copy)".
+ * Credentials the server cannot match by itself (import-mapping.ts) are offered for mapping first;
+ * afterwards it says which credentials and variables are still missing.
+ */
 import { useRef, useState } from 'react';
-import { api, errorMessage } from '../api/client.ts';
+import { api, errorMessage, type ImportReport } from '../api/client.ts';
+import { requiredCredentials, unmatchedCredentials, type LocalCredential, type RequiredCredential } from './import-mapping.ts';
 import { Modal } from '../components/ui.tsx';
 import { toast } from '../lib/toast.ts';
+
+/** The credentials and variables an import could not find here, in a sentence ('' when none). */
+export function missingWords(report: ImportReport | undefined): string {
+  if (!report) return '';
+  const creds = report.credentials.missing.map((c) => (c.name ? `“${c.name}”${c.type ? ` (${c.type})` : ''}` : c.id));
+  const vars = report.variables.missing.map((v) => `vars.${v.name}`);
+  const parts = [creds.length ? `credentials ${creds.join(', ')}` : '', vars.length ? `variables ${vars.join(', ')}` : ''].filter(Boolean);
+  return parts.length ? `Missing ${parts.join('; ')}. Add them (Credentials, Variables) and pick the credentials in the nodes.` : '';
+}
 
 export function ImportWorkflow({ onClose, onImported }: { onClose: () => void; onImported: () => void }) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const fileRef = useRef<HTMLInputElement>(null);
+  // Set when the document needs credentials the server would not match: the user maps them, then imports.
+  const [mapping, setMapping] = useState<{ doc: object; rows: { need: RequiredCredential; choices: LocalCredential[] }[] } | null>(null);
+  const [picked, setPicked] = useState<Record<string, string>>({});
 
   const submit = async (source: string) => {
     let doc: unknown;
@@ -18,11 +35,30 @@ export function ImportWorkflow({ onClose, onImported }: { onClose: () => void; o
       setError('This is not valid JSON: paste the whole exported document.');
       return;
     }
+    const required = requiredCredentials(doc);
+    if (required.length && typeof doc === 'object' && doc) {
+      try {
+        const rows = unmatchedCredentials(required, (await api.credentials.list()).items);
+        if (rows.length) {
+          setMapping({ doc, rows });
+          return;
+        }
+      } catch {
+        // The list could not be read: import anyway, the answer says what is missing.
+      }
+    }
+    await send(doc, {});
+  };
+
+  const send = async (doc: unknown, credentialMap: Record<string, string>) => {
     setBusy(true);
     setError(null);
     try {
-      const wf = await api.workflows.importDoc(doc);
+      const body = Object.keys(credentialMap).length ? { ...(doc as object), credentialMap } : doc;
+      const wf = await api.workflows.importDoc(body);
       toast('success', `Imported “${wf.name}”`, 'Webhook triggers got new URLs. It starts inactive.');
+      const missing = missingWords(wf.import);
+      if (missing) toast('error', 'Some things it needs are missing here', missing);
       onImported();
       onClose();
     } catch (e) {
@@ -30,6 +66,51 @@ export function ImportWorkflow({ onClose, onImported }: { onClose: () => void; o
       setBusy(false);
     }
   };
+
+  if (mapping) {
+    return (
+      <Modal title="Map credentials" onClose={onClose}>
+        <div className="form">
+          <p>This workflow uses credentials this server has no single match for. Pick one for each, or leave it missing and pick it in the node later.</p>
+          {mapping.rows.map(({ need, choices }) => (
+            <label key={need.id} className="field">
+              <span className="field-label">
+                {need.name ?? need.id}
+                {need.type ? ` (${need.type})` : ''}
+              </span>
+              <select className="input" value={picked[need.id] ?? ''} onChange={(e) => setPicked({ ...picked, [need.id]: e.target.value })}>
+                <option value="">Leave missing</option>
+                {choices.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name} ({c.type})
+                  </option>
+                ))}
+              </select>
+            </label>
+          ))}
+          {error && (
+            <p className="form-error" role="alert">
+              {error}
+            </p>
+          )}
+          <div className="modal-actions">
+            <button type="button" className="btn" onClick={() => setMapping(null)} disabled={busy}>
+              Back
+            </button>
+            <span className="spacer" />
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={busy}
+              onClick={() => void send(mapping.doc, Object.fromEntries(Object.entries(picked).filter(([, to]) => to)))}
+            >
+              {busy ? 'Importing…' : 'Import'}
+            </button>
+          </div>
+        </div>
+      </Modal>
+    );
+  }
 
   return (
     <Modal title="Import a workflow" onClose={onClose}>

@@ -1,12 +1,14 @@
 /**
  * The data picker: paths from the upstream nodes' known outputs (last run, captured sample, or a
  * trigger's declared one: see declaredSample), each labelled with where it came from (sample-label.ts),
- * each a button that inserts `steps.<node>.<path>` into the field being edited.
+ * each a button that inserts `steps.<node>.<path>` into the field being edited; then the built-in
+ * data and the workspace variables (`vars.NAME`, secret ones without their value).
  */
-import { useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
-import { declaredSample, flattenPaths, upstreamOf } from '../expressions.ts';
+import { declaredSample, flattenPaths, previewVars, upstreamOf } from '../expressions.ts';
+import { useVariableNames } from '../variable-names.ts';
 import { sampleLabel } from '../sample-label.ts';
 import { useEditorStore } from '../store.ts';
 
@@ -35,6 +37,12 @@ export function DataPicker({ nodeId, label, onPick, onClose }: { nodeId: string;
     ...flattenPaths('workflow.name', workflow.name),
     ...flattenPaths('workflow.id', workflow.id),
   ].filter((r) => !filter || r.path.toLowerCase().includes(filter.toLowerCase()));
+  const variables = useVariableNames((s) => s.items);
+  // Re-read on every opening: a variable added in another tab (or by the API) shows without a reload.
+  useEffect(() => void useVariableNames.getState().load(true), []);
+  const varRows = Object.entries(previewVars(variables ?? []))
+    .map(([name, value]) => ({ path: `vars.${name}`, depth: 0, label: name, preview: JSON.stringify(value), isLeaf: true }))
+    .filter((r) => !filter || r.path.toLowerCase().includes(filter.toLowerCase()));
 
   return (
     <div className="picker" role="dialog" aria-label={`Data for ${label}`} onKeyDown={(e) => e.key === 'Escape' && onClose()}>
@@ -69,6 +77,13 @@ export function DataPicker({ nodeId, label, onPick, onClose }: { nodeId: string;
             <h4>Built in</h4>
             <p className="picker-origin muted small">{isTrigger ? 'A trigger runs before any step: these are what its fields can use' : 'Known whenever the workflow runs'}</p>
             <PathRows rows={builtins} idPrefix={`${uid}-builtin`} onPick={onPick} />
+          </section>
+        )}
+        {varRows.length > 0 && (
+          <section className="picker-source" aria-label="Variables">
+            <h4>Variables</h4>
+            <p className="picker-origin muted small">The workspace’s variables (Variables page); secret values are never shown</p>
+            <PathRows rows={varRows} idPrefix={`${uid}-vars`} onPick={onPick} />
           </section>
         )}
       </div>

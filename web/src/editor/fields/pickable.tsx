@@ -5,7 +5,8 @@
  */
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
-import { contextFor, preview, type Preview } from '../expressions.ts';
+import { contextFor, preview, previewVars, type Preview } from '../expressions.ts';
+import { useVariableNames } from '../variable-names.ts';
 import { useEditorStore } from '../store.ts';
 import { DataPicker } from './data-picker.tsx';
 
@@ -70,7 +71,11 @@ export function Picker({ nodeId, label, open, onPick, onClose }: { nodeId: strin
 export function usePreview(nodeId: string, value: unknown, jsonata: boolean, enabled: boolean): Preview | null {
   const [result, setResult] = useState<Preview | null>(null);
   const samples = useEditorStore((s) => s.sampleData);
+  const variables = useVariableNames((s) => s.items);
   const key = typeof value === 'string' ? value : JSON.stringify(value);
+  useEffect(() => {
+    if (enabled) void useVariableNames.getState().load();
+  }, [enabled]);
   useEffect(() => {
     if (!enabled) {
       setResult(null);
@@ -79,7 +84,7 @@ export function usePreview(nodeId: string, value: unknown, jsonata: boolean, ena
     let live = true;
     const t = setTimeout(() => {
       const s = useEditorStore.getState();
-      const ctx = contextFor(nodeId, s.nodes, s.edges, samples, { id: s.workflow?.id ?? '', name: s.name });
+      const ctx = contextFor(nodeId, s.nodes, s.edges, samples, { id: s.workflow?.id ?? '', name: s.name }, previewVars(variables ?? []));
       void preview(value, ctx, jsonata).then((r) => live && setResult(r));
     }, 200);
     return () => {
@@ -87,7 +92,7 @@ export function usePreview(nodeId: string, value: unknown, jsonata: boolean, ena
       clearTimeout(t);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` stands for `value`
-  }, [key, nodeId, jsonata, enabled, samples]);
+  }, [key, nodeId, jsonata, enabled, samples, variables]);
   return result;
 }
 

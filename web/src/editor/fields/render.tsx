@@ -4,6 +4,7 @@ import { MultiSelectWidget, NumberWidget, SelectWidget, SwitchWidget, TextareaWi
 import { CasesWidget } from './cases-widget.tsx';
 import { ConditionWidget } from './condition-widget.tsx';
 import { WorkflowWidget } from './workflow-widget.tsx';
+import { WorkflowsWidget } from './workflows-widget.tsx';
 import { CredentialWidget } from './credential-widget.tsx';
 import { CronWidget } from './cron-widget.tsx';
 import { ExpressionWidget } from './expression-widget.tsx';
@@ -41,6 +42,8 @@ export function renderWidget(props: WidgetProps): ReactNode {
       return <CredentialWidget {...props} />;
     case 'workflow':
       return <WorkflowWidget {...props} />;
+    case 'workflows':
+      return <WorkflowsWidget {...props} />;
     case 'cron':
       return <CronWidget {...props} />;
     case 'timezone':
