@@ -128,7 +128,7 @@ describe.skipIf(!browserAvailable())('executions list and detail', () => {
   });
 
   it('words a retry as "Retry of …", once', async () => {
-    await page.getByRole('button', { name: 'Retry', exact: true }).click();
+    await page.getByRole('button', { name: 'Retry from start', exact: true }).click();
     await page.waitForURL((u) => !u.href.includes(encodeURIComponent(executionId)));
     await page.getByText('Retry of').waitFor();
     await page.goto(`${server.url}/#/executions`);

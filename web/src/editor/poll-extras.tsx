@@ -25,7 +25,8 @@ export function PollStatus({ nodeId }: { nodeId: string }) {
       <div>
         <dt>Last poll</dt>
         <dd data-testid="last-poll" data-at={info.lastPolledAt ?? ''} title={info.lastPolledAt ? formatDateTime(info.lastPolledAt) : undefined}>
-          {info.lastPolledAt ? timeFromNow(info.lastPolledAt, now) : 'not yet'}
+          {/* A poll that just happened can be up to a tick ahead of `now`: it is past, so never "in 1 s". */}
+          {info.lastPolledAt ? timeFromNow(info.lastPolledAt, Math.max(now, Date.parse(info.lastPolledAt))) : 'not yet'}
           {/* A successful poll clears the error: one there means the last poll failed. */}
           {info.lastPolledAt && (info.lastError ? ' · failed' : ` · ${outcome(info.lastPoll)}`)}
         </dd>
