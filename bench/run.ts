@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { apiKey, createActive, forkServer, load, percentile, root, rssMb, sampleFileSize, sampleRss, startSwitchyard } from './lib.ts';
 import { runLoopBench } from './loop.ts';
 import { runPostgresBench } from './postgres.ts';
+import { runSearchBench } from './search.ts';
 
 const quick = process.argv.includes('--quick');
 const duration = quick ? 3 : 10;
@@ -181,6 +182,7 @@ if (want('e2e')) await endToEnd();
 if (want('backlog')) backlog();
 if (want('schedules')) await schedules();
 if (want('loops')) await runLoopBench(add);
+if (want('search')) await runSearchBench(add, { queries: quick ? 100 : 300 });
 // --postgres: PostgreSQL mode's rows (bench/postgres.ts), after the SQLite ones, in the same run.
 const measured = (metric: string) => rows.find((r) => r.metric === metric && typeof r.value === 'number')?.value as number | undefined;
 if (process.argv.includes('--postgres')) {

@@ -132,7 +132,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     await store.close();
     throw err;
   });
-  const query = createExecutionQueryRepo(db, toSummary);
+  const query = createExecutionQueryRepo(db, toSummary, store.dialect);
   const hookRepo = createHookRepo(db);
   const role = config.SWITCHYARD_ROLE;
   const notifications = store.notifications;

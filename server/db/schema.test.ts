@@ -25,6 +25,11 @@ const latest = (dialect: string) => Math.max(...migrationNumbers(dialect));
 
 /** Indexes only PostgreSQL has (the shared queue's claims and leases). */
 const PG_ONLY_INDEXES = ['index executions_claimable', 'index executions_lease_owner'];
+/**
+ * The SQLite-only search index (migration 009: an FTS5 table, its shadow tables and its doc ids);
+ * PostgreSQL searches the steps themselves (server/db/repos/execution-search.ts).
+ */
+const SQLITE_SEARCH = /^execution_search/;
 
 describe('sqlite schema', () => {
   let dir: string;
@@ -49,6 +54,12 @@ describe('sqlite schema', () => {
 
   it('has exactly the tables and columns of COLUMNS', () => {
     expect(sqliteColumns(sqlite)).toEqual(COLUMNS);
+  });
+
+  it('has the search index: an FTS5 trigram table and its doc ids', () => {
+    const fts = sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'execution_search'").get() as { sql: string };
+    expect(fts.sql).toMatch(/USING fts5\(body, tokenize = 'trigram'\)/);
+    expect((sqlite.pragma('table_info(execution_search_docs)') as { name: string }[]).map((c) => c.name)).toEqual(['doc', 'execution_id', 'trigger_node']);
   });
 });
 
@@ -114,9 +125,9 @@ function columnClass(type: string, nullable: boolean): string {
 }
 
 function sqliteTables(sqlite: Database.Database): string[] {
-  return (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").all() as { name: string }[]).map(
-    (r) => r.name,
-  );
+  return (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").all() as { name: string }[])
+    .map((r) => r.name)
+    .filter((name) => !SQLITE_SEARCH.test(name));
 }
 
 function sqliteColumns(sqlite: Database.Database): Columns {

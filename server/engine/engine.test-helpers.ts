@@ -143,7 +143,7 @@ export async function createEngine(store: Store, o: EngineOptions = {}): Promise
     // As switchyard.ts wires it: every ingest batch's NOTIFY wakes the queue.
     listener = await (store as PostgresStore).listen([CHANNELS.queue], () => claimQueue.wake(), { onReconnect: () => claimQueue.wake() });
   }
-  const service = createExecutionService({ store: store.executions, query: createExecutionQueryRepo(store.kysely, toSummary), queue, events, snapshots, clock });
+  const service = createExecutionService({ store: store.executions, query: createExecutionQueryRepo(store.kysely, toSummary, store.dialect), queue, events, snapshots, clock });
   const calls = createCallPort({ workflow: (id) => workflows.get(id), executions: service, store: store.executions, queue, clock, logger });
   let stopped = false;
   return {

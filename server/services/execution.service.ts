@@ -262,8 +262,8 @@ export function createExecutionService(deps: {
     retry,
     cancel: (id: string) => cancel(id),
     /** Newest first, cursor-paginated. */
-    async list(q: ExecutionListQuery) {
-      const page = await deps.query.list(q);
+    async list({ from, to, ...q }: Omit<ExecutionListQuery, 'from' | 'to'> & { from?: string; to?: string }) {
+      const page = await deps.query.list({ ...q, from: from === undefined ? undefined : Date.parse(from), to: to === undefined ? undefined : Date.parse(to) });
       await nameLegacyFailures(page.items);
       return page;
     },

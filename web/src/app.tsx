@@ -82,7 +82,10 @@ function Shell({ email, onSignedOut }: { email: string; onSignedOut: () => void 
   let page;
   if (!first || first === 'workflows') page = <WorkflowsPage />;
   else if (first === 'executions' && second) page = <ExecutionDetailPage key={second} executionId={second} />;
-  else if (first === 'executions') page = <ExecutionsPage workflowId={route.query.get('workflowId') ?? ''} status={route.query.get('status') ?? ''} />;
+  else if (first === 'executions') {
+    const q = (k: string) => route.query.get(k) ?? '';
+    page = <ExecutionsPage workflowId={q('workflowId')} status={q('status')} mode={q('mode')} from={q('from')} to={q('to')} q={q('q')} />;
+  }
   else if (first === 'credentials') page = <CredentialsPage />;
   else if (first === 'variables') page = <VariablesPage />;
   else if (first === 'outbox') page = <OutboxPage />;

@@ -2,11 +2,23 @@
 import { sql, type Kysely } from 'kysely';
 import type { ExecutionSummary } from '#shared/execution.ts';
 import type { Schema } from '../schema.ts';
-import type { ExecutionRow } from '../store.ts';
+import type { Dialect, ExecutionRow } from '../store.ts';
+import { textMatch } from './execution-search.ts';
 
-export type ExecutionListQuery = { workflowId?: string; status?: string; cursor?: string; limit: number };
+export type ExecutionListQuery = {
+  workflowId?: string;
+  status?: string;
+  mode?: string;
+  /** created_at in milliseconds: from inclusive, to exclusive. */
+  from?: number;
+  to?: number;
+  /** Text the trigger event or a step output contains (execution-search.ts). */
+  q?: string;
+  cursor?: string;
+  limit: number;
+};
 
-export function createExecutionQueryRepo(db: Kysely<Schema>, toSummary: (row: ExecutionRow, name?: string) => ExecutionSummary) {
+export function createExecutionQueryRepo(db: Kysely<Schema>, toSummary: (row: ExecutionRow, name?: string) => ExecutionSummary, dialect: Dialect) {
   return {
     /** Newest first. Ids sort by creation time, so the cursor is the last id seen. */
     async list(q: ExecutionListQuery): Promise<{ items: ExecutionSummary[]; nextCursor: string | null }> {
@@ -15,8 +27,18 @@ export function createExecutionQueryRepo(db: Kysely<Schema>, toSummary: (row: Ex
         .leftJoin('workflows', 'workflows.id', 'executions.workflow_id')
         .selectAll('executions')
         .select('workflows.name as workflow_name');
-      if (q.workflowId) query = query.where('executions.workflow_id', '=', q.workflowId);
-      if (q.status) query = query.where('executions.status', '=', q.status);
+      // With a text query the search index is by far the most selective: on SQLite, `+column` keeps
+      // the planner from scanning a workflow's (or the unfinished) index and probing the matches
+      // instead of looking the few matches up (measured: 25 ms → 2 ms on 100,000 executions).
+      const unindexed = q.q && dialect === 'sqlite';
+      const workflowCol = unindexed ? sql<string>`+executions.workflow_id` : sql.ref<string>('executions.workflow_id');
+      const statusCol = unindexed ? sql<string>`+executions.status` : sql.ref<string>('executions.status');
+      if (q.workflowId) query = query.where(workflowCol, '=', q.workflowId);
+      if (q.status) query = query.where(statusCol, '=', q.status);
+      if (q.mode) query = query.where('executions.mode', '=', q.mode);
+      if (q.from !== undefined) query = query.where('executions.created_at', '>=', q.from);
+      if (q.to !== undefined) query = query.where('executions.created_at', '<', q.to);
+      if (q.q) query = query.where(textMatch(dialect, q.q));
       if (q.cursor) query = query.where('executions.id', '<', q.cursor);
       const rows = await query.orderBy('executions.id', 'desc').limit(q.limit + 1).execute();
       const page = rows.slice(0, q.limit);

@@ -12,6 +12,9 @@ import { createGroupCommit, type CommitObserver } from './group-commit.ts';
 import { createSqliteInspectorStore } from './inspector-store.ts';
 import { acquireProcessLock, type ProcessLock } from './process-lock.ts';
 
+/** The search index's merge budget per compaction, in pages (4 KiB each: ~8 MiB written at most). */
+const SEARCH_MERGE_PAGES = 2000;
+
 export type SqliteStore = Store & { db: Db };
 
 /**
@@ -43,8 +46,15 @@ export function openSqliteStore(file: string, opts: { dataDir?: string; logger?:
     sync: () => commit.sync(),
     async compact() {
       const sqlite = db.sqlite;
-      const freedPages = sqlite.pragma('freelist_count', { simple: true }) as number;
-      if (freedPages > 0) sqlite.pragma('incremental_vacuum');
+      let freedPages = sqlite.pragma('freelist_count', { simple: true }) as number;
+      if (freedPages > 0) {
+        // Something was deleted. An FTS5 delete leaves the search index's pages in place until its
+        // segments merge: merge them now, with a bounded budget (about SEARCH_MERGE_PAGES pages
+        // written; a later pass goes on where this one stopped).
+        sqlite.prepare(`INSERT INTO execution_search (execution_search, rank) VALUES ('merge', ?)`).run(-SEARCH_MERGE_PAGES);
+        freedPages = sqlite.pragma('freelist_count', { simple: true }) as number;
+        sqlite.pragma('incremental_vacuum');
+      }
       sqlite.pragma('wal_checkpoint(TRUNCATE)');
       return { freedPages };
     },
@@ -56,6 +66,7 @@ export function openSqliteStore(file: string, opts: { dataDir?: string; logger?:
     async close() {
       if (closed) return;
       closed = true;
+      executions.flushSearch();
       commit.flush();
       await commit.sync();
       commit.close();

@@ -214,7 +214,7 @@ export const api = {
   },
 
   executions: {
-    list: (p: { workflowId?: string; status?: string; cursor?: string | null; limit?: number } = {}) =>
+    list: (p: { workflowId?: string; status?: string; mode?: string; from?: string; to?: string; q?: string; cursor?: string | null; limit?: number } = {}) =>
       request('GET', `/api/executions${qs(p)}`, undefined, page(ExecutionSummary)),
     get: (id: string) => request('GET', `/api/executions/${encodeURIComponent(id)}`, undefined, ExecutionDetail),
     retry: (id: string, how: { from?: 'start' | 'failed'; version?: 'original' | 'current' } = {}) =>

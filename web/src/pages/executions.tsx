@@ -1,48 +1,48 @@
 /**
- * Executions: filter by workflow and status, updated live from server-sent events, paged with a
- * cursor. Each row says what started the run (the trigger's one-line summary), where it failed and
+ * Executions: filter by workflow, status, trigger mode, time range and text (execution-filters.tsx;
+ * the URL keeps them), updated live from server-sent events, paged with a cursor. Each row says what started the run (the trigger's one-line summary), where it failed and
  * why, how long it took and which version ran.
  */
 import { useEffect, useState } from 'react';
 import type { ExecutionSummary } from '#shared/execution.ts';
-import { ExecutionStatus } from '#shared/execution.ts';
 import { api, errorMessage } from '../api/client.ts';
 import { useServerEvents } from '../api/events.ts';
-import { EmptyState, ErrorState, Loading, StatusBadge, statusLabel } from '../components/ui.tsx';
+import { EmptyState, ErrorState, Loading, StatusBadge } from '../components/ui.tsx';
 import { useAsync } from '../components/use-async.ts';
 import { formatDateTime, formatDuration, timeAgo } from '../lib/format.ts';
 import { href, navigate } from '../lib/router.ts';
 import { modeLabel, shortId } from '../lib/execution-words.ts';
 import { toast } from '../lib/toast.ts';
 import { BulkBar } from './bulk-bar.tsx';
+import { anyFilter, ExecutionFilterForm, executionsPath, type ExecutionFilters } from './execution-filters.tsx';
 import '../styles/executions.css';
 
 const PAGE = 50;
 
-export function ExecutionsPage({ workflowId, status }: { workflowId: string; status: string }) {
-  const workflows = useAsync(() => api.workflows.list({ limit: 200 }), []);
-  const list = useAsync(() => api.executions.list({ workflowId, status, limit: PAGE }), [workflowId, status]);
-  const [extra, setExtra] = useState<{ items: ExecutionSummary[]; cursor: string | null } | null>(null);
-  const names = new Map((workflows.data?.items ?? []).map((w) => [w.id, w.name]));
+/** The filters as the API takes them (empty ones left out). */
+const apiFilters = (f: ExecutionFilters) => Object.fromEntries(Object.entries(f).filter(([, v]) => v !== ''));
 
-  const setFilter = (next: { workflowId?: string; status?: string }) => {
-    const p = new URLSearchParams();
-    const w = next.workflowId ?? workflowId;
-    const s = next.status ?? status;
-    if (w) p.set('workflowId', w);
-    if (s) p.set('status', s);
-    setExtra(null);
-    navigate(`/executions${p.size ? `?${p}` : ''}`);
-  };
+export function ExecutionsPage(filters: ExecutionFilters) {
+  const { workflowId, status, mode, from, to, q } = filters;
+  const key = executionsPath(filters);
+  const workflows = useAsync(() => api.workflows.list({ limit: 200 }), []);
+  const list = useAsync(() => api.executions.list({ ...apiFilters(filters), limit: PAGE }), [key]);
+  const [older, setOlder] = useState<{ key: string; items: ExecutionSummary[]; cursor: string | null } | null>(null);
+  // Pages loaded for other filters are dropped the moment the filters change.
+  const extra = older?.key === key ? older : null;
+  const names = new Map((workflows.data?.items ?? []).map((w) => [w.id, w.name]));
+  const filtered = anyFilter(filters);
 
   useServerEvents({
     execution: (e) => {
       list.setData((d) => {
         if (!d) return d;
         const known = d.items.some((x) => x.id === e.id);
-        const matches = (!workflowId || e.workflowId === workflowId) && (!status || e.status === status);
+        const matches = (!workflowId || e.workflowId === workflowId) && (!status || e.status === status) && (!mode || e.mode === mode);
         if (known) return { ...d, items: matches ? d.items.map((x) => (x.id === e.id ? { ...x, ...e } : x)) : d.items.filter((x) => x.id !== e.id) };
-        return matches ? { ...d, items: [e, ...d.items] } : d;
+        // A new run joins the list only when the filters can be checked here: the text is matched
+        // by the server, and a range that ends has no room for a run starting now.
+        return matches && !q && !to && (!from || e.createdAt >= from) ? { ...d, items: [e, ...d.items] } : d;
       });
     },
   });
@@ -53,19 +53,19 @@ export function ExecutionsPage({ workflowId, status }: { workflowId: string; sta
   useEffect(() => {
     if (!unfinished) return;
     const t = setInterval(() => {
-      api.executions.list({ workflowId, status, limit: PAGE }).then((fresh) => list.setData(() => fresh), () => undefined);
+      api.executions.list({ ...apiFilters(filters), limit: PAGE }).then((fresh) => list.setData(() => fresh), () => undefined);
     }, 2000);
     return () => clearInterval(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- list.setData is stable
-  }, [unfinished, workflowId, status]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- list.setData is stable; key stands for the filters
+  }, [unfinished, key]);
 
   const items = [...(list.data?.items ?? []), ...(extra?.items ?? [])];
   const cursor = extra ? extra.cursor : (list.data?.nextCursor ?? null);
   const loadMore = async () => {
     if (!cursor) return;
     try {
-      const r = await api.executions.list({ workflowId, status, limit: PAGE, cursor });
-      setExtra((x) => ({ items: [...(x?.items ?? []), ...r.items], cursor: r.nextCursor ?? null }));
+      const r = await api.executions.list({ ...apiFilters(filters), limit: PAGE, cursor });
+      setOlder({ key, items: [...(extra?.items ?? []), ...r.items], cursor: r.nextCursor ?? null });
     } catch (e) {
       toast('error', 'Could not load more', errorMessage(e));
     }
@@ -75,42 +75,28 @@ export function ExecutionsPage({ workflowId, status }: { workflowId: string; sta
     <div className="page">
       <header className="page-head">
         <h1>Executions</h1>
-        <label className="filter">
-          <span>Workflow</span>
-          <select className="input" value={workflowId} onChange={(e) => setFilter({ workflowId: e.target.value })}>
-            <option value="">All workflows</option>
-            {(workflows.data?.items ?? []).map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="filter">
-          <span>Status</span>
-          <select className="input" value={status} onChange={(e) => setFilter({ status: e.target.value })}>
-            <option value="">Any status</option>
-            {ExecutionStatus.options.map((s) => (
-              <option key={s} value={s}>
-                {statusLabel(s)}
-              </option>
-            ))}
-          </select>
-        </label>
         <span className="spacer" />
         <span className="live-dot" title="Updates live">
           Live
         </span>
       </header>
-      <BulkBar filter={{ ...(workflowId ? { workflowId } : {}), ...(status ? { status: status as ExecutionSummary['status'] } : {}) }} onDone={list.reload} />
+      <ExecutionFilterForm key={key} filters={filters} workflows={workflows.data?.items ?? []} />
+      {/* Bulk actions take workflow, status and time range only: with a text or trigger filter they
+          would reach runs this list does not show, so they are offered without one. */}
+      {!q && !mode && (
+        <BulkBar
+          filter={{ ...(workflowId ? { workflowId } : {}), ...(status ? { status: status as ExecutionSummary['status'] } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) }}
+          onDone={list.reload}
+        />
+      )}
       {list.loading && !list.data ? (
         <Loading label="Loading executions…" />
       ) : list.error ? (
         <ErrorState message={list.error} onRetry={list.reload} />
       ) : items.length === 0 ? (
-        <EmptyState icon="▤" title={workflowId || status ? 'No executions match these filters' : 'No executions yet'}>
-          {workflowId || status ? (
-            <p>Clear a filter, or wait: new runs appear here as they start.</p>
+        <EmptyState icon="▤" title={filtered ? (q ? `No executions contain “${q}”` : 'No executions match these filters') : 'No executions yet'}>
+          {filtered ? (
+            <p>{q ? 'Search matches text in the trigger event and in step outputs, in any case. Check the spelling, or widen the other filters.' : 'Clear a filter, or wait: new runs appear here as they start.'}</p>
           ) : (
             <p>
               Every time a trigger fires, a run appears here with each step’s input and output. Press <strong>Run</strong> in the editor to try one now.
