@@ -43,9 +43,9 @@ export async function startSwitchyard(env: Record<string, string>, nodeArgs: str
   for (let i = 0; ; i++) {
     if (exited) throw new Error('switchyard exited during start');
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) break;
+      if ((await fetch(`http://127.0.0.1:${port}/api/health/ready`)).ok) break;
     } catch {
-      // not listening yet
+      // not listening yet, or still migrating (readiness answers 503 until the server is wired)
     }
     if (i > 300) throw new Error('switchyard did not start');
     await new Promise((r) => setTimeout(r, 100));
