@@ -69,7 +69,7 @@ export async function runSearchBench(add: Add, opts: { executions?: number; quer
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-search-'));
   const file = join(dir, 'switchyard.db');
   try {
-    let sy = await startSwitchyard({ DATA_DIR: dir, LOG_LEVEL: 'warn' });
+    let sy = await startSwitchyard({ DATA_DIR: dir, LOG_LEVEL: 'warn', EXECUTION_SEARCH_INDEX: 'on' });
     const base = () => `http://127.0.0.1:${sy.port}`;
     const key = await apiKey(base());
     const h = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
@@ -86,7 +86,7 @@ export async function runSearchBench(add: Add, opts: { executions?: number; quer
     add(label, `seed ${n.toLocaleString('en')} executions (store ingest + step + finish) s`, Math.round(seconds * 10) / 10);
     add(label, 'database bytes per execution (with the index)', Math.round(statSync(file).size / n));
 
-    sy = await startSwitchyard({ DATA_DIR: dir, LOG_LEVEL: 'warn' });
+    sy = await startSwitchyard({ DATA_DIR: dir, LOG_LEVEL: 'warn', EXECUTION_SEARCH_INDEX: 'on' });
     const timed = async (params: Record<string, string>) => {
       const t = performance.now();
       const r = await fetch(`${base()}/api/executions?${new URLSearchParams(params)}`, { headers: h });

@@ -58,6 +58,12 @@ export const ConfigSchema = z.object({
   /** Retention: at most this many executions are kept per workflow. */
   EXECUTIONS_MAX_PER_WORKFLOW: z.coerce.number().int().min(1).default(10_000),
   /** Retention: audit log entries older than this many days are pruned (by the same job as executions). */
+  /**
+   * SQLite: keep a full-text index of executions' events and outputs for `GET /api/executions?q=`
+   * (FTS5 trigram). Off by default: it costs the webhook path about a quarter of its throughput and
+   * more than doubles the bytes per execution (README, Searching executions); off, `q` scans.
+   */
+  EXECUTION_SEARCH_INDEX: z.enum(['on', 'off']).default('off'),
   AUDIT_MAX_AGE_DAYS: z.coerce.number().min(1).default(365),
   /**
    * Retention: at most this many saved versions per workflow (the newest), plus older ones an

@@ -116,6 +116,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     applicationName: `switchyard-${config.SWITCHYARD_ROLE}`,
     poolSize: config.DATABASE_POOL_SIZE,
     commitObserver: metrics.groupCommit,
+    searchIndex: config.EXECUTION_SEARCH_INDEX === 'on',
   }).catch(async (err: unknown) => {
     await closeServer();
     throw err;
@@ -132,7 +133,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     await store.close();
     throw err;
   });
-  const query = createExecutionQueryRepo(db, toSummary, store.dialect);
+  const query = createExecutionQueryRepo(db, toSummary, store.dialect, config.EXECUTION_SEARCH_INDEX === 'on');
   const hookRepo = createHookRepo(db);
   const role = config.SWITCHYARD_ROLE;
   const notifications = store.notifications;

@@ -9,6 +9,8 @@ import type { CommitObserver } from './sqlite/group-commit.ts';
 export type StoreOptions = { databaseUrl?: string | undefined; dataDir: string; logger?: Logger; applicationName?: string; poolSize?: number;
   /** SQLite: told of each group-commit batch and WAL fsync (metrics). */
   commitObserver?: CommitObserver;
+  /** SQLite: index executions for text search as they are written (config EXECUTION_SEARCH_INDEX). */
+  searchIndex?: boolean;
 };
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
@@ -62,5 +64,5 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     return { ...pg, notifications };
   }
   mkdirSync(opts.dataDir, { recursive: true });
-  return openSqliteStore(join(opts.dataDir, 'switchyard.db'), { dataDir: opts.dataDir, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.commitObserver ? { commitObserver: opts.commitObserver } : {}) });
+  return openSqliteStore(join(opts.dataDir, 'switchyard.db'), { dataDir: opts.dataDir, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.commitObserver ? { commitObserver: opts.commitObserver } : {}), searchIndex: opts.searchIndex ?? false });
 }

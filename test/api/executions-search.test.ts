@@ -18,7 +18,7 @@ beforeAll(async () => {
   sink = await startSink((req, n) =>
     req.url.startsWith('/down') ? { status: 500, body: { error: 'down' } } : { status: 200, body: { orderId: `ord_${n}x7`, seen: req.headers } },
   );
-  sy = await boot();
+  sy = await boot({ env: { EXECUTION_SEARCH_INDEX: 'on' } });
 });
 afterAll(async () => {
   await sy?.close();
@@ -229,7 +229,7 @@ describe('pruned executions', () => {
   });
 
   it('leave the search results (and the index)', async () => {
-    small = await boot({ env: { EXECUTIONS_MAX_PER_WORKFLOW: '2' } });
+    small = await boot({ env: { EXECUTIONS_MAX_PER_WORKFLOW: '2', EXECUTION_SEARCH_INDEX: 'on' } });
     const wf = await small.api('/api/workflows', {
       body: { name: 'p', nodes: [{ id: 'hook', type: 'trigger.webhook', config: {} }, { id: 'x', type: 'data.transform', config: { expression: 'input.body' } }], edges: [{ id: 'e', source: 'hook', target: 'x' }] },
     });

@@ -18,7 +18,7 @@ export type ExecutionListQuery = {
   limit: number;
 };
 
-export function createExecutionQueryRepo(db: Kysely<Schema>, toSummary: (row: ExecutionRow, name?: string) => ExecutionSummary, dialect: Dialect) {
+export function createExecutionQueryRepo(db: Kysely<Schema>, toSummary: (row: ExecutionRow, name?: string) => ExecutionSummary, dialect: Dialect, searchIndexed = true) {
   return {
     /** Newest first. Ids sort by creation time, so the cursor is the last id seen. */
     async list(q: ExecutionListQuery): Promise<{ items: ExecutionSummary[]; nextCursor: string | null }> {
@@ -38,7 +38,7 @@ export function createExecutionQueryRepo(db: Kysely<Schema>, toSummary: (row: Ex
       if (q.mode) query = query.where('executions.mode', '=', q.mode);
       if (q.from !== undefined) query = query.where('executions.created_at', '>=', q.from);
       if (q.to !== undefined) query = query.where('executions.created_at', '<', q.to);
-      if (q.q) query = query.where(textMatch(dialect, q.q));
+      if (q.q) query = query.where(textMatch(dialect, q.q, searchIndexed));
       if (q.cursor) query = query.where('executions.id', '<', q.cursor);
       const rows = await query.orderBy('executions.id', 'desc').limit(q.limit + 1).execute();
       const page = rows.slice(0, q.limit);

@@ -27,11 +27,13 @@ export const likeContaining = (text: string): string => `%${text.replace(/[\\%_]
 const TRIGRAM = 3;
 
 /** A condition on `executions.id`: the execution's event or outputs contain `q`. */
-export function textMatch(dialect: Dialect, q: string): RawBuilder<boolean> {
+export function textMatch(dialect: Dialect, q: string, indexed = true): RawBuilder<boolean> {
   const text = asStoredJson(q);
   if (dialect === 'postgres') {
     return sql<boolean>`EXISTS (SELECT 1 FROM steps s WHERE s.execution_id = executions.id AND strpos(lower(s.output), lower(${text})) > 0)`;
   }
+  // SQLite without the index (EXECUTION_SEARCH_INDEX=off): the same literal match, by a scan.
+  if (!indexed) return sql<boolean>`EXISTS (SELECT 1 FROM steps s WHERE s.execution_id = executions.id AND instr(lower(s.output), lower(${text})) > 0)`;
   const docs = sql`SELECT d.execution_id FROM execution_search f JOIN execution_search_docs d ON d.doc = f.rowid`;
   if ([...text].length < TRIGRAM) {
     // One or two characters: LIKE over the indexed text (a scan, and a rare query).

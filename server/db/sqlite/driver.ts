@@ -21,7 +21,7 @@ export type SqliteStore = Store & { db: Db };
  * Opens `file` (`:memory:` for unit tests). With `dataDir`, the directory is locked to this process
  * first and a checkpointer is started (both pointless for an in-memory database).
  */
-export function openSqliteStore(file: string, opts: { dataDir?: string; logger?: Logger; inspectorKeep?: number; commitObserver?: CommitObserver } = {}): SqliteStore {
+export function openSqliteStore(file: string, opts: { dataDir?: string; logger?: Logger; inspectorKeep?: number; commitObserver?: CommitObserver; searchIndex?: boolean } = {}): SqliteStore {
   const lock: ProcessLock | undefined = opts.dataDir ? acquireProcessLock(join(opts.dataDir, 'switchyard.lock')) : undefined;
   let db: Db;
   try {
@@ -33,7 +33,7 @@ export function openSqliteStore(file: string, opts: { dataDir?: string; logger?:
   const commit = createGroupCommit(db.sqlite, opts.commitObserver ? { observer: opts.commitObserver } : {});
   const checkpointer: Checkpointer | undefined =
     file === ':memory:' ? undefined : startCheckpointer(file, { onError: (err) => opts.logger?.warn('wal checkpoint failed', { err }) });
-  const executions = createSqliteExecutionStore(db.sqlite, commit);
+  const executions = createSqliteExecutionStore(db.sqlite, commit, { searchIndex: opts.searchIndex ?? true });
   const inspector = createSqliteInspectorStore(db.sqlite, commit, opts.inspectorKeep ?? INSPECTOR_KEEP);
   let closed = false;
 

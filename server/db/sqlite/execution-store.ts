@@ -12,7 +12,7 @@ import type { GroupCommit } from './group-commit.ts';
 const SEARCH_BATCH = 500;
 const SEARCH_DELAY_MS = 100;
 
-export function createSqliteExecutionStore(sqlite: Database.Database, commit: GroupCommit): ExecutionStore & { flushSearch(): void } {
+export function createSqliteExecutionStore(sqlite: Database.Database, commit: GroupCommit, o: { searchIndex: boolean } = { searchIndex: true }): ExecutionStore & { flushSearch(): void } {
   const single = { single: true };
   const insertExecution = sqlite.prepare(
     `INSERT INTO executions (id, workflow_id, workflow_version, status, mode, retry_of, created_at, summary, parent_execution_id, call_depth, retry_from)
@@ -85,6 +85,7 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     commit.run(writeDocs, single).catch(() => undefined);
   };
   function indexLater(doc: { id: string; node: string | null; body: string | null }): void {
+    if (!o.searchIndex) return; // EXECUTION_SEARCH_INDEX=off: `q` scans the outputs instead
     pendingDocs.push(doc);
     if (pendingDocs.length >= SEARCH_BATCH) writeSoon();
     else if (!timer && !queued) timer = setTimeout(writeSoon, SEARCH_DELAY_MS).unref();
