@@ -13,7 +13,7 @@
 import type { Kysely } from 'kysely';
 import { AppError, RetryableError } from '#shared/errors.ts';
 import type { Issue } from '#shared/issues.ts';
-import { getNodeDefinition } from '#shared/nodes/registry.ts';
+import { findTrigger, getNodeDefinition } from '#shared/nodes/registry.ts';
 import type { WorkflowNode } from '#shared/workflow.ts';
 import type { Schema } from '../db/schema.ts';
 import type { Dialect } from '../db/store.ts';
@@ -64,7 +64,7 @@ type Entry = {
 
 /** The workflow's trigger node (the first one, as the activator picks it) when it is a poll. */
 function pollNodeOf(wf: WorkflowRecord): WorkflowNode | undefined {
-  const node = wf.nodes.find((n) => getNodeDefinition(n.type)?.kind === 'trigger');
+  const node = findTrigger(wf.nodes);
   const def = node && getNodeDefinition(node.type);
   return def?.kind === 'trigger' && def.activation.kind === 'poll' ? node : undefined;
 }

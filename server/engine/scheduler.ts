@@ -12,7 +12,7 @@
  */
 import type { Kysely } from 'kysely';
 import { compileCron } from '#shared/cron/schedule.ts';
-import { getNodeDefinition } from '#shared/nodes/registry.ts';
+import { findTrigger, getNodeDefinition } from '#shared/nodes/registry.ts';
 import type { WorkflowNode } from '#shared/workflow.ts';
 import type { Schema } from '../db/schema.ts';
 import type { Dialect } from '../db/store.ts';
@@ -59,7 +59,7 @@ export function scheduleConfigOf(node: WorkflowNode): ScheduleConfig {
 
 /** The workflow's trigger node (the first one, as the activator picks it) when it is a schedule. */
 function scheduleNodeOf(wf: WorkflowRecord): WorkflowNode | undefined {
-  const node = wf.nodes.find((n) => getNodeDefinition(n.type)?.kind === 'trigger');
+  const node = findTrigger(wf.nodes);
   const def = node && getNodeDefinition(node.type);
   return def?.kind === 'trigger' && def.activation.kind === 'schedule' ? node : undefined;
 }

@@ -2,7 +2,7 @@
 import { loopStructure } from '#shared/graph/loops.ts';
 import type { AnyNodeDefinition } from '#shared/nodes/define.ts';
 import { EACH } from '#shared/nodes/flow-foreach.ts';
-import { getNodeDefinition } from '#shared/nodes/registry.ts';
+import { findTrigger, getNodeDefinition } from '#shared/nodes/registry.ts';
 import type { Edge, WorkflowNode, WorkflowSnapshot } from '#shared/workflow.ts';
 
 export type CompiledNode = {
@@ -57,7 +57,7 @@ export function compileWorkflow(s: WorkflowSnapshot): CompiledWorkflow {
   }
   const loops = new Map<string, CompiledLoop>();
   for (const [id, info] of structure.loops) loops.set(id, { direct: [...info.direct], topo: topoOrder(info.direct, nodes) });
-  const triggerId = s.nodes.find((n) => getNodeDefinition(n.type)?.kind === 'trigger')?.id;
+  const triggerId = findTrigger(s.nodes)?.id;
   const order = s.nodes.map((n) => n.id);
   return { id: s.id, name: s.name, version: s.version, nodes, order, rootOrder: order.filter((id) => !nodes.get(id)!.loop), loops, triggerId };
 }

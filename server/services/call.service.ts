@@ -4,7 +4,7 @@
  * manual trigger; it runs its active version with the payload as its trigger output.
  */
 import { NodeFailure } from '#shared/errors.ts';
-import { getNodeDefinition } from '#shared/nodes/registry.ts';
+import { findTrigger } from '#shared/nodes/registry.ts';
 import type { WorkflowRecord } from '../db/repos/workflow.repo.ts';
 import type { ExecutionStore } from '../db/store.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -26,7 +26,7 @@ export function createCallPort(deps: {
       const wf = await deps.workflow(workflowId);
       if (!wf) throw new NodeFailure(`the workflow to call (${workflowId}) does not exist`, { code: 'CALL_WORKFLOW_NOT_FOUND' });
       if (!wf.active) throw new NodeFailure(`"${wf.name}" is not active: activate it to call it`, { code: 'CALL_WORKFLOW_INACTIVE' });
-      const trigger = wf.nodes.find((n) => getNodeDefinition(n.type)?.kind === 'trigger');
+      const trigger = findTrigger(wf.nodes);
       if (trigger?.type !== 'trigger.manual') {
         throw new NodeFailure(`"${wf.name}" does not start with a manual trigger, so it cannot be called`, { code: 'CALL_WORKFLOW_NOT_MANUAL' });
       }

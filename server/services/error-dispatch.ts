@@ -8,7 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 import { ERROR_TRIGGER_TYPE, type FailureEvent } from '#shared/nodes/trigger-error.ts';
-import { getNodeDefinition } from '#shared/nodes/registry.ts';
+import { findTrigger } from '#shared/nodes/registry.ts';
 import type { WorkflowRecord } from '../db/repos/workflow.repo.ts';
 import type { Schema } from '../db/schema.ts';
 import type { ExecutionRow, ExecutionStore } from '../db/store.ts';
@@ -19,8 +19,6 @@ import type { Logger } from '../lib/logger.ts';
 
 const BATCH = 100;
 const ACTIVE_CACHE_MS = 2_000;
-
-const triggerOf = (wf: Pick<WorkflowRecord, 'nodes'>) => wf.nodes.find((n) => getNodeDefinition(n.type)?.kind === 'trigger');
 
 export function createErrorDispatcher(deps: {
   db: Kysely<Schema>;
@@ -44,14 +42,14 @@ export function createErrorDispatcher(deps: {
 
   const watchers = async () => {
     const now = deps.clock.now();
-    if (!active || now - active.at > ACTIVE_CACHE_MS) active = { at: now, list: (await deps.listActive()).filter((w) => triggerOf(w)?.type === ERROR_TRIGGER_TYPE) };
+    if (!active || now - active.at > ACTIVE_CACHE_MS) active = { at: now, list: (await deps.listActive()).filter((w) => findTrigger(w.nodes)?.type === ERROR_TRIGGER_TYPE) };
     return active.list;
   };
 
   async function dispatch(exec: ExecutionRow): Promise<number> {
     if (exec.status !== 'error' || exec.mode === 'error') return 0;
     const failed = await deps.workflow(exec.workflow_id);
-    if (!failed || triggerOf(failed)?.type === ERROR_TRIGGER_TYPE) return 0;
+    if (!failed || findTrigger(failed.nodes)?.type === ERROR_TRIGGER_TYPE) return 0;
     const stored = exec.error ? (JSON.parse(exec.error) as { code?: string; message?: string; nodeId?: string; nodeType?: string }) : {};
     const event: FailureEvent = {
       workflow: { id: failed.id, name: failed.name },
@@ -62,7 +60,7 @@ export function createErrorDispatcher(deps: {
     let started = 0;
     for (const w of await watchers()) {
       if (w.id === failed.id) continue;
-      const trigger = triggerOf(w)!;
+      const trigger = findTrigger(w.nodes)!;
       const watched = Array.isArray(trigger.config.workflows) ? (trigger.config.workflows as string[]) : [];
       if (watched.length > 0 && !watched.includes(failed.id)) continue;
       await deps.start({

@@ -1,6 +1,6 @@
 /** Manual runs ("Run" in the editor, POST /api/workflows/:id/run) of the saved version. */
 import { AppError } from '#shared/errors.ts';
-import { getNodeDefinition } from '#shared/nodes/registry.ts';
+import { findTrigger } from '#shared/nodes/registry.ts';
 import type { HookRepo } from '../db/repos/hook.repo.ts';
 import type { ExecutionService } from './execution.service.ts';
 import type { WorkflowService } from './workflow.service.ts';
@@ -10,7 +10,7 @@ export function createRunService(deps: { workflows: WorkflowService; executions:
     /** The payload becomes the trigger's output; without one, the trigger's sample (or captured test event) is used. */
     async runManually(workflowId: string, payload: unknown): Promise<string> {
       const wf = await deps.workflows.record(workflowId);
-      const trigger = wf.nodes.find((n) => getNodeDefinition(n.type)?.kind === 'trigger');
+      const trigger = findTrigger(wf.nodes);
       if (!trigger) throw new AppError('CONFLICT', 'the workflow has no trigger node to start from', { details: [{ path: 'nodes', message: 'add a trigger' }] });
       let event = payload;
       if (event === undefined) {

@@ -6,7 +6,7 @@ import { AppError } from '#shared/errors.ts';
 import type { Issue } from '#shared/issues.ts';
 import { expressionIssues } from '#shared/graph/expressions.ts';
 import { validateGraph } from '#shared/graph/validate.ts';
-import { getNodeDefinition } from '#shared/nodes/registry.ts';
+import { findTrigger } from '#shared/nodes/registry.ts';
 import { Workflow, WorkflowDraft, type WorkflowNode } from '#shared/workflow.ts';
 import type { Schema } from '../db/schema.ts';
 import type { ExecutionQueryRepo } from '../db/repos/execution-query.repo.ts';
@@ -175,7 +175,7 @@ export function createWorkflowService(deps: {
       const page = rows.slice(0, q.limit);
       const latest = await deps.executions.latestFor(page.map((w) => w.id));
       const items = page.map((w) => {
-        const trig = w.nodes.find((n) => getNodeDefinition(n.type)?.kind === 'trigger');
+        const trig = findTrigger(w.nodes);
         const last = latest.get(w.id);
         return {
           id: w.id,

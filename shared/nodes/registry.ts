@@ -65,3 +65,6 @@ export function requireNodeDefinition(type: string): RegisteredNodeDefinition {
 }
 
 export const isTriggerType = (type: string): boolean => byType.get(type)?.kind === 'trigger';
+
+/** A workflow's trigger node (the first node of a trigger type; validation allows one). */
+export const findTrigger = <N extends { type: string }>(nodes: readonly N[]): N | undefined => nodes.find((n) => isTriggerType(n.type));
