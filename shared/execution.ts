@@ -35,6 +35,15 @@ export const Step = z.object({
 });
 export type Step = z.infer<typeof Step>;
 
+/** Iteration keys in item order: '' (outside loops) first, then '2' before '10', '3' before '3.1'. */
+export function compareIterations(a: string, b: string): number {
+  if (a === b) return 0;
+  const x = a === '' ? [] : a.split('.').map(Number);
+  const y = b === '' ? [] : b.split('.').map(Number);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return x.length - y.length;
+}
+
 /** The node an execution failed at, as it was named in the version that ran. */
 export const FailedNode = z.object({ id: z.string(), name: z.string(), type: z.string() });
 export type FailedNode = z.infer<typeof FailedNode>;

@@ -243,7 +243,7 @@ export function createExecutor(deps: ExecutorDeps) {
       error: failure ?? null,
       lastOutput: lastFinished ? root.get(lastFinished)?.value : trigger,
     });
-    if (exec.mode === 'call') deps.calls?.finished(executionId);
+    if (exec.parent_execution_id) deps.calls?.finished(exec.parent_execution_id);
     return { status };
   }
 

@@ -16,7 +16,7 @@ import type { ExecutionService } from './execution.service.ts';
 export function createCallPort(deps: {
   workflow(id: string): Promise<WorkflowRecord | undefined>;
   executions: Pick<ExecutionService, 'start' | 'final'>;
-  store: Pick<ExecutionStore, 'getExecution' | 'wake'>;
+  store: Pick<ExecutionStore, 'wake'>;
   queue: Pick<Queue, 'wakeExecution'>;
   clock: Clock;
   logger: Logger;
@@ -43,13 +43,11 @@ export function createCallPort(deps: {
       return { executionId };
     },
     result: (executionId) => deps.executions.final(executionId),
-    finished(executionId) {
-      void (async () => {
-        const parent = (await deps.store.getExecution(executionId))?.parent_execution_id;
-        if (!parent) return;
-        await deps.store.wake(parent, deps.clock.now());
-        deps.queue.wakeExecution(parent);
-      })().catch((err: unknown) => deps.logger.warn('waking the calling execution failed (it checks again itself)', { executionId, err: String(err) }));
+    finished(parent) {
+      deps.store
+        .wake(parent, deps.clock.now())
+        .then(() => deps.queue.wakeExecution(parent))
+        .catch((err: unknown) => deps.logger.warn('waking the calling execution failed (it checks again itself)', { executionId: parent, err: String(err) }));
     },
   };
 }

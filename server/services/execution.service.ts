@@ -2,7 +2,7 @@
 import { AppError } from '#shared/errors.ts';
 import { CALL_TYPE } from '#shared/nodes/flow-call.ts';
 import { RESPOND_TYPE } from '#shared/nodes/action-respond.ts';
-import type { ExecutionDetail, ExecutionMode, ExecutionSummary, Step, StepError } from '#shared/execution.ts';
+import { compareIterations, type ExecutionDetail, type ExecutionMode, type ExecutionSummary, type Step, type StepError } from '#shared/execution.ts';
 import type { ExecutionRow, ExecutionStore, IngestRequest, StepRow } from '../db/store.ts';
 import type { ExecutionListQuery, ExecutionQueryRepo } from '../db/repos/execution-query.repo.ts';
 import { isEdgeActive } from '../engine/edges.ts';
@@ -141,14 +141,6 @@ export function createExecutionService(deps: {
     };
   }
 
-  /** Iteration keys in item order: '' (outside loops) first, then '2' before '10', '3' before '3.1'. */
-  function compareIterations(a: string, b: string): number {
-    if (a === b) return 0;
-    const x = a === '' ? [] : a.split('.').map(Number);
-    const y = b === '' ? [] : b.split('.').map(Number);
-    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-    return x.length - y.length;
-  }
 
   async function get(id: string): Promise<ExecutionDetail> {
     const read = await store.getExecutionWithSteps(id);

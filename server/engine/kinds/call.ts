@@ -22,7 +22,7 @@ export type CallPort = {
   /** The child's status, and once it has ended its error or last output. */
   result(executionId: string): Promise<{ status: string; error: StepError | null; lastOutput: unknown } | undefined>;
   /** A child ended: wake the execution that called it (best effort; the parent also re-checks). */
-  finished(executionId: string): void;
+  finished(parentExecutionId: string): void;
 };
 
 const FIRST_CHECK_MS = 2_000;

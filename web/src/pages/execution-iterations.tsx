@@ -4,7 +4,7 @@
  * (the 4th outer item's 2nd inner item) and shown as "4 › 2".
  */
 import { useMemo, useState } from 'react';
-import type { Step } from '#shared/execution.ts';
+import { compareIterations, type Step } from '#shared/execution.ts';
 import type { WorkflowNode } from '#shared/workflow.ts';
 import { StepCard } from './execution-step.tsx';
 
@@ -15,15 +15,8 @@ export const itemLabel = (key: string): string =>
     .map((n) => String(Number(n) + 1))
     .join(' › ');
 
-function compareKeys(a: string, b: string): number {
-  const x = a.split('.').map(Number);
-  const y = b.split('.').map(Number);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-  return x.length - y.length;
-}
-
 export function LoopItems({ loopName, steps, nodes, t0, span }: { loopName: string; steps: Step[]; nodes: Map<string, WorkflowNode>; t0: number; span: number }) {
-  const keys = useMemo(() => [...new Set(steps.map((s) => s.iteration!))].sort(compareKeys), [steps]);
+  const keys = useMemo(() => [...new Set(steps.map((s) => s.iteration!))].sort(compareIterations), [steps]);
   const failed = useMemo(() => new Set(steps.filter((s) => s.status === 'error').map((s) => s.iteration!)), [steps]);
   const [at, setAt] = useState(0);
   const i = Math.min(at, keys.length - 1);
