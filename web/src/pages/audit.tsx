@@ -12,6 +12,7 @@ import { href, navigate } from '../lib/router.ts';
 import { toast } from '../lib/toast.ts';
 import { actorKind, detailWords, fromLocalInput, SUBJECTS, toLocalInput } from './audit-words.ts';
 import '../styles/audit.css';
+import { TimeRangeFields } from '../components/time-range.tsx';
 
 const PAGE = 50;
 
@@ -127,14 +128,7 @@ function AuditFilterForm({ filters }: { filters: AuditFilters }) {
           ))}
         </select>
       </label>
-      <label className="filter">
-        <span>From</span>
-        <input className="input" type="datetime-local" value={draft.from} onChange={set('from')} />
-      </label>
-      <label className="filter">
-        <span>To</span>
-        <input className="input" type="datetime-local" value={draft.to} onChange={set('to')} />
-      </label>
+      <TimeRangeFields from={draft.from} to={draft.to} onFrom={set('from')} onTo={set('to')} />
       <button type="submit" className="btn btn-primary">
         Apply
       </button>

@@ -9,6 +9,7 @@ import { statusLabel } from '../components/ui.tsx';
 import { modeLabel } from '../lib/execution-words.ts';
 import { navigate } from '../lib/router.ts';
 import { fromLocalInput, toLocalInput } from './audit-words.ts';
+import { TimeRangeFields } from '../components/time-range.tsx';
 
 export type ExecutionFilters = { workflowId: string; status: string; mode: string; from: string; to: string; q: string };
 export const FILTER_KEYS = ['q', 'workflowId', 'status', 'mode', 'from', 'to'] as const;
@@ -70,14 +71,7 @@ export function ExecutionFilterForm({ filters, workflows }: { filters: Execution
           ))}
         </select>
       </label>
-      <label className="filter">
-        <span>From</span>
-        <input className="input" type="datetime-local" value={draft.from} onChange={set('from')} />
-      </label>
-      <label className="filter">
-        <span>To</span>
-        <input className="input" type="datetime-local" value={draft.to} onChange={set('to')} />
-      </label>
+      <TimeRangeFields from={draft.from} to={draft.to} onFrom={set('from')} onTo={set('to')} />
       <button type="submit" className="btn btn-primary">
         Search
       </button>
