@@ -59,15 +59,51 @@ export const TriggerInfo = z.object({
 });
 export type TriggerInfo = z.infer<typeof TriggerInfo>;
 
-/** What a client sends to create or replace a workflow. Faults inside are allowed in a draft. */
+/**
+ * Per-workflow settings (an extension of SPEC's document, docs/API.md "Workflow settings"). Saved
+ * with the graph, so each version records the settings its executions ran with.
+ */
+export const AlertSettings = z.object({
+  /** Who is told; an empty list sends nothing. */
+  email: z.array(z.string().trim().email('must be an email address')).max(20).default([]),
+  onFailure: z.boolean().default(true),
+  onRecovery: z.boolean().default(true),
+});
+export type AlertSettings = z.infer<typeof AlertSettings>;
+
+export const ConcurrencySettings = z.object({
+  /** At most this many executions of the workflow (per key value, with `key`) run at once. */
+  limit: z.number().int().min(1).max(1000),
+  /** A JSONata over the trigger event (`$.body.customerId`): the limit holds per value of it. */
+  key: z.string().trim().min(1).max(2000).optional(),
+});
+export type ConcurrencySettings = z.infer<typeof ConcurrencySettings>;
+
+export const WorkflowSettings = z
+  .object({
+    alerts: AlertSettings.optional(),
+    concurrency: ConcurrencySettings.optional(),
+    /** An execution running longer (parked time not counted) is canceled with EXECUTION_TIMEOUT. */
+    timeoutSeconds: z.number().int().min(1).max(7 * 86_400).optional(),
+  })
+  .strict();
+export type WorkflowSettings = z.infer<typeof WorkflowSettings>;
+
+/**
+ * What a client sends to create or replace a workflow. Faults inside are allowed in a draft.
+ * `settings` left out keeps the workflow's current settings (a client that predates them cannot
+ * wipe them); a new workflow starts with none.
+ */
 export const WorkflowDraft = z.object({
   name: z.string().trim().min(1).max(200),
   nodes: z.array(WorkflowNode).max(2000).default([]),
   edges: z.array(Edge).max(10_000).default([]),
+  settings: WorkflowSettings.optional(),
 });
 export type WorkflowDraft = z.infer<typeof WorkflowDraft>;
 
 export const Workflow = WorkflowDraft.extend({
+  settings: WorkflowSettings,
   id: z.string(),
   active: z.boolean(),
   version: z.number().int(),
@@ -87,6 +123,7 @@ export const WorkflowVersion = z.object({
   name: z.string(),
   nodes: z.array(WorkflowNode),
   edges: z.array(Edge),
+  settings: WorkflowSettings,
   /** When it was saved and by whom (an email; null when not recorded). */
   savedAt: z.string().optional(),
   savedBy: z.string().nullable().optional(),
@@ -96,4 +133,4 @@ export const WorkflowVersion = z.object({
 export type WorkflowVersion = z.infer<typeof WorkflowVersion>;
 
 /** The part of a workflow an execution runs: pinned per version. */
-export type WorkflowSnapshot = { id: string; name: string; version: number; nodes: WorkflowNode[]; edges: Edge[] };
+export type WorkflowSnapshot = { id: string; name: string; version: number; nodes: WorkflowNode[]; edges: Edge[]; settings: WorkflowSettings };

@@ -22,6 +22,8 @@ export type WorkflowsTable = {
   version: number;
   nodes: string;
   edges: string;
+  /** WorkflowSettings as JSON (migration 014/012); '{}' for none. */
+  settings: string;
   created_at: number;
   updated_at: number;
 };
@@ -31,6 +33,7 @@ export type WorkflowVersionsTable = {
   name: string;
   nodes: string;
   edges: string;
+  settings: string;
   created_at: number;
   /** Who saved it (an email); null before migration 008/006 and for saves without a user. */
   created_by: ColumnType<string | null, string | null | undefined, string | null>;
@@ -238,10 +241,11 @@ export const COLUMNS = {
     version: 'integer',
     nodes: 'text',
     edges: 'text',
+    settings: 'text',
     created_at: 'integer',
     updated_at: 'integer',
   },
-  workflow_versions: { workflow_id: 'text', version: 'integer', name: 'text', nodes: 'text', edges: 'text', created_at: 'integer', created_by: 'text?', restored_from: 'integer?' },
+  workflow_versions: { workflow_id: 'text', version: 'integer', name: 'text', nodes: 'text', edges: 'text', settings: 'text', created_at: 'integer', created_by: 'text?', restored_from: 'integer?' },
   webhook_tokens: { token: 'text', workflow_id: 'text', node_id: 'text', created_at: 'integer' },
   executions: {
     id: 'text',

@@ -51,7 +51,7 @@ const req = (createdAt = 1_000, extra: Partial<SwapIngest> = {}): SwapIngest => 
   return { execution: execRow(id, createdAt), triggerStep: stepRow(id), ...extra };
 };
 const addWorkflow = (store: Store) =>
-  store.kysely.insertInto('workflows').values({ id: WF, name: 'c', active: 1, version: 1, nodes: '[]', edges: '[]', created_at: 1, updated_at: 1 }).execute();
+  store.kysely.insertInto('workflows').values({ id: WF, name: 'c', active: 1, version: 1, nodes: '[]', edges: '[]', settings: '{}', created_at: 1, updated_at: 1 }).execute();
 const countExecutions = async (store: Store) => Number((await store.kysely.selectFrom('executions').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
 /** Opens a fresh store per test (with the contract's workflow row) and closes it after. */

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CredentialsPort, MailPort } from '#shared/nodes/define.ts';
-import type { WorkflowNode } from '#shared/workflow.ts';
+import type { WorkflowNode, WorkflowSettings } from '#shared/workflow.ts';
 import { freshDatabase } from '../../test/helpers/postgres.ts';
 import { createHttpClient } from '../adapters/http-client.ts';
 import { openPostgresStore, type PostgresStore } from '../db/postgres/driver.ts';
@@ -167,7 +167,13 @@ export async function createEngine(store: Store, o: EngineOptions = {}): Promise
 type NodeSpec = Pick<WorkflowNode, 'id' | 'type'> & Partial<WorkflowNode>;
 
 /** Saves a workflow (version 1) through the repository; nodes are chained in order unless `edges` are given. */
-export async function saveWorkflow(store: Store, id: string, nodes: NodeSpec[], edges?: { source: string; target: string; sourceHandle?: string }[]) {
+export async function saveWorkflow(
+  store: Store,
+  id: string,
+  nodes: NodeSpec[],
+  edges?: { source: string; target: string; sourceHandle?: string }[],
+  settings: WorkflowSettings = {},
+) {
   const links = edges ?? nodes.slice(1).map((n, i) => ({ source: nodes[i]!.id, target: n.id }));
   await createWorkflowRepo(store.kysely).save({
     id,
@@ -176,6 +182,7 @@ export async function saveWorkflow(store: Store, id: string, nodes: NodeSpec[], 
     version: 1,
     nodes: nodes.map((n) => ({ position: { x: 0, y: 0 }, config: {}, ...n })),
     edges: links.map((e, i) => ({ id: `e${i}`, ...e })),
+    settings,
     createdAt: 1,
     updatedAt: 1,
   });

@@ -77,7 +77,7 @@ function workflow(config: Record<string, unknown> = {}): WorkflowRecord {
     position: { x: 0, y: 0 },
     config: { request: { url: 'https://api.example/items' }, intervalSeconds: 10, ...config },
   };
-  return { id: 'wf_p', name: 'p', active: true, version: 1, nodes: [node], edges: [], createdAt: now, updatedAt: now };
+  return { id: 'wf_p', name: 'p', active: true, version: 1, nodes: [node], edges: [], settings: {}, createdAt: now, updatedAt: now };
 }
 const state = () => {
   const row = db.sqlite.prepare(`SELECT state FROM trigger_state WHERE workflow_id = 'wf_p'`).get() as { state: string } | undefined;

@@ -89,7 +89,7 @@ function workflow(id: string, config: Record<string, unknown>, version = 1): Wor
     .prepare(`INSERT OR IGNORE INTO workflows (id, name, active, version, nodes, edges, created_at, updated_at) VALUES (?, ?, 1, ?, '[]', '[]', ?, ?)`)
     .run(id, id, version, now, now);
   const node: WorkflowNode = { id: 'cron', type: 'trigger.schedule', position: { x: 0, y: 0 }, config };
-  return { id, name: id, active: true, version, nodes: [node], edges: [], createdAt: now, updatedAt: now };
+  return { id, name: id, active: true, version, nodes: [node], edges: [], settings: {}, createdAt: now, updatedAt: now };
 }
 const nodeOf = (wf: WorkflowRecord) => wf.nodes[0]!;
 const state = (id: string) => {

@@ -3,7 +3,7 @@ import { loopStructure } from '#shared/graph/loops.ts';
 import type { AnyNodeDefinition } from '#shared/nodes/define.ts';
 import { EACH } from '#shared/nodes/flow-foreach.ts';
 import { findTrigger, getNodeDefinition } from '#shared/nodes/registry.ts';
-import type { Edge, WorkflowNode, WorkflowSnapshot } from '#shared/workflow.ts';
+import type { Edge, WorkflowNode, WorkflowSettings, WorkflowSnapshot } from '#shared/workflow.ts';
 
 export type CompiledNode = {
   node: WorkflowNode;
@@ -38,6 +38,8 @@ export type CompiledWorkflow = {
   rootOrder: string[];
   loops: Map<string, CompiledLoop>;
   triggerId: string | undefined;
+  /** The version's settings (timeout, concurrency, alerts). */
+  settings: WorkflowSettings;
 };
 
 export function compileWorkflow(s: WorkflowSnapshot): CompiledWorkflow {
@@ -59,7 +61,7 @@ export function compileWorkflow(s: WorkflowSnapshot): CompiledWorkflow {
   for (const [id, info] of structure.loops) loops.set(id, { direct: [...info.direct], topo: topoOrder(info.direct, nodes) });
   const triggerId = findTrigger(s.nodes)?.id;
   const order = s.nodes.map((n) => n.id);
-  return { id: s.id, name: s.name, version: s.version, nodes, order, rootOrder: order.filter((id) => !nodes.get(id)!.loop), loops, triggerId };
+  return { id: s.id, name: s.name, version: s.version, nodes, order, rootOrder: order.filter((id) => !nodes.get(id)!.loop), loops, triggerId, settings: s.settings ?? {} };
 }
 
 /** Sources before targets among `ids` (document order breaks ties); a cycle's rest is appended as found. */

@@ -17,7 +17,7 @@ const req = (n: number, body = `{"n":${n}}`) => ({
 
 beforeEach(async () => {
   store = openSqliteStore(':memory:');
-  await createWorkflowRepo(store.kysely).save({ id: 'wf_1', name: 'w', active: true, version: 1, nodes: [], edges: [], createdAt: 1, updatedAt: 1 });
+  await createWorkflowRepo(store.kysely).save({ id: 'wf_1', name: 'w', active: true, version: 1, nodes: [], edges: [], settings: {}, createdAt: 1, updatedAt: 1 });
 });
 afterEach(() => store.close());
 

@@ -82,6 +82,7 @@ export function createVersionHistory(deps: {
         name: v.name,
         nodes: deps.withoutTokens(v.nodes),
         edges: v.edges,
+        settings: v.settings,
         savedAt: iso(v.createdAt)!,
         savedBy: v.createdBy,
         restoredFrom: v.restoredFrom,
@@ -104,7 +105,7 @@ export function createVersionHistory(deps: {
     async restoreVersion(id: string, version: number, by: string | null): Promise<Workflow> {
       await deps.require(id);
       const v = await requireVersion(id, version);
-      return deps.update(id, { name: v.name, nodes: v.nodes, edges: v.edges }, { by, restoredFrom: version });
+      return deps.update(id, { name: v.name, nodes: v.nodes, edges: v.edges, settings: v.settings }, { by, restoredFrom: version });
     },
   };
 }

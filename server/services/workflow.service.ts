@@ -82,6 +82,7 @@ export function createWorkflowService(deps: {
       version: wf.version,
       nodes: wf.nodes,
       edges: wf.edges,
+      settings: wf.settings,
       triggers,
       createdAt: iso(wf.createdAt)!,
       updatedAt: iso(wf.updatedAt)!,
@@ -148,7 +149,7 @@ export function createWorkflowService(deps: {
   async function create(draft: WorkflowDraft, origin: SaveOrigin = {}): Promise<Workflow> {
     const now = deps.clock.now();
     const { nodes, tokens } = assignTokens(draft.nodes, new Set());
-    const wf: WorkflowRecord = { id: newId('wf', now), name: draft.name, active: false, version: 1, nodes, edges: draft.edges, createdAt: now, updatedAt: now };
+    const wf: WorkflowRecord = { id: newId('wf', now), name: draft.name, active: false, version: 1, nodes, edges: draft.edges, settings: draft.settings ?? {}, createdAt: now, updatedAt: now };
     await persist(wf, tokens, origin);
     return present(wf);
   }
@@ -157,7 +158,7 @@ export function createWorkflowService(deps: {
   async function update(id: string, draft: WorkflowDraft, origin: SaveOrigin = {}): Promise<Workflow> {
     const cur = await require(id);
     const { nodes, tokens } = assignTokens(draft.nodes, await ownedTokens(id));
-    const next: WorkflowRecord = { ...cur, name: draft.name, nodes, edges: draft.edges, version: cur.version + 1, updatedAt: deps.clock.now() };
+    const next: WorkflowRecord = { ...cur, name: draft.name, nodes, edges: draft.edges, settings: draft.settings ?? cur.settings, version: cur.version + 1, updatedAt: deps.clock.now() };
     if (cur.active) await validateForActivation(next);
     await persist(next, tokens, origin);
     if (next.active) await deps.activator.arm(next);
@@ -234,7 +235,7 @@ export function createWorkflowService(deps: {
       const wf = await require(id);
       const nodes = withoutTokens(wf.nodes);
       const requires = deps.requirements ? { requires: await deps.requirements.of(nodes) } : {};
-      return { format: EXPORT_FORMAT, exportedAt: new Date(deps.clock.now()).toISOString(), workflow: { name: wf.name, nodes, edges: wf.edges }, ...requires };
+      return { format: EXPORT_FORMAT, exportedAt: new Date(deps.clock.now()).toISOString(), workflow: { name: wf.name, nodes, edges: wf.edges, settings: wf.settings }, ...requires };
     },
 
     /**
@@ -250,7 +251,7 @@ export function createWorkflowService(deps: {
 
     async duplicate(id: string, origin: SaveOrigin = {}): Promise<Workflow> {
       const wf = await require(id);
-      return create({ name: await freeName(wf.name, 1), nodes: wf.nodes, edges: wf.edges }, origin);
+      return create({ name: await freeName(wf.name, 1), nodes: wf.nodes, edges: wf.edges, settings: wf.settings }, origin);
     },
 
     ...createVersionHistory({ repo, require, update, withoutTokens }),

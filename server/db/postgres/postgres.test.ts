@@ -46,7 +46,7 @@ describePg('postgres driver', () => {
   beforeEach(async () => {
     db = await freshDatabase();
     store = await openPostgresStore(db.url, { applicationName: 'sy-test' });
-    await store.kysely.insertInto('workflows').values({ id: 'wf', name: 'w', active: 1, version: 1, nodes: '[]', edges: '[]', created_at: 1, updated_at: 1 }).execute();
+    await store.kysely.insertInto('workflows').values({ id: 'wf', name: 'w', active: 1, version: 1, nodes: '[]', edges: '[]', settings: '{}', created_at: 1, updated_at: 1 }).execute();
   });
   afterEach(async () => {
     await store.close();

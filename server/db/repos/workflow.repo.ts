@@ -1,7 +1,7 @@
 /** SQL for workflows, their versions and webhook tokens. Rows <-> domain objects; no business rules here. */
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { z } from 'zod';
-import { Edge, WorkflowNode, type WorkflowSnapshot } from '#shared/workflow.ts';
+import { Edge, WorkflowNode, WorkflowSettings, type WorkflowSnapshot } from '#shared/workflow.ts';
 import type { Schema, WorkflowsTable, WorkflowVersionsTable } from '../schema.ts';
 
 export type WorkflowRecord = WorkflowSnapshot & { active: boolean; createdAt: number; updatedAt: number };
@@ -14,6 +14,11 @@ export type SaveOrigin = { by?: string | null; restoredFrom?: number | null };
 
 const Nodes = z.array(WorkflowNode);
 const Edges = z.array(Edge);
+/** A stored settings object that no longer parses (a later release narrowed a field) must not make the workflow unreadable: it reads as none. */
+const parseSettings = (json: string): WorkflowSettings => {
+  const r = WorkflowSettings.safeParse(JSON.parse(json));
+  return r.success ? r.data : {};
+};
 
 /** JSON columns are parsed with the shared schemas: a corrupt row fails loudly here. */
 function toRecord(row: WorkflowsTable): WorkflowRecord {
@@ -24,6 +29,7 @@ function toRecord(row: WorkflowsTable): WorkflowRecord {
     version: row.version,
     nodes: Nodes.parse(JSON.parse(row.nodes)),
     edges: Edges.parse(JSON.parse(row.edges)),
+    settings: parseSettings(row.settings),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -36,6 +42,7 @@ function toVersion(row: Selectable<WorkflowVersionsTable>): VersionRecord {
     name: row.name,
     nodes: Nodes.parse(JSON.parse(row.nodes)),
     edges: Edges.parse(JSON.parse(row.edges)),
+    settings: parseSettings(row.settings),
     createdAt: row.created_at,
     createdBy: row.created_by,
     restoredFrom: row.restored_from,
@@ -77,6 +84,7 @@ export function createWorkflowRepo(db: Kysely<Schema>) {
     async save(wf: WorkflowRecord, origin: SaveOrigin = {}): Promise<void> {
       const nodes = JSON.stringify(wf.nodes);
       const edges = JSON.stringify(wf.edges);
+      const settings = JSON.stringify(wf.settings);
       await db
         .insertInto('workflows')
         .values({
@@ -86,16 +94,17 @@ export function createWorkflowRepo(db: Kysely<Schema>) {
           version: wf.version,
           nodes,
           edges,
+          settings,
           created_at: wf.createdAt,
           updated_at: wf.updatedAt,
         })
         .onConflict((oc) =>
-          oc.column('id').doUpdateSet({ name: wf.name, active: wf.active ? 1 : 0, version: wf.version, nodes, edges, updated_at: wf.updatedAt }),
+          oc.column('id').doUpdateSet({ name: wf.name, active: wf.active ? 1 : 0, version: wf.version, nodes, edges, settings, updated_at: wf.updatedAt }),
         )
         .execute();
       await db
         .insertInto('workflow_versions')
-        .values({ workflow_id: wf.id, version: wf.version, name: wf.name, nodes, edges, created_at: wf.updatedAt, created_by: origin.by ?? null, restored_from: origin.restoredFrom ?? null })
+        .values({ workflow_id: wf.id, version: wf.version, name: wf.name, nodes, edges, settings, created_at: wf.updatedAt, created_by: origin.by ?? null, restored_from: origin.restoredFrom ?? null })
         .onConflict((oc) => oc.columns(['workflow_id', 'version']).doNothing())
         .execute();
     },

@@ -6,7 +6,7 @@ import { isReadOnly, selectIsDirty, selectShownRun, useEditorStore, type RunStat
 const hook = { id: 'hook', type: 'trigger.webhook', position: { x: 0, y: 0 }, config: { token: 't0ken', methods: ['POST'] } };
 const call = { id: 'call', type: 'action.http', position: { x: 300, y: 0 }, config: { method: 'GET', url: 'http://sink/v1' } };
 const wf: Workflow = {
-  id: 'wf_1', name: 'Replay', active: false, version: 2, triggers: [], createdAt: '', updatedAt: '',
+  id: 'wf_1', name: 'Replay', active: false, version: 2, triggers: [], settings: {}, createdAt: '', updatedAt: '',
   nodes: [hook, call, { id: 'more', type: 'data.transform', position: { x: 600, y: 0 }, config: { expression: '1' } }],
   edges: [{ id: 'a', source: 'hook', target: 'call' }, { id: 'b', source: 'call', target: 'more' }],
 };

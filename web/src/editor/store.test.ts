@@ -3,7 +3,7 @@ import type { Workflow } from '#shared/workflow.ts';
 import { useEditorStore } from './store.ts';
 
 const wf: Workflow = {
-  id: 'wf_1', name: 'T', active: false, version: 1, triggers: [], createdAt: '', updatedAt: '',
+  id: 'wf_1', name: 'T', active: false, version: 1, triggers: [], settings: {}, createdAt: '', updatedAt: '',
   nodes: [{ id: 'manual', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} }],
   edges: [],
 };

@@ -5,7 +5,7 @@ import { useEditorStore } from '../store.ts';
 import { sampleLabel } from '../sample-label.ts';
 
 const wf: Workflow = {
-  id: 'wf_1', name: 'T', active: false, version: 1, triggers: [], createdAt: '', updatedAt: '',
+  id: 'wf_1', name: 'T', active: false, version: 1, triggers: [], settings: {}, createdAt: '', updatedAt: '',
   nodes: [{ id: 'webhook', type: 'trigger.webhook', position: { x: 0, y: 0 }, config: { token: 't'.repeat(24), methods: ['POST'] } }],
   edges: [],
 };
