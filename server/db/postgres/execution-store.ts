@@ -18,7 +18,7 @@ const EXEC_COLS = 'id, workflow_id, workflow_version, status, mode, retry_of, er
 const STEP_COLS = 'execution_id, node_id, iteration, status, attempts, input, output, error, handle, truncated, started_at, finished_at, resume_at';
 /** The execution's columns as `e_<col>` and its steps' as `s_<col>`, for the one-statement detail read. */
 const prefixed = (cols: string, table: string, prefix: string) => cols.split(', ').map((c) => `${table}.${c} AS ${prefix}${c}`).join(', ');
-const DETAIL_SQL = `SELECT ${prefixed(`${EXEC_COLS}, summary, parent_execution_id, call_depth, retry_from`, 'e', 'e_')}, ${prefixed(STEP_COLS, 's', 's_')}
+const DETAIL_SQL = `SELECT ${prefixed(`${EXEC_COLS}, summary, parent_execution_id, call_depth, retry_from, active_ms`, 'e', 'e_')}, ${prefixed(STEP_COLS, 's', 's_')}
   FROM executions e LEFT JOIN steps s ON s.execution_id = e.id WHERE e.id = $1`;
 const unprefixed = <T>(row: Record<string, unknown>, prefix: string): T =>
   Object.fromEntries(Object.entries(row).flatMap(([k, v]) => (k.startsWith(prefix) ? [[k.slice(prefix.length), v]] : []))) as T;
@@ -45,6 +45,7 @@ export const UPDATE_EXECUTIONS = `WITH j AS (SELECT * FROM json_to_recordset($1:
     lease_owner = CASE WHEN j.op IN ('finish', 'park') THEN NULL ELSE x.lease_owner END,
     lease_until = CASE WHEN j.op IN ('finish', 'park') THEN NULL ELSE x.lease_until END
   FROM j WHERE x.id = ANY($2::text[]) AND x.id = j.id AND (j.lease_owner IS NULL OR (x.lease_owner = j.lease_owner AND x.fence = j.fence))
+    AND (j.op <> 'active' OR x.status IN ('queued', 'running'))
   RETURNING x.id, j.op, j.status AS finished_as, j.at),
   -- A failure is queued for error workflows in the same statement (services/error-dispatch.ts).
   f AS (INSERT INTO failures (execution_id, created_at) SELECT id, at FROM u WHERE op = 'finish' AND finished_as = 'error' ON CONFLICT DO NOTHING)
