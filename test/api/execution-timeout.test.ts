@@ -1,8 +1,9 @@
 /**
  * settings.timeoutSeconds: a run still going after its running time is spent fails with
- * EXECUTION_TIMEOUT naming the step that was running, whose HTTP call is cut off at the remote end;
- * time parked on a durable delay is not counted; error workflows see a timeout like any failure;
- * a retry of a timed-out run starts with a fresh budget. SQLite, and PostgreSQL in the postgres project.
+ * EXECUTION_TIMEOUT naming the step that was running (inside a loop, the item's step), whose HTTP
+ * call is cut off at the remote end; time parked on a durable delay or waiting for a called
+ * workflow is not counted; error workflows see a timeout like any failure; a retry of a timed-out
+ * run starts with a fresh budget. SQLite, and PostgreSQL in the postgres project.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,8 +43,9 @@ afterAll(async () => {
 });
 
 type Node = { id: string; type: string; name?: string; config: unknown };
+/** A chain of nodes; a flow.forEach leads on through its `each` handle (the rest is its body). */
 const workflow = async (name: string, nodes: Node[], settings?: unknown, active = false) => {
-  const edges = nodes.slice(1).map((n, i) => ({ id: `e${i}`, source: nodes[i]!.id, target: n.id }));
+  const edges = nodes.slice(1).map((n, i) => ({ id: `e${i}`, source: nodes[i]!.id, target: n.id, ...(nodes[i]!.type === 'flow.forEach' ? { sourceHandle: 'each' } : {}) }));
   const wf = await sy.api('/api/workflows', { body: { name, nodes, edges, ...(settings ? { settings } : {}) } });
   expect(wf.status).toBe(201);
   if (active) expect((await sy.api(`/api/workflows/${wf.body.id}/activate`, { method: 'POST' })).status).toBe(200);
@@ -80,13 +82,30 @@ describe('execution timeout', () => {
     expect(listed).toMatchObject({ status: 'error', failedNode: { id: 'slow', name: 'Slow API', type: 'action.http' } });
   });
 
-  it('does not count time parked on a durable delay', async () => {
+  it('names the item’s step when the budget runs out inside a loop', async () => {
+    const wf = await workflow('loop past its timeout', [start, { id: 'each', type: 'flow.forEach', config: { items: '[1, 2]' } }, http('fetch', '/hang-loop', 'Fetch item')], { timeoutSeconds: 1 });
+    const done = await final(await run(wf));
+    expect(done.status).toBe('error');
+    expect(done.error).toMatchObject({ code: 'EXECUTION_TIMEOUT', nodeId: 'fetch', iteration: '0' });
+    const step = (nodeId: string, iteration?: string) => done.steps.find((s: { nodeId: string; iteration?: string }) => s.nodeId === nodeId && s.iteration === iteration);
+    expect(step('fetch', '0')).toMatchObject({ status: 'error', error: { code: 'EXECUTION_TIMEOUT' } });
+    expect(step('each')).toMatchObject({ status: 'error', error: { code: 'EXECUTION_TIMEOUT' } });
+    expect(step('fetch', '1')).toBeUndefined();
+  });
+
+  it('does not count time parked on a durable delay, nor waiting for a called workflow', async () => {
     const wf = await workflow(
       'waits longer than its timeout',
       [start, http('before', '/before'), { id: 'pause', type: 'flow.delay', config: { seconds: 2.5 } }, http('later', '/later')],
       { timeoutSeconds: 1 },
     );
+    const child = await workflow('slow child', [start, { id: 'pause', type: 'flow.delay', config: { seconds: 2.5 } }], undefined, true);
+    const caller = await workflow('calls a slow child', [start, { id: 'call', type: 'flow.call', config: { workflowId: child } }], { timeoutSeconds: 1 });
+    const called = await run(caller);
     const id = await run(wf);
+    const viaCall = await final(called);
+    expect(viaCall.error).toBeNull();
+    expect(viaCall.status).toBe('success');
     const done = await final(id);
     expect(done.error).toBeNull();
     expect(done.status).toBe('success');
