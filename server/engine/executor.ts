@@ -225,9 +225,9 @@ export function createExecutor(deps: ExecutorDeps) {
     clearTimeout(runningTimer);
     // Canceled: the store says so already; nothing of this run is written after it.
     if (canceled.aborted) return { status: 'canceled' };
-    // A timeout with no step in flight names no node (a budget found spent at the start).
     let failure: StepError | undefined = end.failure;
-    // Out of time (not stopping, not taken over): the steps cut off fail with the timeout, and so does the execution.
+    // Out of time (not stopping, not taken over): the steps cut off fail with the timeout, and so
+    // does the execution (naming no node when none was in flight: a budget found spent at the start).
     const outOfTime = end.interrupted && budget.expired() && !shutdown.signal.aborted && !lost;
     if (outOfTime) {
       const cut = timedOut(run, budget, cutOff);

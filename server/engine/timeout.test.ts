@@ -26,6 +26,7 @@ describe('timeout budget', () => {
     budget.stop();
     vi.advanceTimersByTime(5_000);
     expect(checkpoints).toHaveLength(6);
+    expect(budget.used()).toBe(10_000);
   });
 
   it('is spent at once when earlier advances used it all, and absent without a timeout', () => {

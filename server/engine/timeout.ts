@@ -28,7 +28,7 @@ export type Budget = {
   expired(): boolean;
   /** Running time used so far, this advance included. */
   used(): number;
-  /** Ends the deadline and the checkpoints (the advance is over). */
+  /** Ends the deadline and the checkpoints, and stops the count: the advance is over. */
   stop(): void;
 };
 
@@ -41,7 +41,8 @@ export function startBudget(o: { timeoutSeconds: number | undefined; usedMs: num
   if (!timeoutSeconds) return { signal: undefined, timeoutSeconds: undefined, expired: () => false, used: () => o.usedMs, stop: () => undefined };
   const timeoutMs = timeoutSeconds * 1000;
   const since = clock.now();
-  const used = () => o.usedMs + Math.max(0, clock.now() - since);
+  let stoppedAt: number | undefined;
+  const used = () => o.usedMs + Math.max(0, (stoppedAt ?? clock.now()) - since);
   const deadline = new AbortController();
   const expire = () => deadline.abort(new Error(`${TIMEOUT_CODE}: ${timeoutSeconds} s`));
   const remaining = timeoutMs - o.usedMs;
@@ -59,6 +60,7 @@ export function startBudget(o: { timeoutSeconds: number | undefined; usedMs: num
     expired: () => deadline.signal.aborted,
     used,
     stop() {
+      stoppedAt ??= clock.now();
       clearTimeout(timer);
       clearInterval(every);
     },

@@ -1,8 +1,9 @@
 /**
  * settings.timeoutSeconds across a restart: the running time used before the run parked is stored
- * with the park and counted after the restart (neither reset to zero nor charged for the downtime).
- * Timeout 3 s; two steps of 2 s each around a delay: each fits a fresh budget, together they do
- * not, so the second is cut off only if the first one's time survived. SQLite and PostgreSQL.
+ * with the park, and the time used by a step in flight at a kill -9 with the checkpoints, and both
+ * are counted after the restart (neither reset to zero nor charged for the downtime). Each case is
+ * built so the work after the restart fits a fresh budget and does not fit what is left: the run
+ * times out only if the time used before survived. SQLite and PostgreSQL.
  */
 import { createServer } from 'node:http';
 import { mkdtempSync } from 'node:fs';
@@ -10,16 +11,24 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { boot, discardData, openStoreAt, until, type Booted } from '../helpers/boot.ts';
+import { boot, discardData, openStoreAt, secondConnection, until, type Booted } from '../helpers/boot.ts';
+import { ownerKey, processApi, startServerProcess, type ServerProcess } from '../helpers/process.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-timeout-restart-'));
 let sy: Booted | undefined;
-/** Answers every request 2 s late, noting the ones whose caller gave up first. */
+let proc: ServerProcess | undefined;
+const killedDir = mkdtempSync(join(tmpdir(), 'switchyard-timeout-kill-'));
+/**
+ * Answers 2 s late, noting the requests whose caller gave up first. /crash never answers the first
+ * time (the server is killed meanwhile) and answers 3 s late after that.
+ */
 const arrived: string[] = [];
 const cutOff: string[] = [];
 const remote = createServer((req, res) => {
   arrived.push(req.url!);
-  const t = setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'), 2_000);
+  const crashes = arrived.filter((u) => u === '/crash').length;
+  const lateMs = req.url === '/crash' ? (crashes === 1 ? 600_000 : 3_000) : 2_000;
+  const t = setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'), lateMs);
   res.on('close', () => {
     if (!res.writableEnded) cutOff.push(req.url!);
     clearTimeout(t);
@@ -30,6 +39,9 @@ const remoteUrl = `http://127.0.0.1:${(remote.address() as AddressInfo).port}`;
 
 afterAll(async () => {
   await sy?.close();
+  proc?.child.kill('SIGKILL');
+  await proc?.exited;
+  await discardData(killedDir);
   remote.closeAllConnections();
   await new Promise((r) => remote.close(r));
   await discardData(dataDir);
@@ -69,4 +81,35 @@ describe('the timeout budget across a restart', () => {
     await until(() => cutOff.includes('/second'), 10_000);
     expect(arrived).toEqual(['/first', '/second']);
   }, 60_000);
+
+  it('keeps the running time checkpointed before a kill -9 mid-step', async () => {
+    // Timeout 4 s, checkpointed every second. The step is in flight when the server is killed,
+    // once 2 s of it are stored; run again after the restart it takes 3 s: 3 < 4, but 2 + 3 > 4.
+    const env = { DATA_DIR: killedDir, EXECUTION_LEASE_SECONDS: '2' };
+    proc = await startServerProcess(env);
+    const api = processApi(() => proc!, await ownerKey(proc.base));
+    const nodes = [{ id: 'go', type: 'trigger.manual', config: {} }, { id: 'crash', type: 'action.http', config: { method: 'POST', url: `${remoteUrl}/crash`, timeoutMs: 60_000 } }];
+    const wf = await api('/api/workflows', { name: 'killed mid-step', nodes, edges: [{ id: 'e', source: 'go', target: 'crash' }], settings: { timeoutSeconds: 4 } });
+    const { executionId } = await api(`/api/workflows/${wf.id}/run`, { payload: {} });
+    const db = await secondConnection({ dataDir: killedDir } as Booted);
+    try {
+      await until(async () => {
+        const row = await db.selectFrom('executions').select('active_ms').where('id', '=', executionId).executeTakeFirst();
+        return Number(row?.active_ms ?? 0) >= 2_000;
+      }, 20_000, 50);
+    } finally {
+      await db.destroy();
+    }
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+
+    proc = await startServerProcess(env);
+    const done = await until(async () => {
+      const e = await api(`/api/executions/${executionId}`);
+      return e.status === 'success' || e.status === 'error' ? e : undefined;
+    }, 30_000, 100);
+    expect(done.status).toBe('error');
+    expect(done.error).toMatchObject({ code: 'EXECUTION_TIMEOUT', nodeId: 'crash' });
+    expect(arrived.filter((u) => u === '/crash')).toHaveLength(2);
+  }, 90_000);
 });
