@@ -14,7 +14,7 @@
 import type { StepError } from '#shared/execution.ts';
 import type { StepRow } from '../db/store.ts';
 import type { Clock } from '../lib/clock.ts';
-import { stepRow, type Failure, type Run } from './run.ts';
+import { stepKey, stepRow, type Failure, type Run } from './run.ts';
 
 export const TIMEOUT_CODE = 'EXECUTION_TIMEOUT';
 
@@ -80,7 +80,8 @@ export function timedOut(run: Run, budget: Budget, inFlight: readonly InFlight[]
     stepRow(run, { key: f.iteration }, f.nodeId, 'error', {
       attempts: 1,
       handle: '', // matches no edge: nothing after it runs
-      started_at: f.startedAt,
+      // A loop or call taken up again keeps the start its row had.
+      started_at: run.prior.get(stepKey(f.iteration, f.nodeId))?.started_at ?? f.startedAt,
       finished_at: at,
       error: JSON.stringify({ code: TIMEOUT_CODE, message: `cut off: the execution reached its timeout of ${seconds} s`, details } satisfies StepError),
     }),
