@@ -83,7 +83,7 @@ export const WorkflowSettings = z
   .object({
     alerts: AlertSettings.optional(),
     concurrency: ConcurrencySettings.optional(),
-    /** An execution running longer (parked time not counted) is canceled with EXECUTION_TIMEOUT. */
+    /** An execution running longer (parked time not counted) fails (status `error`) with EXECUTION_TIMEOUT (server/engine/timeout.ts). */
     timeoutSeconds: z.number().int().min(1).max(7 * 86_400).optional(),
   })
   .strict();

@@ -65,6 +65,8 @@ export type ExecutionsTable = {
   call_depth: Generated<number>;
   /** A retry: 'start' or 'failed' (migration 011/009); null otherwise. */
   retry_from: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Running time used of settings.timeoutSeconds, as of the last park or checkpoint (migration 017/015; engine/timeout.ts). */
+  active_ms: Generated<number>;
 };
 export type StepsTable = {
   execution_id: string;
@@ -266,6 +268,7 @@ export const COLUMNS = {
     parent_execution_id: 'text?',
     call_depth: 'integer',
     retry_from: 'text?',
+    active_ms: 'integer',
   },
   steps: {
     execution_id: 'text',

@@ -74,7 +74,7 @@ function contract(f: Factory): void {
   it('ingests an execution with its trigger step and reads it back', async () => {
     const r = req();
     expect(await store().executions.ingest(r)).toEqual({ executionId: r.execution.id, duplicate: false });
-    expect(await store().executions.getExecution(r.execution.id)).toEqual(r.execution);
+    expect(await store().executions.getExecution(r.execution.id)).toEqual({ ...r.execution, active_ms: 0 });
     expect(await store().executions.getSteps(r.execution.id)).toEqual([r.triggerStep]);
     expect(await store().executions.getStep(r.execution.id, 'trigger')).toEqual(r.triggerStep);
     expect(await store().executions.getStep(r.execution.id, 'nope')).toBeUndefined();
@@ -165,6 +165,25 @@ function contract(f: Factory): void {
     expect(await store().executions.finish(id, 'success', null, 3_000, 2_000)).toBe(true);
     expect(await store().executions.getExecution(id)).toMatchObject({ status: 'success', started_at: 2_000, finished_at: 3_000, wake_at: null });
     expect(await store().executions.hasUnfinished(WF)).toBe(false);
+  });
+
+  it('stores the running time with a park and a checkpoint, never on a finished execution', async () => {
+    const r = req();
+    const id = r.execution.id;
+    await store().executions.ingest(r);
+    expect(await store().executions.recordActive(id, 1_250)).toBe(true);
+    expect(await store().executions.getExecution(id)).toMatchObject({ active_ms: 1_250, wake_at: null });
+    expect(await store().executions.park(id, 9_000, undefined, 2_500)).toBe(true);
+    expect(await store().executions.getExecution(id)).toMatchObject({ active_ms: 2_500, wake_at: 9_000 });
+    // A checkpoint leaves the wake-up alone; a park without a time keeps the stored one.
+    expect(await store().executions.recordActive(id, 2_600)).toBe(true);
+    expect(await store().executions.getExecution(id)).toMatchObject({ active_ms: 2_600, wake_at: 9_000 });
+    expect(await store().executions.park(id, 9_500)).toBe(true);
+    expect(await store().executions.getExecution(id)).toMatchObject({ active_ms: 2_600, wake_at: 9_500 });
+    expect((await store().executions.getExecutionWithSteps(id))?.execution.active_ms).toBe(2_600);
+    expect(await store().executions.cancel(id, '{}', 10_000)).toBe(true);
+    expect(await store().executions.recordActive(id, 5_000)).toBe(false);
+    expect(await store().executions.getExecution(id)).toMatchObject({ status: 'canceled', active_ms: 2_600 });
   });
 
   it('rejects only the bad write of a batch', async () => {
@@ -282,9 +301,10 @@ function claimContract(f: Factory<PostgresStore>): void {
     expect(await ex.writeStep(stepRow(id, 'n1'), a.lease)).toBe(false);
     expect(await ex.markRunning(id, 12_000, a.lease)).toBe(false);
     expect(await ex.park(id, 99_000, a.lease)).toBe(false);
+    expect(await ex.recordActive(id, 5_000, a.lease)).toBe(false);
     expect(await ex.finish(id, 'error', 'stale', 12_000, 12_000, a.lease)).toBe(false);
     expect(await ex.getStep(id, 'n1')).toBeUndefined();
-    expect(await ex.getExecution(id)).toMatchObject({ status: 'queued', wake_at: null });
+    expect(await ex.getExecution(id)).toMatchObject({ status: 'queued', wake_at: null, active_ms: 0 });
     expect(await ex.writeStep(stepRow(id, 'n1'), b.lease)).toBe(true);
     expect(await ex.markRunning(id, 12_000, b.lease)).toBe(true);
     expect(await ex.finish(id, 'success', null, 13_000, 12_000, b.lease)).toBe(true);

@@ -14,13 +14,15 @@ export type Dialect = 'sqlite' | 'postgres';
  * An executions row as the engine reads it (the lease columns are the claim queue's business).
  * `summary` is written at ingest and read by the list and getExecution; a claimed row lacks it.
  */
-export type ExecutionRow = Omit<Selectable<ExecutionsTable>, 'lease_owner' | 'lease_until' | 'fence' | 'summary' | 'parent_execution_id' | 'call_depth' | 'retry_from'> & {
+export type ExecutionRow = Omit<Selectable<ExecutionsTable>, 'lease_owner' | 'lease_until' | 'fence' | 'summary' | 'parent_execution_id' | 'call_depth' | 'retry_from' | 'active_ms'> & {
   /** A retry: from the start or from the failed step (absent otherwise). */
   retry_from?: string | null;
   summary?: string | null;
   /** flow.call: the calling execution and the chain's depth (absent: a top-level execution, depth 0). */
   parent_execution_id?: string | null;
   call_depth?: number;
+  /** Running time used of the workflow's timeout, as last stored (absent: not read, e.g. a claimed row). */
+  active_ms?: number;
 };
 
 export type StepRow = Selectable<StepsTable>;
@@ -69,8 +71,13 @@ export type ExecutionStore = {
   writeStep(row: StepRow, lease?: Lease): Promise<boolean>;
   markRunning(id: string, at: number, lease?: Lease): Promise<boolean>;
   finish(id: string, status: 'success' | 'error' | 'canceled', error: string | null, at: number, startedAt: number, lease?: Lease): Promise<boolean>;
-  /** Parks a waiting execution until `wakeAt` (and gives up its lease: any worker may wake it). */
-  park(id: string, wakeAt: number, lease?: Lease): Promise<boolean>;
+  /**
+   * Parks a waiting execution until `wakeAt` (and gives up its lease: any worker may wake it);
+   * `activeMs`, when given, is stored as its running time so far (the timeout's budget).
+   */
+  park(id: string, wakeAt: number, lease?: Lease, activeMs?: number): Promise<boolean>;
+  /** Stores an unfinished execution's running time so far (the timeout's budget; engine/timeout.ts). */
+  recordActive(id: string, activeMs: number, lease?: Lease): Promise<boolean>;
   /**
    * Brings a parked execution's wake-up forward to `at` (a called child ended); false when it was
    * not parked or was due already. PostgreSQL also wakes idle workers.

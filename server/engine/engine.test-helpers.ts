@@ -230,7 +230,7 @@ export const recordClaims = (log: ClaimRecord[], paused: () => boolean = () => f
 /** Records when a worker gives an execution up (park, finish: the lease goes with the write). */
 export const recordReleases = (log: ReleaseRecord[]) => (s: ExecutionStore): ExecutionStore => ({
   ...s,
-  park: (id, wakeAt, lease) => (log.push({ id, owner: lease?.owner, fence: lease?.fence, at: Date.now() }), s.park(id, wakeAt, lease)),
+  park: (id, wakeAt, lease, activeMs) => (log.push({ id, owner: lease?.owner, fence: lease?.fence, at: Date.now() }), s.park(id, wakeAt, lease, activeMs)),
   finish: (id, st, err, at, startedAt, lease) => (log.push({ id, owner: lease?.owner, fence: lease?.fence, at: Date.now() }), s.finish(id, st, err, at, startedAt, lease)),
 });
 /** Records what each advance() was given and how it ended. */

@@ -4,6 +4,7 @@
  * Because state always comes from the log, resuming after kill -9 is just calling advance again.
  */
 import { setMaxListeners } from 'node:events';
+import type { StepError } from '#shared/execution.ts';
 import { CALL_TYPE } from '#shared/nodes/flow-call.ts';
 import type { ExecutionRow, ExecutionStore, Lease, StepRow } from '../db/store.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -17,6 +18,7 @@ import { stepKey, type NodeState, type Run, type Scope } from './run.ts';
 import { runScope } from './scope-runner.ts';
 import type { SnapshotCache } from './snapshots.ts';
 import { DEFAULT_MAX_STEP_BYTES, decodeValue, rowToStep } from './step-codec.ts';
+import { startBudget, timedOut, type InFlight } from './timeout.ts';
 
 const RUNNING_WRITE_DELAY_MS = 250;
 
@@ -165,7 +167,14 @@ export function createExecutor(deps: ExecutorDeps) {
       log.info('execution started', { mode: exec.mode });
     }
 
-    const signal = AbortSignal.any([shutdown.signal, canceled]);
+    // settings.timeoutSeconds (timeout.ts): a fresh ingest has used nothing; a resumed or claimed
+    // execution's time so far is read when its row did not carry it.
+    const timeoutSeconds = wf.settings.timeoutSeconds;
+    const usedMs = !timeoutSeconds ? 0 : (exec.active_ms ?? (hint && 'trigger' in hint ? 0 : ((await deps.store.getExecution(executionId))?.active_ms ?? 0)));
+    const budget = startBudget({ timeoutSeconds, usedMs, clock: deps.clock, checkpoint: (ms) => void write(deps.store.recordActive(executionId, ms, lease)) });
+    /** What was running when the budget ran out (the steps' own ends clear run.inFlight). */
+    let cutOff: InFlight[] = [];
+    const signal = AbortSignal.any(budget.signal ? [shutdown.signal, canceled, budget.signal] : [shutdown.signal, canceled]);
     setMaxListeners(0, signal);
     const trigger = wf.triggerId ? root.get(wf.triggerId)?.value : undefined;
     let lastFinished: string | undefined;
@@ -200,6 +209,7 @@ export function createExecutor(deps: ExecutorDeps) {
       rows,
       prior,
       wakes: [],
+      inFlight: new Map(),
       responder: undefined,
       async callDepth() {
         // A claimed row does not carry it: read once, when a call needs it.
@@ -208,20 +218,34 @@ export function createExecutor(deps: ExecutorDeps) {
       },
     };
     for (const [id, s] of root) if (s.row.status === 'success' && isRespond(wf.nodes.get(id))) run.responder = id;
+    budget.signal?.addEventListener('abort', () => (cutOff = [...run.inFlight.values()]), { once: true });
 
     const scope: Scope = { key: '', nodes: wf.rootOrder, state: root, outer: {} };
-    const end = await runScope(run, scope);
+    const end = await runScope(run, scope).finally(() => budget.stop());
     clearTimeout(runningTimer);
     // Canceled: the store says so already; nothing of this run is written after it.
     if (canceled.aborted) return { status: 'canceled' };
-    if (end.interrupted) return { status: lost ? 'lost' : 'interrupted' };
-    const failure = end.failure;
+    let failure: StepError | undefined = end.failure;
+    // Out of time (not stopping, not taken over): the steps cut off fail with the timeout, and so
+    // does the execution (naming no node when none was in flight: a budget found spent at the start).
+    const outOfTime = end.interrupted && budget.expired() && !shutdown.signal.aborted && !lost;
+    if (outOfTime) {
+      const cut = timedOut(run, budget, cutOff);
+      for (const row of cut.steps) announce(row);
+      failure = cut.failure;
+      log.info('execution timed out', { timeoutSeconds, activeMs: budget.used(), nodeId: 'nodeId' in cut.failure ? cut.failure.nodeId : undefined });
+    } else if (end.interrupted) {
+      const status = lost ? 'lost' : 'interrupted';
+      // Best effort: the store may be closing (a stop) or the lease gone; checkpoints bound what is lost.
+      if (timeoutSeconds && !lost) await deps.store.recordActive(executionId, budget.used(), lease).catch(() => undefined);
+      return { status };
+    }
 
     if (!failure && end.parked) {
       if (exec.status === 'queued') void write(deps.store.markRunning(executionId, now, lease));
       const wakeAt = run.wakes.length ? Math.min(...run.wakes) : now;
       await settled();
-      if (!lost) await write(deps.store.park(executionId, wakeAt, lease));
+      if (!lost) await write(deps.store.park(executionId, wakeAt, lease, timeoutSeconds ? budget.used() : undefined));
       if (lost) return { status: 'lost' };
       log.info('execution parked', { wakeAt: new Date(wakeAt).toISOString() });
       return { status: 'parked', wakeAt };

@@ -7,6 +7,7 @@ import type { ExecutionRow, Lease, StepRow } from '../db/store.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ExecutorDeps } from './executor.ts';
 import type { CompiledWorkflow } from './snapshots.ts';
+import type { InFlight } from './timeout.ts';
 
 /** One node's step in memory. `value` is the full output (the stored one may be truncated). */
 export type NodeState = { row: StepRow; value: unknown; virtual?: true };
@@ -53,6 +54,8 @@ export type Run = {
   prior: ReadonlyMap<string, StepRow>;
   /** When parked steps fall due, gathered as scopes end. */
   wakes: number[];
+  /** Steps running now, by stepKey, in the order they started (the timeout names the last). */
+  inFlight: Map<string, InFlight>;
   /** The Respond node answering the request (the first reached); later ones are skipped. */
   responder: string | undefined;
   callDepth(): Promise<number>;

@@ -7,7 +7,7 @@ import type { StepError } from '#shared/execution.ts';
 import { isEdgeActive } from './edges.ts';
 import { execute } from './kinds/index.ts';
 import { claimAnswer, settleAnswer } from './kinds/respond.ts';
-import { isDone, stepRow, type Failure, type Run, type Scope } from './run.ts';
+import { isDone, stepKey, stepRow, type Failure, type Run, type Scope } from './run.ts';
 import type { CompiledNode } from './snapshots.ts';
 import { encodeValue } from './step-codec.ts';
 
@@ -47,10 +47,13 @@ export async function runScope(run: Run, scope: Scope): Promise<ScopeEnd> {
         }
         const source = scope.state.get(active[0]!.source)!;
         const input = source.value;
+        const key = stepKey(scope.key, id);
+        run.inFlight.set(key, { nodeId: id, iteration: scope.key, startedAt: run.deps.clock.now() });
         const p = execute(run, scope, cn, input).then((r) => {
           // A loop body's first step keeps the item it was given: it is in no other step's output.
           if (source.virtual) r.row.input = encodeValue(input, run.maxBytes).json;
           running.delete(id);
+          run.inFlight.delete(key);
           settleAnswer(run, cn, r.row);
           // Stopping: the node was cut off, not failed. Record nothing, so it runs again on resume.
           if (run.stopped()) return;

@@ -18,7 +18,7 @@ const EXEC_COLS = 'id, workflow_id, workflow_version, status, mode, retry_of, er
 const STEP_COLS = 'execution_id, node_id, iteration, status, attempts, input, output, error, handle, truncated, started_at, finished_at, resume_at';
 /** The execution's columns as `e_<col>` and its steps' as `s_<col>`, for the one-statement detail read. */
 const prefixed = (cols: string, table: string, prefix: string) => cols.split(', ').map((c) => `${table}.${c} AS ${prefix}${c}`).join(', ');
-const DETAIL_SQL = `SELECT ${prefixed(`${EXEC_COLS}, summary, parent_execution_id, call_depth, retry_from`, 'e', 'e_')}, ${prefixed(STEP_COLS, 's', 's_')}
+const DETAIL_SQL = `SELECT ${prefixed(`${EXEC_COLS}, summary, parent_execution_id, call_depth, retry_from, active_ms`, 'e', 'e_')}, ${prefixed(STEP_COLS, 's', 's_')}
   FROM executions e LEFT JOIN steps s ON s.execution_id = e.id WHERE e.id = $1`;
 const unprefixed = <T>(row: Record<string, unknown>, prefix: string): T =>
   Object.fromEntries(Object.entries(row).flatMap(([k, v]) => (k.startsWith(prefix) ? [[k.slice(prefix.length), v]] : []))) as T;
@@ -34,16 +34,18 @@ const unprefixed = <T>(row: Record<string, unknown>, prefix: string): T =>
  * join over a sequential scan of every execution: 10 ms per batch at 17,000 rows.
  */
 export const UPDATE_EXECUTIONS = `WITH j AS (SELECT * FROM json_to_recordset($1::json)
-    AS j(id text, op text, status text, error text, at bigint, started_at bigint, wake_at bigint, lease_owner text, fence integer)),
+    AS j(id text, op text, status text, error text, at bigint, started_at bigint, wake_at bigint, active_ms bigint, lease_owner text, fence integer)),
   u AS (UPDATE executions x SET
     status = CASE j.op WHEN 'run' THEN 'running' WHEN 'finish' THEN j.status ELSE x.status END,
     error = CASE j.op WHEN 'finish' THEN j.error ELSE x.error END,
     finished_at = CASE j.op WHEN 'finish' THEN j.at ELSE x.finished_at END,
     started_at = CASE j.op WHEN 'run' THEN COALESCE(x.started_at, j.at) WHEN 'finish' THEN COALESCE(x.started_at, j.started_at) ELSE x.started_at END,
-    wake_at = CASE j.op WHEN 'park' THEN j.wake_at ELSE NULL END,
+    wake_at = CASE j.op WHEN 'park' THEN j.wake_at WHEN 'active' THEN x.wake_at ELSE NULL END,
+    active_ms = COALESCE(j.active_ms, x.active_ms),
     lease_owner = CASE WHEN j.op IN ('finish', 'park') THEN NULL ELSE x.lease_owner END,
     lease_until = CASE WHEN j.op IN ('finish', 'park') THEN NULL ELSE x.lease_until END
   FROM j WHERE x.id = ANY($2::text[]) AND x.id = j.id AND (j.lease_owner IS NULL OR (x.lease_owner = j.lease_owner AND x.fence = j.fence))
+    AND (j.op <> 'active' OR x.status IN ('queued', 'running'))
   RETURNING x.id, j.op, j.status AS finished_as, j.at),
   -- A failure is queued for error workflows in the same statement (services/error-dispatch.ts).
   f AS (INSERT INTO failures (execution_id, created_at) SELECT id, at FROM u WHERE op = 'finish' AND finished_as = 'error' ON CONFLICT DO NOTHING)
@@ -51,12 +53,14 @@ export const UPDATE_EXECUTIONS = `WITH j AS (SELECT * FROM json_to_recordset($1:
 
 type ExecUpdate = {
   id: string;
-  op: 'run' | 'finish' | 'park';
+  /** `active`: only the running time (a timeout checkpoint, engine/timeout.ts). */
+  op: 'run' | 'finish' | 'park' | 'active';
   status?: string;
   error?: string | null;
   at?: number;
   started_at?: number;
   wake_at?: number;
+  active_ms?: number;
   lease_owner?: string;
   fence?: number;
 };
@@ -138,7 +142,8 @@ export function createPgExecutionStore(pool: Reader, writer: Writer): ExecutionS
     writeStep: (row, lease) => writer.merge(stepWrites, [row.execution_id], lease ? { row, lease } : { row }),
     markRunning: (id, at, lease) => update({ id, op: 'run', at }, lease),
     finish: (id, status, error, at, startedAt, lease) => update({ id, op: 'finish', status, error, at, started_at: startedAt }, lease),
-    park: (id, wakeAt, lease) => update({ id, op: 'park', wake_at: wakeAt }, lease),
+    park: (id, wakeAt, lease, activeMs) => update({ id, op: 'park', wake_at: wakeAt, ...(activeMs === undefined ? {} : { active_ms: activeMs }) }, lease),
+    recordActive: (id, activeMs, lease) => update({ id, op: 'active', active_ms: activeMs }, lease),
     cancel: (id, error, at) =>
       writer.run([id], async (tx) => {
         const res = await tx.query(CANCEL, [id, error, at]);
@@ -151,7 +156,7 @@ export function createPgExecutionStore(pool: Reader, writer: Writer): ExecutionS
       }),
 
     async getExecution(id) {
-      const { rows } = await pool.query<ExecutionRow>(`SELECT ${EXEC_COLS}, summary, parent_execution_id, call_depth, retry_from FROM executions WHERE id = $1`, [id], 'sy_get_execution');
+      const { rows } = await pool.query<ExecutionRow>(`SELECT ${EXEC_COLS}, summary, parent_execution_id, call_depth, retry_from, active_ms FROM executions WHERE id = $1`, [id], 'sy_get_execution');
       return rows[0];
     },
     async getSteps(id) {

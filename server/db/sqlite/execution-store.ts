@@ -31,14 +31,15 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
   const finish = sqlite.prepare(
     `UPDATE executions SET status = ?, error = ?, finished_at = ?, started_at = COALESCE(started_at, ?), wake_at = NULL WHERE id = ? AND status IN ('queued', 'running')`,
   );
-  const park = sqlite.prepare(`UPDATE executions SET wake_at = ? WHERE id = ? AND status IN ('queued', 'running')`);
+  const park = sqlite.prepare(`UPDATE executions SET wake_at = ?, active_ms = COALESCE(?, active_ms) WHERE id = ? AND status IN ('queued', 'running')`);
+  const recordActive = sqlite.prepare(`UPDATE executions SET active_ms = ? WHERE id = ? AND status IN ('queued', 'running')`);
   const queueFailure = sqlite.prepare(`INSERT INTO failures (execution_id, created_at) VALUES (?, ?) ON CONFLICT (execution_id) DO NOTHING`);
   const cancel = sqlite.prepare(
     `UPDATE executions SET status = 'canceled', error = ?, finished_at = ?, wake_at = NULL WHERE id = ? AND status IN ('queued', 'running')`,
   );
   const wake = sqlite.prepare(`UPDATE executions SET wake_at = ? WHERE id = ? AND wake_at > ? AND status IN ('queued', 'running')`);
   const getExecution = sqlite.prepare(
-    `SELECT id, workflow_id, workflow_version, status, mode, retry_of, error, created_at, started_at, finished_at, wake_at, summary, parent_execution_id, call_depth, retry_from FROM executions WHERE id = ?`,
+    `SELECT id, workflow_id, workflow_version, status, mode, retry_of, error, created_at, started_at, finished_at, wake_at, summary, parent_execution_id, call_depth, retry_from, active_ms FROM executions WHERE id = ?`,
   );
   const getSteps = sqlite.prepare(`SELECT * FROM steps WHERE execution_id = ?`);
   const getStep = sqlite.prepare(`SELECT * FROM steps WHERE execution_id = ? AND node_id = ? AND iteration = ?`);
@@ -148,7 +149,8 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
         if (ok) indexLater({ id, node: null, body: null });
         return ok;
       }, single),
-    park: (id, wakeAt) => commit.run(() => park.run(wakeAt, id).changes === 1, single),
+    park: (id, wakeAt, _lease, activeMs) => commit.run(() => park.run(wakeAt, activeMs ?? null, id).changes === 1, single),
+    recordActive: (id, activeMs) => commit.run(() => recordActive.run(activeMs, id).changes === 1, single),
     wake: (id, at) => commit.run(() => wake.run(at, id, at).changes === 1, single),
     cancel: (id, error, at) =>
       commit.run(() => {
