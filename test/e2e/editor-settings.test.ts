@@ -5,6 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { describeViolations, seriousViolations } from './a11y-axe.ts';
 import { browserAvailable, screenshot, signIn, type RunningServer } from './harness.ts';
 import { editorSession } from './session.ts';
 
@@ -29,18 +30,27 @@ describe.skipIf(!browserAvailable())('workflow settings in the editor', () => {
 
     await page.getByRole('button', { name: 'Settings' }).click();
     const dialog = page.getByRole('dialog', { name: 'Workflow settings' });
-    await dialog.getByLabel('Alert e-mail 1').fill('not-an-address');
+    await dialog.getByRole('textbox', { name: 'Alert e-mail 1', exact: true }).fill('not-an-address');
     await dialog.getByRole('button', { name: 'Save settings' }).click();
-    await expect.poll(() => dialog.getByLabel('Alert e-mail 1').getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => dialog.getByRole('textbox', { name: 'Alert e-mail 1', exact: true }).getAttribute('aria-invalid')).toBe('true');
     expect(await dialog.locator('#alert-email-0-error').textContent()).toBe('must be an email address');
+    // axe, in both schemes, with a fault shown (as test/e2e/accessibility.test.ts scans the other screens).
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const violations = await seriousViolations(page);
+      expect(violations, describeViolations(`settings dialog (${scheme})`, violations)).toEqual([]);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
     expect(await settingsOf(wf.id)).toEqual({});
 
-    await dialog.getByLabel('Alert e-mail 1').fill('ops@example.com');
+    await dialog.getByRole('textbox', { name: 'Alert e-mail 1', exact: true }).fill('ops@example.com');
+    // Editing a field clears its fault.
+    await expect.poll(() => dialog.locator('#alert-email-0-error').count()).toBe(0);
     await dialog.getByRole('button', { name: 'Add e-mail' }).click();
-    await dialog.getByLabel('Alert e-mail 2').fill('oncall@example.com');
+    await dialog.getByRole('textbox', { name: 'Alert e-mail 2', exact: true }).fill('oncall@example.com');
     await dialog.getByLabel('On recovery (the first success after a failure alert)').uncheck();
-    await dialog.getByLabel('Limit').fill('3');
-    await dialog.getByLabel('Timeout (seconds)').fill('120');
+    await dialog.getByLabel('Limit', { exact: true }).fill('3');
+    await dialog.getByLabel('Timeout (seconds)', { exact: true }).fill('120');
     await screenshot(page, 'workflow-settings');
     await dialog.getByRole('button', { name: 'Save settings' }).click();
     await expect.poll(() => dialog.count()).toBe(0);
@@ -56,11 +66,11 @@ describe.skipIf(!browserAvailable())('workflow settings in the editor', () => {
     await page.reload();
     await page.getByRole('button', { name: 'Settings' }).click();
     const again = page.getByRole('dialog', { name: 'Workflow settings' });
-    expect(await again.getByLabel('Alert e-mail 1').inputValue()).toBe('ops@example.com');
-    expect(await again.getByLabel('Alert e-mail 2').inputValue()).toBe('oncall@example.com');
+    expect(await again.getByRole('textbox', { name: 'Alert e-mail 1', exact: true }).inputValue()).toBe('ops@example.com');
+    expect(await again.getByRole('textbox', { name: 'Alert e-mail 2', exact: true }).inputValue()).toBe('oncall@example.com');
     expect(await again.getByLabel('On recovery (the first success after a failure alert)').isChecked()).toBe(false);
-    expect(await again.getByLabel('Limit').inputValue()).toBe('3');
-    expect(await again.getByLabel('Timeout (seconds)').inputValue()).toBe('120');
+    expect(await again.getByLabel('Limit', { exact: true }).inputValue()).toBe('3');
+    expect(await again.getByLabel('Timeout (seconds)', { exact: true }).inputValue()).toBe('120');
     await again.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => again.count()).toBe(0);
   }, 120_000);

@@ -50,8 +50,12 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const list = useRef<HTMLUListElement>(null);
-  const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
-  const setEmail = (i: number, v: string) => set({ emails: draft.emails.map((e, j) => (j === i ? v : e)) });
+  /** Changes the draft; a field edited loses its fault (the next save checks it again). */
+  const set = (patch: Partial<Draft>, path?: string) => {
+    setDraft((d) => ({ ...d, ...patch }));
+    if (path && faults.has(path)) setFaults((f) => new Map([...f].filter(([k]) => k !== path)));
+  };
+  const setEmail = (i: number, v: string) => set({ emails: draft.emails.map((e, j) => (j === i ? v : e)) }, `alerts.email.${i}`);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -76,7 +80,8 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
       </span>
     ) : null;
   const invalid = (path: string) => (faults.has(path) ? true : undefined);
-  const described = (path: string, id: string) => (faults.has(path) ? id : undefined);
+  /** The field's help, and its fault when it has one. */
+  const described = (path: string, id: string, help?: string) => [help, faults.has(path) ? id : undefined].filter(Boolean).join(' ') || undefined;
 
   return (
     <Modal title="Workflow settings" onClose={onClose} className="settings-modal">
@@ -139,9 +144,12 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
 
         <fieldset className="settings-section">
           <legend>Concurrency</legend>
-          <label className="field">
-            <span className="field-label">Limit</span>
+          <div className="field">
+            <label className="field-label" htmlFor="concurrency-limit">
+              Limit
+            </label>
             <input
+              id="concurrency-limit"
               className="input"
               type="number"
               min={1}
@@ -149,46 +157,58 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
               inputMode="numeric"
               value={draft.limit}
               placeholder="No limit"
+              onChange={(e) => set({ limit: e.target.value }, 'concurrency.limit')}
               aria-invalid={invalid('concurrency.limit')}
-              aria-describedby={described('concurrency.limit', 'concurrency-limit-error')}
-              onChange={(e) => set({ limit: e.target.value })}
+              aria-describedby={described('concurrency.limit', 'concurrency-limit-error', 'concurrency-limit-help')}
             />
-            <span className="field-help">At most this many runs of this workflow at once.</span>
+            <span className="field-help" id="concurrency-limit-help">
+              At most this many runs of this workflow at once.
+            </span>
             {fault('concurrency.limit', 'concurrency-limit-error')}
-          </label>
-          <label className="field">
-            <span className="field-label">Key (optional)</span>
+          </div>
+          <div className="field">
+            <label className="field-label" htmlFor="concurrency-key">
+              Key (optional)
+            </label>
             <input
+              id="concurrency-key"
               className="input mono"
               value={draft.key}
               placeholder="$.body.customerId"
+              onChange={(e) => set({ key: e.target.value }, 'concurrency.key')}
               aria-invalid={invalid('concurrency.key')}
-              aria-describedby={described('concurrency.key', 'concurrency-key-error')}
-              onChange={(e) => set({ key: e.target.value })}
+              aria-describedby={described('concurrency.key', 'concurrency-key-error', 'concurrency-key-help')}
             />
-            <span className="field-help">A JSONata expression over the trigger event: the limit holds per value of it.</span>
+            <span className="field-help" id="concurrency-key-help">
+              A JSONata expression over the trigger event: the limit holds per value of it.
+            </span>
             {fault('concurrency.key', 'concurrency-key-error')}
-          </label>
+          </div>
         </fieldset>
 
         <fieldset className="settings-section">
           <legend>Timeout</legend>
-          <label className="field">
-            <span className="field-label">Timeout (seconds)</span>
+          <div className="field">
+            <label className="field-label" htmlFor="timeout-seconds">
+              Timeout (seconds)
+            </label>
             <input
+              id="timeout-seconds"
               className="input"
               type="number"
               min={1}
               inputMode="numeric"
               value={draft.timeout}
               placeholder="No timeout"
+              onChange={(e) => set({ timeout: e.target.value }, 'timeoutSeconds')}
               aria-invalid={invalid('timeoutSeconds')}
-              aria-describedby={described('timeoutSeconds', 'timeout-error')}
-              onChange={(e) => set({ timeout: e.target.value })}
+              aria-describedby={described('timeoutSeconds', 'timeout-error', 'timeout-help')}
             />
-            <span className="field-help">A run taking longer (waits not counted) is canceled.</span>
+            <span className="field-help" id="timeout-help">
+              A run taking longer (waits not counted) is canceled.
+            </span>
             {fault('timeoutSeconds', 'timeout-error')}
-          </label>
+          </div>
         </fieldset>
 
         {formError && (

@@ -88,6 +88,7 @@ export function Toolbar() {
       <button
         type="button"
         className="btn btn-ghost bar-settings"
+        aria-label="Settings"
         aria-haspopup="dialog"
         disabled={viewing || busy !== null}
         onClick={() => setSettingsOpen(true)}
