@@ -1,7 +1,8 @@
 /**
  * Browser test of the workflow settings dialog: a bad e-mail is marked at its field and nothing is
  * saved; an alert e-mail, a concurrency limit and a timeout are saved with the workflow, kept by
- * the editor's normal save afterwards, and shown again after a reload.
+ * the editor's normal save afterwards, and shown again after a reload; a narrow window opens the
+ * dialog from the Runs menu.
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -73,5 +74,15 @@ describe.skipIf(!browserAvailable())('workflow settings in the editor', () => {
     expect(await again.getByLabel('Timeout (seconds)', { exact: true }).inputValue()).toBe('120');
     await again.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => again.count()).toBe(0);
+
+    // A narrow window folds the Settings button away; the Runs menu opens the dialog instead.
+    await page.setViewportSize({ width: 1024, height: 700 });
+    expect(await page.getByRole('button', { name: 'Settings', exact: true }).isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Runs ▾' }).click();
+    await page.getByRole('menuitem', { name: 'Workflow settings…' }).click();
+    expect(await page.getByRole('dialog', { name: 'Workflow settings' }).getByLabel('Limit', { exact: true }).inputValue()).toBe('3');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog', { name: 'Workflow settings' }).count()).toBe(0);
+    await page.setViewportSize({ width: 1280, height: 800 });
   }, 120_000);
 });

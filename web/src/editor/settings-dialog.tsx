@@ -4,11 +4,19 @@
  * them; faults, the shared schema's here or the server's (`settings.*` paths), show at their field.
  */
 import { useRef, useState, type FormEvent } from 'react';
+import { create } from 'zustand';
 import { fromZodIssues, type Issue } from '#shared/issues.ts';
 import { WorkflowSettings } from '#shared/workflow.ts';
 import { Modal } from '../components/ui.tsx';
 import { saveSettings } from './actions.ts';
 import { useEditorStore } from './store.ts';
+
+/** Whether the dialog is open (from the toolbar's Settings button, or the Runs menu where narrow windows fold that away). */
+export const useSettingsDialog = create<{ isOpen: boolean; show(): void; close(): void }>()((set) => ({
+  isOpen: false,
+  show: () => set({ isOpen: true }),
+  close: () => set({ isOpen: false }),
+}));
 
 type Draft = { emails: string[]; onFailure: boolean; onRecovery: boolean; limit: string; key: string; timeout: string };
 

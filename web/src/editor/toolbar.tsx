@@ -16,7 +16,7 @@ import { useHistoryPanel } from './history.ts';
 import { LatestRun, PastRunsMenu } from './past-runs-menu.tsx';
 import { focusNodeSoon } from './node-picker.tsx';
 import { RunButton } from './run-menu.tsx';
-import { SettingsDialog } from './settings-dialog.tsx';
+import { SettingsDialog, useSettingsDialog } from './settings-dialog.tsx';
 import { selectIsDirty, useEditorStore, type NodeIssue } from './store.ts';
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -38,7 +38,7 @@ export function Toolbar() {
   );
   const { fitView } = useReactFlow();
   const store = useEditorStore.getState();
-  const [settingsOpen, setSettingsOpen] = useState(false);
+  const settingsOpen = useSettingsDialog((s) => s.isOpen);
 
   const tidy = () => {
     const { nodes, edges, applyLayout } = useEditorStore.getState();
@@ -91,12 +91,12 @@ export function Toolbar() {
         aria-label="Settings"
         aria-haspopup="dialog"
         disabled={viewing || busy !== null}
-        onClick={() => setSettingsOpen(true)}
+        onClick={() => useSettingsDialog.getState().show()}
         title="Workflow settings: alert e-mails, concurrency, timeout"
       >
         <Icon name="settings" /> <span className="bar-history-word">Settings</span>
       </button>
-      {settingsOpen && <SettingsDialog onClose={() => setSettingsOpen(false)} />}
+      {settingsOpen && <SettingsDialog onClose={() => useSettingsDialog.getState().close()} />}
       <a className="btn btn-ghost bar-executions" href={href(`/executions?workflowId=${encodeURIComponent(workflowId)}`)}>
         Executions
       </a>
