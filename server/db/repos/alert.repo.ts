@@ -181,6 +181,12 @@ export function createAlertRepo(db: Kysely<Schema>) {
       });
     },
 
+    /** Forgets the failing state and dedupe windows of a deleted workflow. */
+    async forget(workflowId: string): Promise<void> {
+      await db.deleteFrom('alert_states').where('workflow_id', '=', workflowId).execute();
+      await db.deleteFrom('alert_signatures').where('workflow_id', '=', workflowId).execute();
+    },
+
     /** Drops final alerts older than `before`. */
     async prune(before: number): Promise<number> {
       const r = await db.deleteFrom('alerts').where('status', 'in', [...FINAL_STATUSES]).where('created_at', '<', before).executeTakeFirst();

@@ -121,6 +121,8 @@ export function createAlertService(deps: AlertServiceDeps) {
   }
 
   async function recoverOne(state: AlertState): Promise<void> {
+    // A deleted workflow never recovers: its state would be looked at on every pass.
+    if ((await deps.workflowName(state.workflow_id)) === undefined) return deps.repo.forget(state.workflow_id);
     const success = await deps.repo.firstSuccessSince(state.workflow_id, { createdAt: Number(state.failure_created_at), finishedAt: Number(state.failure_finished_at) });
     if (!success) return;
     const to = recipientsOf(await deps.settingsOf(state.workflow_id, success.workflow_version), 'onRecovery');
