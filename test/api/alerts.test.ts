@@ -209,3 +209,29 @@ describe('alerts with a hung SMTP server', () => {
     expect(timedOut).toMatchObject({ status: 'pending', lastError: expect.stringMatching(/greeting|timeout|timed out/i) });
   }, 60_000);
 });
+
+describe('alerts without an SMTP server', () => {
+  let bare: Booted | undefined;
+  afterAll(() => bare?.close());
+
+  it('capture the alert in the outbox and say so', async () => {
+    bare = await boot({ env: { OUTBOUND_BLOCK_PRIVATE: 'false' } });
+    down.add('/bare');
+    const wf = await bare.api('/api/workflows', {
+      body: {
+        name: 'Outbox alert',
+        nodes: [{ id: 'start', type: 'trigger.manual', config: {} }, { id: 'charge', type: 'action.http', config: { method: 'POST', url: `${sink.url}/bare`, body: {} } }],
+        edges: [{ id: 'e', source: 'start', target: 'charge' }],
+        settings: { alerts: { email: ['ops@example.com'], onFailure: true, onRecovery: true } },
+      },
+    });
+    const exec = (await bare.api(`/api/workflows/${wf.body.id}/run`, { body: { payload: {} } })).body.executionId as string;
+    const [row] = await until(async () => {
+      const items = (await bare!.api(`/api/workflows/${wf.body.id}/alerts`)).body.items;
+      return items[0]?.status === 'captured' ? items : undefined;
+    }, 15_000);
+    expect(row).toMatchObject({ executionId: exec, attempts: 1, lastError: null });
+    const outbox = (await bare.api('/api/outbox')).body.items as { subject: string; to: string[]; text: string }[];
+    expect(outbox.map((m) => m.subject)).toEqual(['[Switchyard] Failed: Outbox alert at charge (HTTP_STATUS)']);
+  });
+});

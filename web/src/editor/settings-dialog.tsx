@@ -5,10 +5,11 @@
  */
 import { useRef, useState, type FormEvent } from 'react';
 import { create } from 'zustand';
-import { fromZodIssues, type Issue } from '#shared/issues.ts';
+import { fromZodIssues } from '#shared/issues.ts';
 import { WorkflowSettings } from '#shared/workflow.ts';
 import { Modal } from '../components/ui.tsx';
 import { saveSettings } from './actions.ts';
+import { byPath, draftOf, settingsOf, type Draft } from './settings-form.ts';
 import { useEditorStore } from './store.ts';
 
 /** Whether the dialog is open (from the toolbar's Settings button, or the Runs menu where narrow windows fold that away). */
@@ -17,40 +18,6 @@ export const useSettingsDialog = create<{ isOpen: boolean; show(): void; close()
   show: () => set({ isOpen: true }),
   close: () => set({ isOpen: false }),
 }));
-
-type Draft = { emails: string[]; onFailure: boolean; onRecovery: boolean; limit: string; key: string; timeout: string };
-
-function draftOf(s: WorkflowSettings): Draft {
-  return {
-    emails: s.alerts?.email.length ? [...s.alerts.email] : [''],
-    onFailure: s.alerts?.onFailure ?? true,
-    onRecovery: s.alerts?.onRecovery ?? true,
-    limit: s.concurrency ? String(s.concurrency.limit) : '',
-    key: s.concurrency?.key ?? '',
-    timeout: s.timeoutSeconds === undefined ? '' : String(s.timeoutSeconds),
-  };
-}
-
-/** The settings a draft stands for: blank sections are left out (no alerts, no limit, no timeout). */
-function settingsOf(d: Draft): unknown {
-  const email = d.emails.map((e) => e.trim()).filter(Boolean);
-  return {
-    ...(email.length ? { alerts: { email, onFailure: d.onFailure, onRecovery: d.onRecovery } } : {}),
-    ...(d.limit.trim() || d.key.trim() ? { concurrency: { limit: d.limit.trim() ? Number(d.limit) : undefined, ...(d.key.trim() ? { key: d.key.trim() } : {}) } } : {}),
-    ...(d.timeout.trim() ? { timeoutSeconds: Number(d.timeout) } : {}),
-  };
-}
-
-/** Issue paths as the server sends them (`settings.alerts.email.0`); blank e-mail rows are dropped before checking, so row numbers are mapped back. */
-function byPath(issues: Issue[], d: Draft): Map<string, string> {
-  const rows = d.emails.flatMap((e, i) => (e.trim() ? [i] : []));
-  const out = new Map<string, string>();
-  for (const i of issues) {
-    const path = i.path.replace(/^settings\./, '').replace(/^alerts\.email\.(\d+)/, (_, n: string) => `alerts.email.${rows[Number(n)] ?? n}`);
-    if (!out.has(path)) out.set(path, i.message);
-  }
-  return out;
-}
 
 export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const [draft, setDraft] = useState<Draft>(() => draftOf(useEditorStore.getState().workflow?.settings ?? {}));
