@@ -82,7 +82,7 @@ export function toAlertView(r: AlertRow): AlertView {
 }
 
 const recipientsOf = (s: WorkflowSettings | undefined, kind: 'onFailure' | 'onRecovery'): string[] => (s?.alerts?.[kind] && s.alerts.email.length ? s.alerts.email : []);
-const describe = (err: unknown) => {
+const describeError = (err: unknown) => {
   const code = typeof err === 'object' && err && 'code' in err ? String((err as { code: unknown }).code) : undefined;
   const message = err instanceof Error ? err.message : String(err);
   return code ? `${code}: ${message}` : message;
@@ -158,8 +158,8 @@ export function createAlertService(deps: AlertServiceDeps) {
         const attempts = Number(alert.attempts) + 1;
         const delay = RETRY_DELAYS_MS[Math.min(attempts - 1, RETRY_DELAYS_MS.length - 1)]!;
         const retryAt = attempts >= MAX_ATTEMPTS ? undefined : deps.clock.now() + delay;
-        await deps.repo.attemptFailed(alert.id, deps.owner, describe(err), retryAt);
-        log.warn(retryAt ? 'alert not delivered; retried later' : 'alert not delivered; giving up', { alertId: alert.id, workflowId: alert.workflow_id, attempts, err: describe(err) });
+        await deps.repo.attemptFailed(alert.id, deps.owner, describeError(err), retryAt);
+        log.warn(retryAt ? 'alert not delivered; retried later' : 'alert not delivered; giving up', { alertId: alert.id, workflowId: alert.workflow_id, attempts, err: describeError(err) });
       }
     }
   }
