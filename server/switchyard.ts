@@ -58,6 +58,7 @@ import { createWorkflowService } from './services/workflow.service.ts';
 import { createRequirements } from './services/workflow-requirements.ts';
 import { createSecretScrubber, scrubbingLogger } from './lib/secret-scrubber.ts';
 import { createVault } from './vault.ts';
+import { createAlerting } from './alerting.ts';
 
 export const VERSION = '0.1.0';
 
@@ -150,6 +151,8 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   const expressions = createExpressionEngine();
   const httpClient = o.http ?? createHttpClient({ blockPrivate: config.OUTBOUND_BLOCK_PRIVATE });
   const http = meteredHttp(httpClient, metrics);
+  // One mail port for the nodes and the alerts: the same server (or outbox), counted alike.
+  const mail = meteredMail(o.mail ?? vault.ports.mail, metrics);
 
   const executor = createExecutor({
     store: scrubbingStore(store.executions, secrets),
@@ -158,11 +161,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     events: scrubbingEvents(events, secrets),
     clock,
     logger: logger.child({ component: 'engine' }),
-    ports: {
-      http,
-      mail: meteredMail(o.mail ?? vault.ports.mail, metrics),
-      credentials: o.credentials ?? vault.ports.credentials,
-    },
+    ports: { http, mail, credentials: o.credentials ?? vault.ports.credentials },
     // flow.call starts children through the execution service, built below (bound late).
     calls: {
       start: (req) => calls.start(req),
@@ -234,6 +233,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       cluster?.announceWorkflow(id);
     },
   });
+  const alerting = createAlerting({ db, store: store.executions, workflowRepo, workflows, mail, events, clock, logger, owner, publicUrl: () => config.publicUrl });
   webhooks = createWebhookService({
     repo: hookRepo,
     executions,
@@ -264,6 +264,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
     extraRoutes: [
       ...vault.routes,
+      ...alerting.routes,
       ...(o.extraRoutes ?? []),
       { path: '/workflows', router: webhookRequestRoutes({ workflows, webhooks, audit }) },
       { path: '/workflows', router: pollTestRoutes({ workflows, runner: triggers.runner, scrub: (v) => secrets.scrub(v) }) },
@@ -317,6 +318,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
           clock,
           logger,
           publicUrl: () => config.publicUrl,
+          alerts: alerting.service,
         });
 
   const cluster: Cluster | undefined = notifications
@@ -353,7 +355,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
   // Handed over only now, as when the server listened only after boot: requests reach the API and
   // /hooks once unfinished executions are resumed and triggers armed; until then, the booting answers.
   front.handle(serve);
-  errorDispatch?.start();
+  if (errorDispatch) [errorDispatch, alerting.service].forEach((s) => s.start());
   if (role !== 'web') await bulk.resumeAll();
   health.ready();
 
@@ -375,6 +377,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
       await cluster?.stop();
       pruner.stop();
       await errorDispatch?.stop();
+      await alerting.service.stop();
       await activator.stop();
       await closeServer();
       await queue.stop();

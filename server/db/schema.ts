@@ -101,6 +101,32 @@ export type BulkJobsTable = {
 };
 /** Failed executions not yet handed to error workflows (migration 012/010). */
 export type FailuresTable = { execution_id: string; created_at: number };
+/** E-mail alerts: the durable queue and record (services/alerts). */
+export type AlertsTable = {
+  id: string;
+  workflow_id: string;
+  /** 'failure' | 'recovery' */
+  kind: string;
+  execution_id: string;
+  node_id: string | null;
+  node_type: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  /** JSON array of addresses. */
+  recipients: string;
+  /** 'new' (not deduplicated yet) | 'pending' (to send) | 'sent' | 'captured' | 'suppressed' | 'failed' */
+  status: string;
+  repeats: Generated<number>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  next_attempt_at: number;
+  claimed_by: string | null;
+  claimed_until: number | null;
+  created_at: number;
+  sent_at: number | null;
+};
+export type AlertSignaturesTable = { signature: string; workflow_id: string; sent_at: number; suppressed: Generated<number>; carried: Generated<number> };
+export type AlertStatesTable = { workflow_id: string; failure_execution_id: string; failure_created_at: number; failure_finished_at: number };
 export type IdempotencyKeysTable = { token: string; key: string; execution_id: string; created_at: number };
 export type TriggerStateTable = { workflow_id: string; node_id: string; state: string; updated_at: number };
 export type NodeSamplesTable = {
@@ -200,6 +226,9 @@ export type Schema = {
   steps: StepsTable;
   idempotency_keys: IdempotencyKeysTable;
   failures: FailuresTable;
+  alerts: AlertsTable;
+  alert_signatures: AlertSignaturesTable;
+  alert_states: AlertStatesTable;
   bulk_jobs: BulkJobsTable;
   trigger_state: TriggerStateTable;
   node_samples: NodeSamplesTable;
@@ -287,6 +316,28 @@ export const COLUMNS = {
   },
   idempotency_keys: { token: 'text', key: 'text', execution_id: 'text', created_at: 'integer' },
   failures: { execution_id: 'text', created_at: 'integer' },
+  alerts: {
+    id: 'text',
+    workflow_id: 'text',
+    kind: 'text',
+    execution_id: 'text',
+    node_id: 'text?',
+    node_type: 'text?',
+    error_code: 'text?',
+    error_message: 'text?',
+    recipients: 'text',
+    status: 'text',
+    repeats: 'integer',
+    attempts: 'integer',
+    last_error: 'text?',
+    next_attempt_at: 'integer',
+    claimed_by: 'text?',
+    claimed_until: 'integer?',
+    created_at: 'integer',
+    sent_at: 'integer?',
+  },
+  alert_signatures: { signature: 'text', workflow_id: 'text', sent_at: 'integer', suppressed: 'integer', carried: 'integer' },
+  alert_states: { workflow_id: 'text', failure_execution_id: 'text', failure_created_at: 'integer', failure_finished_at: 'integer' },
   bulk_jobs: {
     id: 'text',
     request_key: 'text',

@@ -33,7 +33,7 @@ let orderedSeq = 0;
  * made by one process within one millisecond still sort in the order they were made, so a log read
  * newest first by id shows two changes of one request in the order they happened.
  */
-export function newOrderedId(prefix: 'aud' | 'bulk', now = Date.now()): string {
+export function newOrderedId(prefix: 'aud' | 'bulk' | 'alert', now = Date.now()): string {
   orderedSeq = now === orderedMs ? orderedSeq + 1 : 0;
   orderedMs = now;
   return `${prefix}_${now.toString(36).padStart(9, '0')}${orderedSeq.toString(36).padStart(4, '0')}${randomChars(8)}`;

@@ -5,6 +5,8 @@
  * A start is idempotent per (error workflow, failed execution), so a crash between starting and
  * deleting, or two processes draining at once, never starts one twice. Failures of error
  * workflows themselves start nothing, so an error workflow that fails cannot loop.
+ * The same drain hands each failure to the e-mail alerts (`alerts`), which queue it durably before
+ * its row goes: one table of failures serves both consumers.
  */
 import type { Kysely } from 'kysely';
 import { ERROR_TRIGGER_TYPE, type FailureEvent } from '#shared/nodes/trigger-error.ts';
@@ -18,6 +20,23 @@ import { iso, type Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 
 const BATCH = 100;
+
+/** The failure as error workflows and alert e-mails describe it: what failed, where, and a link. */
+export function failureEvent(exec: ExecutionRow, workflow: { id: string; name: string }, publicUrl: string): FailureEvent {
+  const stored = exec.error ? (JSON.parse(exec.error) as { code?: string; message?: string; nodeId?: string; nodeType?: string }) : {};
+  return {
+    workflow: { id: workflow.id, name: workflow.name },
+    execution: { id: exec.id, url: executionUrl(publicUrl, exec.id), mode: exec.mode, startedAt: iso(exec.started_at ?? exec.created_at) },
+    failedNode: stored.nodeId ? { id: stored.nodeId, type: stored.nodeType ?? '' } : null,
+    error: { code: stored.code ?? 'NODE_ERROR', message: stored.message ?? 'failed' },
+  };
+}
+
+/** The editor's page of one execution. */
+export const executionUrl = (publicUrl: string, id: string) => `${publicUrl}/#/executions/${encodeURIComponent(id)}`;
+
+/** Something else told of each failure before it leaves the queue (e-mail alerts): it must store what it needs durably. */
+export type FailureConsumer = { queueFailure(exec: ExecutionRow, event: FailureEvent): Promise<void> };
 const ACTIVE_CACHE_MS = 2_000;
 
 export function createErrorDispatcher(deps: {
@@ -30,6 +49,7 @@ export function createErrorDispatcher(deps: {
   clock: Clock;
   logger: Logger;
   publicUrl(): string;
+  alerts?: FailureConsumer;
   /** How often to look for failures no event announced (another process's, or left by a crash). */
   intervalMs?: number;
 }) {
@@ -47,16 +67,13 @@ export function createErrorDispatcher(deps: {
   };
 
   async function dispatch(exec: ExecutionRow): Promise<number> {
-    if (exec.status !== 'error' || exec.mode === 'error') return 0;
+    if (exec.status !== 'error') return 0;
     const failed = await deps.workflow(exec.workflow_id);
-    if (!failed || findTrigger(failed.nodes)?.type === ERROR_TRIGGER_TYPE) return 0;
-    const stored = exec.error ? (JSON.parse(exec.error) as { code?: string; message?: string; nodeId?: string; nodeType?: string }) : {};
-    const event: FailureEvent = {
-      workflow: { id: failed.id, name: failed.name },
-      execution: { id: exec.id, url: `${deps.publicUrl()}/#/executions/${encodeURIComponent(exec.id)}`, mode: exec.mode, startedAt: iso(exec.started_at ?? exec.created_at) },
-      failedNode: stored.nodeId ? { id: stored.nodeId, type: stored.nodeType ?? '' } : null,
-      error: { code: stored.code ?? 'NODE_ERROR', message: stored.message ?? 'failed' },
-    };
+    if (!failed) return 0;
+    const event = failureEvent(exec, failed, deps.publicUrl());
+    // Alerts follow the failed workflow's own settings, error workflows' failures included.
+    await deps.alerts?.queueFailure(exec, event);
+    if (exec.mode === 'error' || findTrigger(failed.nodes)?.type === ERROR_TRIGGER_TYPE) return 0;
     let started = 0;
     for (const w of await watchers()) {
       if (w.id === failed.id) continue;

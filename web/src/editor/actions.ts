@@ -4,7 +4,8 @@
  */
 import type { ExecutionDetail, ExecutionStatus, Step } from '#shared/execution.ts';
 import { getNodeDefinition } from '#shared/nodes/registry.ts';
-import type { Workflow } from '#shared/workflow.ts';
+import type { Issue } from '#shared/issues.ts';
+import type { Workflow, WorkflowSettings } from '#shared/workflow.ts';
 import { api, ApiError, errorMessage } from '../api/client.ts';
 import { formatDuration, plural } from '../lib/format.ts';
 import { declaredSample } from './expressions.ts';
@@ -64,6 +65,36 @@ export async function saveWorkflow(options: { quiet?: boolean } = {}): Promise<W
   );
   try {
     return await inFlight;
+  } finally {
+    inFlight = null;
+    useEditorStore.getState().setBusy(null);
+  }
+}
+
+/**
+ * Saves the draft with new settings (the settings dialog). The normal save sends none, which keeps
+ * the stored ones; this one replaces them. Faults come back for the dialog to show at its fields.
+ */
+export async function saveSettings(settings: WorkflowSettings): Promise<{ ok: true } | { ok: false; issues: Issue[]; message: string }> {
+  if (refusedWhileViewing()) return { ok: false, issues: [], message: 'Viewing a past execution: go back to editing first.' };
+  if (inFlight) await inFlight;
+  const s = useEditorStore.getState();
+  if (!s.workflow) return { ok: false, issues: [], message: 'No workflow is open.' };
+  const revision = s.revision;
+  const name = s.name.trim() || 'Untitled workflow';
+  s.setBusy('saving');
+  const saving = api.workflows.save(s.workflow.id, { name, ...s.toDocument(), settings });
+  inFlight = saving.then(
+    (wf) => wf,
+    () => null,
+  );
+  try {
+    const wf = await saving;
+    useEditorStore.getState().markSaved(wf, revision);
+    toast('success', 'Settings saved', wf.active ? 'The active version now runs with them.' : undefined);
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, issues: e instanceof ApiError ? e.issues : [], message: errorMessage(e) };
   } finally {
     inFlight = null;
     useEditorStore.getState().setBusy(null);

@@ -28,6 +28,7 @@ import { ConfigPanel } from './config-panel.tsx';
 import { forgetJsonDrafts } from './fields/json-widget.tsx';
 import { useHistoryPanel } from './history.ts';
 import { HistoryPanel } from './history-panel.tsx';
+import { useSettingsDialog } from './settings-dialog.tsx';
 import { Palette } from './palette.tsx';
 import { backToEditing, viewExecution } from './past-runs.ts';
 import { ReplayBanner } from './replay-banner.tsx';
@@ -84,7 +85,13 @@ export function EditorPage({ workflowId, executionId = null, historyVersion = nu
     useHistoryPanel.getState().show(Number.isInteger(v) && v > 0 ? v : null);
   }, [loaded, historyVersion]);
   // The panel belongs to the workflow it was opened on.
-  useEffect(() => () => useHistoryPanel.getState().close(), [workflowId]);
+  useEffect(
+    () => () => {
+      useHistoryPanel.getState().close();
+      useSettingsDialog.getState().close(); // its draft belongs to the workflow it was opened on
+    },
+    [workflowId],
+  );
 
   useEffect(() => {
     const warn = (e: BeforeUnloadEvent) => {

@@ -2,7 +2,7 @@
  * The toolbar's "Runs" menu: this workflow's recent executions (status, when, version, mode), each
  * opening on the canvas read-only with the graph it ran (past-runs.ts); and, when the latest run
  * ran another version than the one being edited, the offer to view it there instead of painting
- * it on this graph. It also opens the version history (history-panel.tsx).
+ * it on this graph. It also opens the version history (history-panel.tsx) and the workflow settings.
  */
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -13,6 +13,7 @@ import { formatDateTime, timeAgo } from '../lib/format.ts';
 import { href } from '../lib/router.ts';
 import { useHistoryPanel } from './history.ts';
 import { executionViewPath } from './past-runs.ts';
+import { useSettingsDialog } from './settings-dialog.tsx';
 import { selectShownRun, useEditorStore } from './store.ts';
 
 const RECENT = 15;
@@ -79,6 +80,18 @@ export function PastRunsMenu({ disabled }: { disabled: boolean }) {
             }}
           >
             Version history…
+          </button>
+          <button
+            type="button"
+            role="menuitem"
+            className="past-run-all"
+            disabled={viewing !== null}
+            onClick={() => {
+              setOpen(false);
+              useSettingsDialog.getState().show();
+            }}
+          >
+            Workflow settings…
           </button>
         </div>
       )}

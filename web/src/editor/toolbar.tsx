@@ -1,6 +1,6 @@
 /**
- * The editor's top bar: name, save state, undo/redo, layout, problems, past runs, version history, Run, the Active
- * switch and Save. While a past execution is viewed, everything that edits, saves or runs is disabled.
+ * The editor's top bar: name, save state, undo/redo, layout, problems, past runs, version history, settings, Run,
+ * the Active switch and Save. While a past execution is viewed, everything that edits, saves or runs is disabled.
  */
 import { useReactFlow } from '@xyflow/react';
 import { useRef, useState } from 'react';
@@ -16,6 +16,7 @@ import { useHistoryPanel } from './history.ts';
 import { LatestRun, PastRunsMenu } from './past-runs-menu.tsx';
 import { focusNodeSoon } from './node-picker.tsx';
 import { RunButton } from './run-menu.tsx';
+import { SettingsDialog, useSettingsDialog } from './settings-dialog.tsx';
 import { selectIsDirty, useEditorStore, type NodeIssue } from './store.ts';
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -37,6 +38,7 @@ export function Toolbar() {
   );
   const { fitView } = useReactFlow();
   const store = useEditorStore.getState();
+  const settingsOpen = useSettingsDialog((s) => s.isOpen);
 
   const tidy = () => {
     const { nodes, edges, applyLayout } = useEditorStore.getState();
@@ -83,6 +85,18 @@ export function Toolbar() {
       >
         <Icon name="history" /> <span className="bar-history-word">History</span>
       </button>
+      <button
+        type="button"
+        className="btn btn-ghost bar-settings"
+        aria-label="Settings"
+        aria-haspopup="dialog"
+        disabled={viewing || busy !== null}
+        onClick={() => useSettingsDialog.getState().show()}
+        title="Workflow settings: alert e-mails, concurrency, timeout"
+      >
+        <Icon name="settings" /> <span className="bar-history-word">Settings</span>
+      </button>
+      {settingsOpen && <SettingsDialog onClose={() => useSettingsDialog.getState().close()} />}
       <a className="btn btn-ghost bar-executions" href={href(`/executions?workflowId=${encodeURIComponent(workflowId)}`)}>
         Executions
       </a>
