@@ -65,6 +65,12 @@ export type ExecutionsTable = {
   call_depth: Generated<number>;
   /** A retry: 'start' or 'failed' (migration 011/009); null otherwise. */
   retry_from: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
+   * settings.concurrency (migration 015/013): the execution's group (`<workflowId>`, or
+   * `<workflowId>:<key value>` with a key) and its version's limit, fixed at ingest; null when unlimited.
+   */
+  concurrency_key: ColumnType<string | null, string | null | undefined, string | null>;
+  concurrency_limit: ColumnType<number | null, number | null | undefined, number | null>;
 };
 export type StepsTable = {
   execution_id: string;
@@ -266,6 +272,8 @@ export const COLUMNS = {
     parent_execution_id: 'text?',
     call_depth: 'integer',
     retry_from: 'text?',
+    concurrency_key: 'text?',
+    concurrency_limit: 'integer?',
   },
   steps: {
     execution_id: 'text',
