@@ -25,7 +25,9 @@ CREATE INDEX executions_concurrency_held ON executions (concurrency_key) WHERE c
 -- probe of an empty index more). Otherwise candidates come from every group with a free slot and
 -- from the unlimited queue, and the oldest `p_limit` of them are taken: one FIFO by creation.
 -- Same result type, the planner settings of migration 002 (which says why), and no sequential
--- scans either: every statement here has an index made for it.
+-- scans either: every statement here has an index made for it. JIT off: the one sort left (of
+-- the few candidates, below) costs "disabled" with sorts off, which is far above jit_above_cost,
+-- and compiling it took 200 ms a claim.
 CREATE OR REPLACE FUNCTION sy_claim(p_owner text, p_now bigint, p_limit integer, p_lease_ms bigint)
 RETURNS TABLE (id text, workflow_id text, workflow_version integer, status text, mode text, retry_of text, error text,
   created_at bigint, started_at bigint, finished_at bigint, wake_at bigint, lease_owner text, fence integer,
@@ -34,6 +36,7 @@ LANGUAGE plpgsql VOLATILE
 SET enable_sort = off
 SET enable_bitmapscan = off
 SET enable_seqscan = off
+SET jit = off
 AS $$
 #variable_conflict use_column
 DECLARE
