@@ -100,7 +100,7 @@ export function createExecutionService(deps: {
     };
   }
 
-  /** Executions of a workflow without a concurrency limit: no key, nothing evaluated. */
+  /** Without a sandbox (a service built for a test), every key gives nothing: the default group. */
   const noKey = () => Promise.reject(new Error('no expression engine'));
 
   async function prepare(req: StartRequest): Promise<{ ingest: IngestRequest; hint: StartHint }> {
