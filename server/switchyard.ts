@@ -207,6 +207,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     currentVersion: async (id) => (await workflowRepo.get(id))?.version,
     clock,
     scrub: (t) => secrets.scrubText(t),
+    evaluate: expressions.evaluate,
   });
   const calls = createCallPort({ workflow: (id) => workflowRepo.get(id), executions, store: store.executions, queue, clock, logger });
   let webhooks: ReturnType<typeof createWebhookService> | undefined;

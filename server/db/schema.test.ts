@@ -24,7 +24,7 @@ const migrationNumbers = (dialect: string) =>
 const latest = (dialect: string) => Math.max(...migrationNumbers(dialect));
 
 /** Indexes only PostgreSQL has (the shared queue's claims and leases). */
-const PG_ONLY_INDEXES = ['index executions_claimable', 'index executions_lease_owner'];
+const PG_ONLY_INDEXES = ['index executions_claimable', 'index executions_lease_owner', 'index executions_concurrency', 'index executions_concurrency_held'];
 /**
  * The SQLite-only search index (migration 009: an FTS5 table, its shadow tables and its doc ids);
  * PostgreSQL searches the steps themselves (server/db/repos/execution-search.ts).

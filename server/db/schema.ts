@@ -67,6 +67,12 @@ export type ExecutionsTable = {
   retry_from: ColumnType<string | null, string | null | undefined, string | null>;
   /** Running time used of settings.timeoutSeconds, as of the last park or checkpoint (migration 017/015; engine/timeout.ts). */
   active_ms: Generated<number>;
+  /**
+   * settings.concurrency (migration 015/013): the execution's group (`<workflowId>`, or
+   * `<workflowId>:<key value>` with a key) and its version's limit, fixed at ingest; null when unlimited.
+   */
+  concurrency_key: ColumnType<string | null, string | null | undefined, string | null>;
+  concurrency_limit: ColumnType<number | null, number | null | undefined, number | null>;
 };
 export type StepsTable = {
   execution_id: string;
@@ -298,6 +304,8 @@ export const COLUMNS = {
     call_depth: 'integer',
     retry_from: 'text?',
     active_ms: 'integer',
+    concurrency_key: 'text?',
+    concurrency_limit: 'integer?',
   },
   steps: {
     execution_id: 'text',

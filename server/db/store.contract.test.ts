@@ -78,7 +78,7 @@ function contract(f: Factory): void {
     expect(await store().executions.getSteps(r.execution.id)).toEqual([r.triggerStep]);
     expect(await store().executions.getStep(r.execution.id, 'trigger')).toEqual(r.triggerStep);
     expect(await store().executions.getStep(r.execution.id, 'nope')).toBeUndefined();
-    expect(await store().executions.listUnfinished()).toEqual([{ id: r.execution.id, wake_at: null }]);
+    expect(await store().executions.listUnfinished()).toEqual([{ id: r.execution.id, wake_at: null, concurrency_key: null, concurrency_limit: null }]);
     expect(await store().executions.hasUnfinished(WF)).toBe(true);
   });
 
@@ -152,6 +152,17 @@ function contract(f: Factory): void {
     expect((await store().executions.getExecutionWithSteps(child.execution.id))?.execution).toMatchObject({ parent_execution_id: parent.execution.id, call_depth: 3 });
   });
 
+  it('keeps a limited execution’s concurrency group and limit, listed with the unfinished ones', async () => {
+    const free = req(1_000);
+    const limited = req(1_001);
+    limited.execution = { ...limited.execution, concurrency_key: `${WF}:acme`, concurrency_limit: 2 };
+    await store().executions.ingestMany([free, limited]);
+    expect(await store().executions.listUnfinished()).toEqual([
+      { id: free.execution.id, wake_at: null, concurrency_key: null, concurrency_limit: null },
+      { id: limited.execution.id, wake_at: null, concurrency_key: `${WF}:acme`, concurrency_limit: 2 },
+    ]);
+  });
+
   it('upserts steps (a re-run overwrites) and moves an execution through its states', async () => {
     const r = req();
     const id = r.execution.id;
@@ -161,7 +172,7 @@ function contract(f: Factory): void {
     expect(await store().executions.getStep(id, 'a')).toEqual(stepRow(id, 'a', { status: 'success', attempts: 2, output: '{"b":2}', truncated: 1 }));
     expect(await store().executions.markRunning(id, 2_000)).toBe(true);
     expect(await store().executions.park(id, 9_000)).toBe(true);
-    expect(await store().executions.listUnfinished()).toEqual([{ id, wake_at: 9_000 }]);
+    expect(await store().executions.listUnfinished()).toEqual([{ id, wake_at: 9_000, concurrency_key: null, concurrency_limit: null }]);
     expect(await store().executions.finish(id, 'success', null, 3_000, 2_000)).toBe(true);
     expect(await store().executions.getExecution(id)).toMatchObject({ status: 'success', started_at: 2_000, finished_at: 3_000, wake_at: null });
     expect(await store().executions.hasUnfinished(WF)).toBe(false);
@@ -310,6 +321,58 @@ function claimContract(f: Factory<PostgresStore>): void {
     expect(await ex.finish(id, 'success', null, 13_000, 12_000, b.lease)).toBe(true);
     expect(await ex.getExecution(id)).toMatchObject({ status: 'success', finished_at: 13_000 });
     expect(await one('C', 99_999)).toBeUndefined();
+  });
+
+  /** `n` queued executions of one concurrency group (limit `limit`), created one ms apart from `at`. */
+  const grouped = async (group: string, limit: number, n: number, at = 1_000) => {
+    const reqs = Array.from({ length: n }, (_, i) => {
+      const r = req(at + i);
+      r.execution = { ...r.execution, concurrency_key: `${WF}:${group}`, concurrency_limit: limit };
+      return r;
+    });
+    await store().executions.ingestMany(reqs);
+    return reqs.map((r) => r.execution.id);
+  };
+
+  it('concurrency: takes at most a group’s limit (oldest first) and the rest of the queue meanwhile', async () => {
+    const a = await grouped('a', 2, 4, 1_000);
+    const b = await grouped('b', 1, 2, 1_010);
+    const free = await queued(2, 1_020);
+    const first = await store().claims.claim('A', 10, 10_000, 60_000);
+    expect(first.map((c) => c.row.id)).toEqual([a[0], a[1], b[0], ...free]);
+    // Full groups: nothing more, however much room the claimer has.
+    expect(await store().claims.claim('B', 10, 10_000, 60_000)).toEqual([]);
+    // A finished holder frees one slot, taken by the group's oldest waiting execution.
+    await store().executions.finish(a[0]!, 'success', null, 11_000, 10_000, first[0]!.lease);
+    expect((await store().claims.claim('B', 10, 11_000, 60_000)).map((c) => c.row.id)).toEqual([a[2]]);
+    // A parked holder holds no slot; once due it waits for one like the others (oldest first).
+    await store().executions.park(b[0]!, 20_000, first[2]!.lease);
+    expect((await store().claims.claim('B', 10, 11_000, 60_000)).map((c) => c.row.id)).toEqual([b[1]]);
+    expect(await store().claims.claim('B', 10, 20_000, 60_000)).toEqual([]);
+  });
+
+  it('concurrency: a killed worker’s expired leases give their slots back', async () => {
+    const ids = await grouped('a', 2, 3);
+    await store().claims.claim('dead', 10, 10_000, 1_000); // leases until 11_000, never renewed
+    expect(await store().claims.claim('B', 10, 10_500, 60_000)).toEqual([]);
+    // Expired: the two are claimable again, oldest first, and hold the group's two slots.
+    expect((await store().claims.claim('B', 10, 11_001, 60_000)).map((c) => c.row.id)).toEqual(ids.slice(0, 2));
+    expect(await store().claims.claim('C', 10, 11_002, 60_000)).toEqual([]);
+  });
+
+  it('concurrency: concurrent claimers never exceed a group’s limit', async () => {
+    await grouped('a', 3, 60);
+    const free = await queued(30, 5_000);
+    const got = (await Promise.all(['A', 'B', 'C', 'D', 'E', 'F'].map((o) => store().claims.claim(o, 10, 10_000, 60_000)))).flat();
+    const limited = got.filter((c) => !free.includes(c.row.id));
+    expect(limited.length).toBeLessThanOrEqual(3);
+    expect(new Set(got.map((c) => c.row.id)).size).toBe(got.length);
+    const held = await store().kysely.selectFrom('executions').select('id').where('concurrency_key', '=', `${WF}:a`).where('lease_owner', 'is not', null).execute();
+    expect(held.length).toBe(limited.length);
+    // Whatever the race left free is taken by the next claim, never more than the limit in all.
+    await store().claims.claim('G', 10, 10_000, 60_000);
+    const after = await store().kysely.selectFrom('executions').select('id').where('concurrency_key', '=', `${WF}:a`).where('lease_owner', 'is not', null).execute();
+    expect(after.length).toBe(3);
   });
 
   it('renew keeps a lease; release makes it claimable at once', async () => {

@@ -14,7 +14,10 @@ export type Dialect = 'sqlite' | 'postgres';
  * An executions row as the engine reads it (the lease columns are the claim queue's business).
  * `summary` is written at ingest and read by the list and getExecution; a claimed row lacks it.
  */
-export type ExecutionRow = Omit<Selectable<ExecutionsTable>, 'lease_owner' | 'lease_until' | 'fence' | 'summary' | 'parent_execution_id' | 'call_depth' | 'retry_from' | 'active_ms'> & {
+export type ExecutionRow = Omit<
+  Selectable<ExecutionsTable>,
+  'lease_owner' | 'lease_until' | 'fence' | 'summary' | 'parent_execution_id' | 'call_depth' | 'retry_from' | 'active_ms' | 'concurrency_key' | 'concurrency_limit'
+> & {
   /** A retry: from the start or from the failed step (absent otherwise). */
   retry_from?: string | null;
   summary?: string | null;
@@ -23,7 +26,16 @@ export type ExecutionRow = Omit<Selectable<ExecutionsTable>, 'lease_owner' | 'le
   call_depth?: number;
   /** Running time used of the workflow's timeout, as last stored (absent: not read, e.g. a claimed row). */
   active_ms?: number;
+  /**
+   * settings.concurrency: the group the execution waits for a slot in, and its limit, written at
+   * ingest (engine/concurrency.ts); absent or null: unlimited. Reads other than listUnfinished leave them out.
+   */
+  concurrency_key?: string | null;
+  concurrency_limit?: number | null;
 };
+
+/** An unfinished execution as the in-process queue resumes it at boot. */
+export type UnfinishedRow = { id: string; wake_at: number | null; concurrency_key: string | null; concurrency_limit: number | null };
 
 export type StepRow = Selectable<StepsTable>;
 
@@ -97,8 +109,8 @@ export type ExecutionStore = {
   getExecutionWithSteps(id: string): Promise<{ execution: ExecutionRow; steps: StepRow[] } | undefined>;
   /** One step; `iteration` '' (the default) outside loops. */
   getStep(id: string, nodeId: string, iteration?: string): Promise<StepRow | undefined>;
-  /** Executions to resume at boot (SQLite): queued or running, with their wake time if parked. */
-  listUnfinished(): Promise<{ id: string; wake_at: number | null }[]>;
+  /** Executions to resume at boot (SQLite): queued or running, oldest first, with their wake time if parked and their concurrency group. */
+  listUnfinished(): Promise<UnfinishedRow[]>;
   /** Whether the workflow has a queued or running execution (schedule overlap). */
   hasUnfinished(workflowId: string): Promise<boolean>;
 };
@@ -108,7 +120,11 @@ export type Claimed = { row: ExecutionRow; lease: Lease; steps?: StepRow[] };
 
 /** The shared queue of a multi-process deployment (PostgreSQL): executions claimed with a lease. */
 export type ClaimStore = {
-  /** Takes up to `limit` runnable executions (queued, due, lease free or expired), oldest first. */
+  /**
+   * Takes up to `limit` runnable executions (queued, due, lease free or expired), oldest first. An
+   * execution with a concurrency group is taken only while fewer than its limit of the group hold
+   * a live lease (a slot), however many processes claim at once.
+   */
   claim(owner: string, limit: number, now: number, leaseMs: number): Promise<Claimed[]>;
   /** Extends every lease `owner` holds; returns how many. */
   renew(owner: string, until: number): Promise<number>;

@@ -5,7 +5,8 @@
  * wakes idle workers at once; a short poll covers what no notification announces (a dead worker's
  * expired leases, parked executions coming due, a notification lost while reconnecting).
  * An execution this process ingests itself is leased to it in the ingest transaction when it has
- * room, so it starts without a claim round trip.
+ * room, so it starts without a claim round trip — unless its workflow has a concurrency limit:
+ * then the claim (sy_claim) decides, so the limit holds across processes.
  */
 import type { ClaimStore, IngestRequest, Lease } from '../db/store.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -160,7 +161,8 @@ export function createClaimQueue(o: ClaimQueueOptions): Queue & { wake(): void }
 
   return {
     claimAtIngest(req: IngestRequest): IngestRequest {
-      if (stopped || paused || free() <= 0) return req;
+      // A limited workflow's execution waits for the claim, which alone counts its group's slots.
+      if (stopped || paused || free() <= 0 || req.execution.concurrency_key) return req;
       return { ...req, leaseTo: { owner: o.owner, until: o.clock.now() + leaseMs } };
     },
     enqueue(id, hint, lease) {

@@ -2,11 +2,13 @@
  * The execution queue: the durable truth is the executions table (status queued/running);
  * this in-memory FIFO only indexes it. A bounded pool of workers drains it off the request path,
  * parked executions (durable delays) get one timer for the earliest wake-up, and at boot every
- * unfinished execution is resumed.
+ * unfinished execution is resumed. A workflow's concurrency limit is kept by slots
+ * (concurrency.ts): an execution of a full group waits in its group's line, not in a worker.
  */
 import type { ExecutionStore, IngestRequest, Lease } from '../db/store.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
+import { createSlots, type ConcurrencyGroup } from './concurrency.ts';
 import type { Executor, StartHint } from './executor.ts';
 
 export type Queue = {
@@ -45,46 +47,95 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
   const parked = new Map<string, number>();
   /** Woken while running: if the run ends parked, it goes round again at once. */
   const rerun = new Set<string>();
+  /** settings.concurrency: the group of each limited execution this queue knows, until it finishes. */
+  const groupOf = new Map<string, ConcurrencyGroup>();
+  const slots = createSlots();
+  /** Limited executions holding a slot (running, or given one and about to start). */
+  const holding = new Set<string>();
+  /** Given a slot while every worker was busy: they start before the FIFO. */
+  const granted: string[] = [];
   let wakeTimer: NodeJS.Timeout | undefined;
   let stopped = false;
   let paused = false;
   let idleWaiters: (() => void)[] = [];
 
-  function pump(): void {
-    while (!stopped && !paused && inFlight.size < deps.concurrency && head < pending.length) {
-      const id = pending[head++]!;
-      if (head > 1024 && head * 2 > pending.length) {
-        pending.splice(0, head); // compact the FIFO without shifting on every take
-        pendingAt.splice(0, head);
-        head = 0;
-      }
-      if (inFlight.has(id)) continue;
-      inFlight.add(id);
-      const hint = hints.get(id);
-      if (hint) hints.delete(id);
-      deps.executor
-        .advance(id, hint)
-        .then(
-          (r) => {
-            if (r.status === 'parked' && rerun.has(id)) {
-              // Not enqueue(): its pump would skip the id while it is still in flight; the pump in finally takes it.
-              pending.push(id);
-              pendingAt.push(deps.clock.now());
-            } else if (r.status === 'parked') park(id, r.wakeAt);
-            rerun.delete(id);
-          },
-          (err: unknown) => deps.logger.error('execution crashed', { executionId: id, err: String(err), stack: (err as Error)?.stack }),
-        )
-        .finally(() => {
-          inFlight.delete(id);
-          pump();
-          if (inFlight.size === 0 && head >= pending.length && idleWaiters.length) {
-            const w = idleWaiters;
-            idleWaiters = [];
-            w.forEach((f) => f());
-          }
-        });
+  /** The next execution to start: one just given a slot first, then the FIFO. */
+  function next(): string | undefined {
+    if (granted.length) return granted.shift();
+    if (head >= pending.length) return undefined;
+    const id = pending[head++]!;
+    if (head > 1024 && head * 2 > pending.length) {
+      pending.splice(0, head); // compact the FIFO without shifting on every take
+      pendingAt.splice(0, head);
+      head = 0;
     }
+    return id;
+  }
+
+  /** Executions of `ids` now hold their group's slot; they start as workers come free. */
+  function hold(ids: string[]): void {
+    for (const g of ids) holding.add(g);
+  }
+
+  const isIdle = () => inFlight.size === 0 && head >= pending.length && granted.length === 0;
+
+  function pump(): void {
+    while (!stopped && !paused && inFlight.size < deps.concurrency) {
+      const id = next();
+      if (id === undefined) break;
+      if (inFlight.has(id)) continue;
+      const group = groupOf.get(id);
+      if (group && !holding.has(id)) {
+        // A full group: the execution waits in its group's line, holding no worker.
+        const now = slots.enter(id, group);
+        hold(now);
+        granted.push(...now.filter((g) => g !== id));
+        if (!now.includes(id)) continue;
+      }
+      run(id);
+    }
+  }
+
+  function run(id: string): void {
+    inFlight.add(id);
+    const hint = hints.get(id);
+    if (hint) hints.delete(id);
+    /** Whether the execution comes back (parked, or woken while running): it keeps its group. */
+    let returns = false;
+    deps.executor
+      .advance(id, hint)
+      .then(
+        (r) => {
+          if (r.status === 'parked' && rerun.has(id)) {
+            // Not enqueue(): its pump would skip the id while it is still in flight; the pump in finally takes it.
+            pending.push(id);
+            pendingAt.push(deps.clock.now());
+            returns = true;
+          } else if (r.status === 'parked') {
+            park(id, r.wakeAt);
+            returns = true;
+          }
+          rerun.delete(id);
+        },
+        (err: unknown) => deps.logger.error('execution crashed', { executionId: id, err: String(err), stack: (err as Error)?.stack }),
+      )
+      .finally(() => {
+        inFlight.delete(id);
+        const group = groupOf.get(id);
+        // A slot is held only while running: a parked execution gives it back and queues again when it wakes.
+        if (group && holding.delete(id)) {
+          const now = slots.leave(group.key);
+          hold(now);
+          granted.push(...now);
+        }
+        if (!returns) groupOf.delete(id);
+        pump();
+        if (isIdle() && idleWaiters.length) {
+          const w = idleWaiters;
+          idleWaiters = [];
+          w.forEach((f) => f());
+        }
+      });
   }
 
   function park(id: string, wakeAt: number): void {
@@ -113,6 +164,8 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
   }
 
   function enqueue(id: string, hint?: StartHint): void {
+    const e = hint?.execution;
+    if (e?.concurrency_key && e.concurrency_limit) groupOf.set(id, { key: e.concurrency_key, limit: e.concurrency_limit });
     // Hints are memory: under a huge backlog keep only a bounded number, the rest read from the DB.
     if (hint && hints.size < 10_000) hints.set(id, hint);
     pending.push(id);
@@ -127,6 +180,7 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
       const rows = await deps.store.listUnfinished();
       const now = deps.clock.now();
       for (const r of rows) {
+        if (r.concurrency_key && r.concurrency_limit) groupOf.set(r.id, { key: r.concurrency_key, limit: r.concurrency_limit });
         if (r.wake_at != null && r.wake_at > now) park(r.id, r.wake_at);
         else enqueue(r.id);
       }
@@ -134,10 +188,10 @@ export function createQueue(deps: { executor: Executor; store: ExecutionStore; c
       return rows.length;
     },
     idle() {
-      if (inFlight.size === 0 && head >= pending.length) return Promise.resolve();
+      if (isIdle()) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
-    stats: () => ({ queued: pending.length - head, running: inFlight.size, parked: parked.size, oldestQueuedAt: head < pending.length ? pendingAt[head]! : null }),
+    stats: () => ({ queued: pending.length - head + granted.length + slots.waiting(), running: inFlight.size, parked: parked.size, oldestQueuedAt: head < pending.length ? pendingAt[head]! : null }),
     wakeExecution(id) {
       if (inFlight.has(id)) rerun.add(id);
       else if (parked.delete(id)) {

@@ -87,6 +87,20 @@ export function createSnapshotCache(
   capacity = 500,
 ): SnapshotCache {
   const cache = new Map<string, CompiledWorkflow>();
+  /** Loads under way: a burst of starts of a version not cached yet reads it once, not once each. */
+  const loading = new Map<string, Promise<CompiledWorkflow>>();
+  async function loadAndCompile(key: string, workflowId: string, version: number): Promise<CompiledWorkflow> {
+    try {
+      const snap = await load(workflowId, version);
+      if (!snap) throw new Error(`workflow ${workflowId} version ${version} not found`);
+      const compiled = compileWorkflow(snap);
+      cache.set(key, compiled);
+      if (cache.size > capacity) cache.delete(cache.keys().next().value!);
+      return compiled;
+    } finally {
+      loading.delete(key);
+    }
+  }
   return {
     async get(workflowId, version) {
       const key = `${workflowId}@${version}`;
@@ -96,12 +110,9 @@ export function createSnapshotCache(
         cache.set(key, hit);
         return hit;
       }
-      const snap = await load(workflowId, version);
-      if (!snap) throw new Error(`workflow ${workflowId} version ${version} not found`);
-      const compiled = compileWorkflow(snap);
-      cache.set(key, compiled);
-      if (cache.size > capacity) cache.delete(cache.keys().next().value!);
-      return compiled;
+      let pending = loading.get(key);
+      if (!pending) loading.set(key, (pending = loadAndCompile(key, workflowId, version)));
+      return pending;
     },
   };
 }

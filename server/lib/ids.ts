@@ -15,9 +15,19 @@ function randomChars(n: number): string {
   return s;
 }
 
-/** `ex_` + 9 base36 chars of milliseconds + 12 random chars: lexicographic order = creation order. */
+let idMs = -1;
+let idSeq = 0;
+
+/**
+ * `ex_` + 9 base36 chars of milliseconds + a 4-char counter + 8 random chars: lexicographic order =
+ * creation order, within one millisecond too for ids one process makes (a concurrency group's
+ * line is in id order). Across processes, ids of one millisecond sort in either order.
+ */
 export function newId(prefix: 'wf' | 'ex' | 'usr' | 'key' | 'cred' | 'req' | 'mail', now = Date.now()): string {
-  return `${prefix}_${now.toString(36).padStart(9, '0')}${randomChars(12)}`;
+  // A clock that steps back keeps counting instead of restarting at 0 within the earlier millisecond.
+  idSeq = now <= idMs ? idSeq + 1 : 0;
+  idMs = Math.max(idMs, now);
+  return `${prefix}_${now.toString(36).padStart(9, '0')}${Math.min(idSeq, 36 ** 4 - 1).toString(36).padStart(4, '0')}${randomChars(8)}`;
 }
 
 /** A webhook token: 192 random bits, URL-safe. */

@@ -7,6 +7,7 @@ import type { ExecutionRow, ExecutionStore, IngestRequest, StepRow } from '../db
 import type { ExecutionListQuery, ExecutionQueryRepo } from '../db/repos/execution-query.repo.ts';
 import { isEdgeActive } from '../engine/edges.ts';
 import type { EngineEvents } from '../engine/events.ts';
+import { concurrencyGroup } from '../engine/concurrency.ts';
 import type { StartHint } from '../engine/executor.ts';
 import type { StartRequest, StartResult } from '../engine/start.ts';
 import type { StateSwap } from '../db/repos/trigger-state.repo.ts';
@@ -59,6 +60,8 @@ export function createExecutionService(deps: {
   clock: Clock;
   /** Scrubs known secret values out of text (lib/secret-scrubber.ts), applied to each stored summary. */
   scrub?: (text: string) => string;
+  /** The sandbox, for a concurrency key (settings.concurrency.key); absent: every key gives the default group. */
+  evaluate?: (expression: string, data: unknown) => Promise<unknown>;
 }) {
   const { store, queue, clock } = deps;
 
@@ -68,7 +71,7 @@ export function createExecutionService(deps: {
    * transaction, so concurrent duplicates start exactly one execution.
    */
   async function start(req: StartRequest): Promise<{ executionId: string; duplicate: boolean }> {
-    const r = prepare(req);
+    const r = await prepare(req);
     const { executionId, duplicate, lease } = await store.ingest(queue.claimAtIngest(r.ingest));
     if (duplicate) return { executionId, duplicate: true };
     deps.events.emitExecution({ executionId, workflowId: req.workflowId, status: 'queued' });
@@ -81,7 +84,7 @@ export function createExecutionService(deps: {
    * `swapKey` won (see ExecutionStore.ingestWithSwaps). `results[i]` is null when its swap lost.
    */
   async function startPass(swaps: readonly StateSwap[], reqs: readonly (StartRequest & { swapKey?: string })[]) {
-    const prepared = reqs.map(prepare);
+    const prepared = await Promise.all(reqs.map(prepare));
     const ingests = prepared.map((p, i) => ({ ...queue.claimAtIngest(p.ingest), ...(reqs[i]!.swapKey ? { swapKey: reqs[i]!.swapKey } : {}) }));
     const { won, results } = await store.ingestWithSwaps(swaps, ingests, clock.now());
     return {
@@ -97,7 +100,15 @@ export function createExecutionService(deps: {
     };
   }
 
-  function prepare(req: StartRequest): { ingest: IngestRequest; hint: StartHint } {
+  /** Without a sandbox (a service built for a test), every key gives nothing: the default group. */
+  const noKey = () => Promise.reject(new Error('no expression engine'));
+
+  async function prepare(req: StartRequest): Promise<{ ingest: IngestRequest; hint: StartHint }> {
+    // The version's settings (a cached snapshot: no read per execution). A limited workflow's
+    // group is decided here, once, so no queue ever evaluates the key.
+    const wf = await deps.snapshots.get(req.workflowId, req.workflowVersion).catch(() => undefined);
+    const limit = wf?.settings.concurrency;
+    const group = limit ? await concurrencyGroup(req.workflowId, limit, req.event ?? null, deps.evaluate ?? noKey) : undefined;
     const now = clock.now();
     const id = newId('ex', now);
     const output = JSON.stringify(req.event ?? null);
@@ -117,6 +128,7 @@ export function createExecutionService(deps: {
       summary: triggerSummary(req.event, deps.scrub),
       ...(req.parent ? { parent_execution_id: req.parent.executionId, call_depth: req.parent.depth } : {}),
       ...(req.retryFrom ? { retry_from: req.retryFrom } : {}),
+      ...(group ? { concurrency_key: group.key, concurrency_limit: group.limit } : {}),
     };
     const triggerStep: StepRow = {
       execution_id: id,

@@ -4,10 +4,10 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { AppError } from '#shared/errors.ts';
 import type { Issue } from '#shared/issues.ts';
-import { expressionIssues } from '#shared/graph/expressions.ts';
+import { describeCompileError, expressionIssues } from '#shared/graph/expressions.ts';
 import { validateGraph } from '#shared/graph/validate.ts';
 import { findTrigger } from '#shared/nodes/registry.ts';
-import { Workflow, WorkflowDraft, type WorkflowNode } from '#shared/workflow.ts';
+import { Workflow, WorkflowDraft, type WorkflowNode, type WorkflowSettings } from '#shared/workflow.ts';
 import type { Schema } from '../db/schema.ts';
 import type { ExecutionQueryRepo } from '../db/repos/execution-query.repo.ts';
 import { createWorkflowRepo, type SaveOrigin, type WorkflowRecord } from '../db/repos/workflow.repo.ts';
@@ -44,6 +44,18 @@ function withoutTokens(nodes: WorkflowNode[]): WorkflowNode[] {
     const { token: _token, ...config } = n.config;
     return { ...n, config };
   });
+}
+
+/** A concurrency key is JSONata over the trigger event: compiled here (never run), as the graph's expressions are. */
+function settingsIssues(settings: WorkflowSettings | undefined): Issue[] {
+  const key = settings?.concurrency?.key;
+  if (!key) return [];
+  try {
+    jsonata(key);
+    return [];
+  } catch (err) {
+    return [{ path: 'settings.concurrency.key', message: describeCompileError(key, err) }];
+  }
 }
 
 export function createWorkflowService(deps: {
@@ -124,13 +136,19 @@ export function createWorkflowService(deps: {
     changed(wf.id);
   }
 
-  async function validateForActivation(wf: { nodes: WorkflowNode[]; edges: WorkflowRecord['edges'] }) {
+  /** Settings a save refuses even in a draft: a concurrency key that cannot compile would put every run in the default group. */
+  function checkSettings(settings: WorkflowSettings | undefined): void {
+    const issues = settingsIssues(settings);
+    if (issues.length) throw new AppError('VALIDATION_FAILED', 'the workflow settings are invalid', { details: issues });
+  }
+
+  async function validateForActivation(wf: { nodes: WorkflowNode[]; edges: WorkflowRecord['edges']; settings?: WorkflowSettings }) {
     // Expressions are compiled here (never run): one that cannot compile would fail every run.
     // A trigger kind may check its own fields again (the poller, with the sandbox's rules): one
     // fault per path, the shared wording first, as the editor shows it.
     const issues: Issue[] = [];
     const seen = new Set<string>();
-    for (const i of [...validateGraph(wf), ...expressionIssues(wf, jsonata), ...(await deps.activator.validate(wf))]) {
+    for (const i of [...validateGraph(wf), ...expressionIssues(wf, jsonata), ...settingsIssues(wf.settings), ...(await deps.activator.validate(wf))]) {
       if (i.path.includes('.config.') && seen.has(i.path)) continue;
       seen.add(i.path);
       issues.push(i);
@@ -147,6 +165,7 @@ export function createWorkflowService(deps: {
 
   /** `origin.by`: who saves (recorded with the version, shown in its history). */
   async function create(draft: WorkflowDraft, origin: SaveOrigin = {}): Promise<Workflow> {
+    checkSettings(draft.settings);
     const now = deps.clock.now();
     const { nodes, tokens } = assignTokens(draft.nodes, new Set());
     const wf: WorkflowRecord = { id: newId('wf', now), name: draft.name, active: false, version: 1, nodes, edges: draft.edges, settings: draft.settings ?? {}, createdAt: now, updatedAt: now };
@@ -157,6 +176,7 @@ export function createWorkflowService(deps: {
   /** Saves a new version. An active workflow must stay runnable, so its new version is validated and re-armed. */
   async function update(id: string, draft: WorkflowDraft, origin: SaveOrigin = {}): Promise<Workflow> {
     const cur = await require(id);
+    checkSettings(draft.settings);
     const { nodes, tokens } = assignTokens(draft.nodes, await ownedTokens(id));
     const next: WorkflowRecord = { ...cur, name: draft.name, nodes, edges: draft.edges, settings: draft.settings ?? cur.settings, version: cur.version + 1, updatedAt: deps.clock.now() };
     if (cur.active) await validateForActivation(next);

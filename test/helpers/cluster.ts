@@ -38,7 +38,7 @@ export type Member = ServerProcess & {
   stop(): Promise<void>;
 };
 
-export type WorkflowDoc = { name: string; nodes: unknown[]; edges?: unknown[] };
+export type WorkflowDoc = { name: string; nodes: unknown[]; edges?: unknown[]; settings?: unknown };
 export type Created = { id: string; version: number; triggers: Record<string, any>[]; hookUrl(m: Member, nodeIndex?: number): string };
 
 export type TestCluster = {

@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import { stateKey, type StateSwap } from '../repos/trigger-state.repo.ts';
-import { CHANNELS, type ClaimStore, type Claimed, type ExecutionRow, type ExecutionStore, type IngestResult, type Lease, type StepRow } from '../store.ts';
+import { CHANNELS, type ClaimStore, type Claimed, type ExecutionRow, type ExecutionStore, type IngestResult, type Lease, type StepRow, type UnfinishedRow } from '../store.ts';
 import { ingestAll, ingestKeys, ingests } from './ingest.ts';
 import type { Reader } from './reader.ts';
 import { stepWrites } from './steps.ts';
@@ -175,8 +175,8 @@ export function createPgExecutionStore(pool: Reader, writer: Writer): ExecutionS
       return rows[0];
     },
     async listUnfinished() {
-      const sql = `SELECT id, wake_at FROM executions WHERE status IN ('queued', 'running') ORDER BY created_at, id`;
-      return (await pool.query<{ id: string; wake_at: number | null }>(sql)).rows;
+      const sql = `SELECT id, wake_at, concurrency_key, concurrency_limit FROM executions WHERE status IN ('queued', 'running') ORDER BY created_at, id`;
+      return (await pool.query<UnfinishedRow>(sql)).rows;
     },
     async hasUnfinished(workflowId) {
       const sql = `SELECT 1 FROM executions WHERE workflow_id = $1 AND status IN ('queued', 'running') LIMIT 1`;

@@ -18,10 +18,11 @@ import type { MergeKind, Tx } from './writer.ts';
 /** One JSON object per ingest; step columns that clash with execution ones are prefixed s_. */
 const ROW_TYPE = `id text, workflow_id text, workflow_version integer, status text, mode text, retry_of text, error text,
   created_at bigint, started_at bigint, finished_at bigint, wake_at bigint, summary text, lease_owner text, lease_until bigint,
-  parent_execution_id text, call_depth integer, retry_from text,
+  parent_execution_id text, call_depth integer, retry_from text, concurrency_key text, concurrency_limit integer,
   node_id text, s_status text, attempts integer, input text, output text, s_error text, handle text, truncated integer,
   s_started_at bigint, s_finished_at bigint, resume_at bigint, token text, key text, since bigint`;
-const EXEC_COLS = 'id, workflow_id, workflow_version, status, mode, retry_of, error, created_at, started_at, finished_at, wake_at, summary, lease_owner, lease_until, fence, parent_execution_id, call_depth, retry_from';
+const EXEC_COLS =
+  'id, workflow_id, workflow_version, status, mode, retry_of, error, created_at, started_at, finished_at, wake_at, summary, lease_owner, lease_until, fence, parent_execution_id, call_depth, retry_from, concurrency_key, concurrency_limit';
 const STEP_COLS = 'execution_id, node_id, status, attempts, input, output, error, handle, truncated, started_at, finished_at, resume_at';
 
 /** `since` is per request: looked up for the conflicting key (the batch holds each key once). */
@@ -38,7 +39,8 @@ const INGEST_CTES = `WITH j AS (SELECT * FROM json_to_recordset($1::json) AS j($
   e AS (
     INSERT INTO executions (${EXEC_COLS})
     SELECT id, workflow_id, workflow_version, status, mode, retry_of, error, created_at, started_at, finished_at, wake_at, summary,
-           lease_owner, lease_until, CASE WHEN lease_owner IS NULL THEN 0 ELSE 1 END, parent_execution_id, call_depth, retry_from
+           lease_owner, lease_until, CASE WHEN lease_owner IS NULL THEN 0 ELSE 1 END, parent_execution_id, call_depth, retry_from,
+           concurrency_key, concurrency_limit
       FROM w WHERE first IS NULL OR first = id
     RETURNING id),
   s AS (
@@ -66,6 +68,8 @@ function toRow(r: IngestRequest): Record<string, unknown> {
     parent_execution_id: x.parent_execution_id ?? null,
     call_depth: x.call_depth ?? 0,
     retry_from: x.retry_from ?? null,
+    concurrency_key: x.concurrency_key ?? null,
+    concurrency_limit: x.concurrency_limit ?? null,
     lease_owner: r.leaseTo?.owner ?? null,
     lease_until: r.leaseTo?.until ?? null,
     node_id: s.node_id,

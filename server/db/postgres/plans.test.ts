@@ -94,4 +94,32 @@ describePg('postgres hot statements under stale statistics', () => {
     expect(read).toBeGreaterThanOrEqual(12);
     expect(read).toBeLessThan(200);
   });
+
+  it('a claim passes over a limited workflow’s full groups without reading their backlog', async () => {
+    // Two groups (settings.concurrency, migration 013), each full (2 of limit 2 leased) with 2,500
+    // waiting, older than the whole unlimited backlog: the claim takes unlimited executions and
+    // reads tens of rows, not the 5,000 waiting ones.
+    await client.query(
+      `INSERT INTO executions (id, workflow_id, workflow_version, status, mode, created_at, fence, concurrency_key, concurrency_limit, lease_owner, lease_until)
+       SELECT 'lim' || lpad(g::text, 6, '0'), 'wf', 1, 'queued', 'webhook', 200 + g, 0, 'wf:' || (g % 2), 2,
+              CASE WHEN g < 4 THEN 'other' END, CASE WHEN g < 4 THEN 9000000000 END
+         FROM generate_series(0, 5003) g`,
+    );
+    try {
+      const claimedIds = async () => {
+        await client.query('BEGIN');
+        try {
+          return (await client.query<{ id: string }>({ name: 'claim', text: CLAIM, values: ['w2', 2_000_000, 10, 1000] })).rows.map((r) => r.id);
+        } finally {
+          await client.query('ROLLBACK');
+        }
+      };
+      expect((await claimedIds()).every((id) => id.startsWith('q'))).toBe(true);
+      const read = await rowsRead('executions', 'claim', CLAIM, ['w2', 2_000_000, 10, 1000]);
+      expect(read).toBeGreaterThanOrEqual(10);
+      expect(read).toBeLessThan(200);
+    } finally {
+      await client.query(`DELETE FROM executions WHERE id LIKE 'lim%'`);
+    }
+  });
 });

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { stateKey } from '../repos/trigger-state.repo.ts';
-import type { ExecutionRow, ExecutionStore, IngestRequest, IngestResult, StepRow } from '../store.ts';
+import type { ExecutionRow, ExecutionStore, IngestRequest, IngestResult, StepRow, UnfinishedRow } from '../store.ts';
 import type { GroupCommit } from './group-commit.ts';
 
 /** Search documents written together (see indexLater), and the longest a document waits. */
@@ -15,8 +15,8 @@ const SEARCH_DELAY_MS = 100;
 export function createSqliteExecutionStore(sqlite: Database.Database, commit: GroupCommit, o: { searchIndex: boolean } = { searchIndex: true }): ExecutionStore & { flushSearch(): void } {
   const single = { single: true };
   const insertExecution = sqlite.prepare(
-    `INSERT INTO executions (id, workflow_id, workflow_version, status, mode, retry_of, created_at, summary, parent_execution_id, call_depth, retry_from)
-     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO executions (id, workflow_id, workflow_version, status, mode, retry_of, created_at, summary, parent_execution_id, call_depth, retry_from, concurrency_key, concurrency_limit)
+     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const upsertStep = sqlite.prepare(
     `INSERT INTO steps (execution_id, node_id, iteration, status, attempts, input, output, error, handle, truncated, started_at, finished_at, resume_at)
@@ -43,7 +43,7 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
   );
   const getSteps = sqlite.prepare(`SELECT * FROM steps WHERE execution_id = ?`);
   const getStep = sqlite.prepare(`SELECT * FROM steps WHERE execution_id = ? AND node_id = ? AND iteration = ?`);
-  const unfinished = sqlite.prepare(`SELECT id, wake_at FROM executions WHERE status IN ('queued', 'running') ORDER BY created_at, id`);
+  const unfinished = sqlite.prepare(`SELECT id, wake_at, concurrency_key, concurrency_limit FROM executions WHERE status IN ('queued', 'running') ORDER BY created_at, id`);
   const findIdem = sqlite.prepare(`SELECT execution_id FROM idempotency_keys WHERE token = ? AND key = ? AND created_at >= ?`);
   const putIdem = sqlite.prepare(
     `INSERT INTO idempotency_keys (token, key, execution_id, created_at) VALUES (?, ?, ?, ?)
@@ -117,7 +117,7 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
       if (first) return { executionId: first.execution_id, duplicate: true };
       putIdem.run(idem.token, idem.key, e.id, e.created_at);
     }
-    insertExecution.run(e.id, e.workflow_id, e.workflow_version, e.mode, e.retry_of, e.created_at, e.summary ?? null, e.parent_execution_id ?? null, e.call_depth ?? 0, e.retry_from ?? null);
+    insertExecution.run(e.id, e.workflow_id, e.workflow_version, e.mode, e.retry_of, e.created_at, e.summary ?? null, e.parent_execution_id ?? null, e.call_depth ?? 0, e.retry_from ?? null, e.concurrency_key ?? null, e.concurrency_limit ?? null);
     upsertStep.run(req.triggerStep);
     for (const step of req.steps ?? []) upsertStep.run(step);
     if (req.triggerStep.output != null) indexLater({ id: e.id, node: req.triggerStep.node_id, body: req.triggerStep.output });
@@ -166,7 +166,7 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
       return execution && { execution, steps: getSteps.all(id) as StepRow[] };
     },
     getStep: async (id, nodeId, iteration = '') => getStep.get(id, nodeId, iteration) as StepRow | undefined,
-    listUnfinished: async () => unfinished.all() as { id: string; wake_at: number | null }[],
+    listUnfinished: async () => unfinished.all() as UnfinishedRow[],
     hasUnfinished: async (workflowId) => hasUnfinished.get(workflowId) !== undefined,
   };
 }
