@@ -3,7 +3,7 @@
  * the workflow's `settings` (shared/workflow.ts WorkflowSettings). Saving saves the draft with
  * them; faults, the shared schema's here or the server's (`settings.*` paths), show at their field.
  */
-import { useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { create } from 'zustand';
 import { fromZodIssues } from '#shared/issues.ts';
 import { WorkflowSettings } from '#shared/workflow.ts';
@@ -119,71 +119,34 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
 
         <fieldset className="settings-section">
           <legend>Concurrency</legend>
-          <div className="field">
-            <label className="field-label" htmlFor="concurrency-limit">
-              Limit
-            </label>
-            <input
-              id="concurrency-limit"
-              className="input"
-              type="number"
-              min={1}
-              max={1000}
-              inputMode="numeric"
-              value={draft.limit}
-              placeholder="No limit"
-              onChange={(e) => set({ limit: e.target.value }, 'concurrency.limit')}
-              aria-invalid={invalid('concurrency.limit')}
-              aria-describedby={described('concurrency.limit', 'concurrency-limit-error', 'concurrency-limit-help')}
-            />
-            <span className="field-help" id="concurrency-limit-help">
-              At most this many runs of this workflow at once.
-            </span>
-            {fault('concurrency.limit', 'concurrency-limit-error')}
-          </div>
-          <div className="field">
-            <label className="field-label" htmlFor="concurrency-key">
-              Key (optional)
-            </label>
-            <input
-              id="concurrency-key"
-              className="input mono"
-              value={draft.key}
-              placeholder="$.body.customerId"
-              onChange={(e) => set({ key: e.target.value }, 'concurrency.key')}
-              aria-invalid={invalid('concurrency.key')}
-              aria-describedby={described('concurrency.key', 'concurrency-key-error', 'concurrency-key-help')}
-            />
-            <span className="field-help" id="concurrency-key-help">
-              A JSONata expression over the trigger event: the limit holds per value of it.
-            </span>
-            {fault('concurrency.key', 'concurrency-key-error')}
-          </div>
+          <SettingField
+            id="concurrency-limit"
+            label="Limit"
+            help="At most this many runs of this workflow at once."
+            fault={faults.get('concurrency.limit')}
+            input={{ type: 'number', min: 1, max: 1000, inputMode: 'numeric', placeholder: 'No limit', value: draft.limit }}
+            onChange={(v) => set({ limit: v }, 'concurrency.limit')}
+          />
+          <SettingField
+            id="concurrency-key"
+            label="Key (optional)"
+            help="A JSONata expression over the trigger event: the limit holds per value of it."
+            fault={faults.get('concurrency.key')}
+            input={{ className: 'input mono', placeholder: '$.body.customerId', value: draft.key }}
+            onChange={(v) => set({ key: v }, 'concurrency.key')}
+          />
         </fieldset>
 
         <fieldset className="settings-section">
           <legend>Timeout</legend>
-          <div className="field">
-            <label className="field-label" htmlFor="timeout-seconds">
-              Timeout (seconds)
-            </label>
-            <input
-              id="timeout-seconds"
-              className="input"
-              type="number"
-              min={1}
-              inputMode="numeric"
-              value={draft.timeout}
-              placeholder="No timeout"
-              onChange={(e) => set({ timeout: e.target.value }, 'timeoutSeconds')}
-              aria-invalid={invalid('timeoutSeconds')}
-              aria-describedby={described('timeoutSeconds', 'timeout-error', 'timeout-help')}
-            />
-            <span className="field-help" id="timeout-help">
-              A run taking longer (waits not counted) is canceled.
-            </span>
-            {fault('timeoutSeconds', 'timeout-error')}
-          </div>
+          <SettingField
+            id="timeout-seconds"
+            label="Timeout (seconds)"
+            help="A run taking longer (waits not counted) fails with EXECUTION_TIMEOUT."
+            fault={faults.get('timeoutSeconds')}
+            input={{ type: 'number', min: 1, inputMode: 'numeric', placeholder: 'No timeout', value: draft.timeout }}
+            onChange={(v) => set({ timeout: v }, 'timeoutSeconds')}
+          />
         </fieldset>
 
         {formError && (
@@ -201,5 +164,41 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
         </div>
       </form>
     </Modal>
+  );
+}
+
+/** One labelled input with its help line and, when it has one, its fault (described by both). */
+function SettingField(p: {
+  id: string;
+  label: string;
+  help: string;
+  fault: string | undefined;
+  input: InputHTMLAttributes<HTMLInputElement> & { value: string };
+  onChange(value: string): void;
+}) {
+  const errorId = `${p.id}-error`;
+  const helpId = `${p.id}-help`;
+  return (
+    <div className="field">
+      <label className="field-label" htmlFor={p.id}>
+        {p.label}
+      </label>
+      <input
+        className="input"
+        {...p.input}
+        id={p.id}
+        onChange={(e) => p.onChange(e.target.value)}
+        aria-invalid={p.fault ? true : undefined}
+        aria-describedby={p.fault ? `${helpId} ${errorId}` : helpId}
+      />
+      <span className="field-help" id={helpId}>
+        {p.help}
+      </span>
+      {p.fault && (
+        <span className="field-error" id={errorId}>
+          {p.fault}
+        </span>
+      )}
+    </div>
   );
 }
