@@ -81,8 +81,9 @@ export function openSqliteStore(
       // Deletions queue a row each for the indexer (migration 018's trigger); without one, nobody else reads them.
       if (!indexed) await commit.run(() => sqlite.prepare('DELETE FROM execution_search_queue').run(), { single: true });
       if (freedPages > 0) sqlite.pragma('incremental_vacuum');
-      // The index merges its segments (a delete leaves postings behind until then) in its worker.
-      await indexer?.compact();
+      // Something was deleted: the index merges its segments (a delete leaves postings behind until
+      // then) in its worker.
+      if (freedPages > 0) await indexer?.compact();
       sqlite.pragma('wal_checkpoint(TRUNCATE)');
       return { freedPages };
     },

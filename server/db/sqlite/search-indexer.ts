@@ -108,6 +108,9 @@ function step() {
 }
 
 function compact() {
+  // The deletions that made this compaction worth it are queued: take their documents out first
+  // (bounded, as a pruning pass is), so the merge below drops their postings now, not next time.
+  for (let i = 0; i < 100 && step(); i++);
   // A delete leaves its postings (and tombstones) until segments merge: merge with a bounded
   // budget (pages written), then give the freed pages back.
   idx.prepare("INSERT INTO execution_search (execution_search, rank) VALUES ('merge', ?)").run(-workerData.mergePages);
