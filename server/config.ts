@@ -60,10 +60,10 @@ export const ConfigSchema = z.object({
   /** Retention: audit log entries older than this many days are pruned (by the same job as executions). */
   /**
    * SQLite: keep a full-text index of executions' events and outputs for `GET /api/executions?q=`
-   * (FTS5 trigram). Off by default: it costs the webhook path about a quarter of its throughput and
-   * more than doubles the bytes per execution (README, Searching executions); off, `q` scans.
+   * (FTS5 trigram, in switchyard-search.db, written by a worker thread: README, Searching
+   * executions); off, `q` scans.
    */
-  EXECUTION_SEARCH_INDEX: z.enum(['on', 'off']).default('off'),
+  EXECUTION_SEARCH_INDEX: z.enum(['on', 'off']).default('on'),
   AUDIT_MAX_AGE_DAYS: z.coerce.number().min(1).default(365),
   /**
    * Retention: at most this many saved versions per workflow (the newest), plus older ones an

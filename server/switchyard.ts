@@ -134,7 +134,7 @@ export async function createSwitchyard(config: Config, o: Overrides = {}): Promi
     await store.close();
     throw err;
   });
-  const query = createExecutionQueryRepo(db, toSummary, store.dialect, config.EXECUTION_SEARCH_INDEX === 'on');
+  const query = createExecutionQueryRepo(db, toSummary, store.dialect, store.search);
   const hookRepo = createHookRepo(db);
   const role = config.SWITCHYARD_ROLE;
   const notifications = store.notifications;

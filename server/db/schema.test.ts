@@ -26,8 +26,8 @@ const latest = (dialect: string) => Math.max(...migrationNumbers(dialect));
 /** Indexes only PostgreSQL has (the shared queue's claims and leases). */
 const PG_ONLY_INDEXES = ['index executions_claimable', 'index executions_lease_owner', 'index executions_concurrency', 'index executions_concurrency_held'];
 /**
- * The SQLite-only search index (migration 009: an FTS5 table, its shadow tables and its doc ids);
- * PostgreSQL searches the steps themselves (server/db/repos/execution-search.ts).
+ * The SQLite-only search index's queue (migration 018; the index itself is a file of its own:
+ * sqlite/search-index.ts); PostgreSQL searches the steps themselves (repos/execution-search.ts).
  */
 const SQLITE_SEARCH = /^execution_search/;
 
@@ -56,10 +56,9 @@ describe('sqlite schema', () => {
     expect(sqliteColumns(sqlite)).toEqual(COLUMNS);
   });
 
-  it('has the search index: an FTS5 trigram table and its doc ids', () => {
-    const fts = sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'execution_search'").get() as { sql: string };
-    expect(fts.sql).toMatch(/USING fts5\(body, tokenize = 'trigram'\)/);
-    expect((sqlite.pragma('table_info(execution_search_docs)') as { name: string }[]).map((c) => c.name)).toEqual(['doc', 'execution_id', 'trigger_node']);
+  it('has the search index\'s queue, and a trigger that queues a deleted execution', () => {
+    expect((sqlite.pragma('table_info(execution_search_queue)') as { name: string }[]).map((c) => c.name)).toEqual(['seq', 'execution_id']);
+    expect(sqlite.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'execution_search%' ORDER BY name").pluck().all()).toEqual(['execution_search_forget', 'execution_search_queue']);
   });
 });
 

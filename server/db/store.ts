@@ -169,6 +169,11 @@ export type Store = {
   inspector: InspectorStore;
   /** PostgreSQL only: the multi-process queue. */
   claims?: ClaimStore;
+  /**
+   * SQLite with EXECUTION_SEARCH_INDEX=on: a read connection that also sees the full-text index
+   * (sqlite/search-index.ts), for `q` (repos/execution-search.ts); not ready while it is built.
+   */
+  search?: { kysely: Kysely<Schema>; isReady(): boolean };
   /** PostgreSQL only: LISTEN/NOTIFY and leadership, for processes sharing the database. */
   notifications?: Notifications;
   /** Makes every write committed so far durable (SQLite: a WAL fsync; PostgreSQL: already so). */

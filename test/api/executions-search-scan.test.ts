@@ -1,5 +1,5 @@
 /**
- * `q` without the search index (EXECUTION_SEARCH_INDEX=off, the default): the same literal,
+ * `q` without the search index (EXECUTION_SEARCH_INDEX=off): the same literal,
  * case-insensitive match over what an execution saw, found by a scan instead of FTS5; combined
  * with the other filters; input is never syntax. SQLite, and PostgreSQL (always a scan there).
  */
@@ -11,7 +11,7 @@ let sy: Booted;
 let sink: Awaited<ReturnType<typeof startSink>>;
 beforeAll(async () => {
   sink = await startSink((_req, n) => ({ status: 200, body: { orderId: `ord_${n}q5` } }));
-  sy = await boot({ env: { OUTBOUND_BLOCK_PRIVATE: 'false' } });
+  sy = await boot({ env: { OUTBOUND_BLOCK_PRIVATE: 'false', EXECUTION_SEARCH_INDEX: 'off' } });
 });
 afterAll(async () => {
   await sy?.close();

@@ -2,8 +2,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { ExecutionSummary } from '#shared/execution.ts';
 import type { Schema } from '../schema.ts';
-import type { Dialect, ExecutionRow } from '../store.ts';
-import { textMatch } from './execution-search.ts';
+import type { Dialect, ExecutionRow, Store } from '../store.ts';
+import { indexable, textMatch } from './execution-search.ts';
 
 export type ExecutionListQuery = {
   workflowId?: string;
@@ -18,11 +18,13 @@ export type ExecutionListQuery = {
   limit: number;
 };
 
-export function createExecutionQueryRepo(db: Kysely<Schema>, toSummary: (row: ExecutionRow, name?: string) => ExecutionSummary, dialect: Dialect, searchIndexed = true) {
+/** `search`: the full-text index's reader (Store.search), used for `q` once it is built. */
+export function createExecutionQueryRepo(db: Kysely<Schema>, toSummary: (row: ExecutionRow, name?: string) => ExecutionSummary, dialect: Dialect, search?: Store['search']) {
   return {
     /** Newest first. Ids sort by creation time, so the cursor is the last id seen. */
     async list(q: ExecutionListQuery): Promise<{ items: ExecutionSummary[]; nextCursor: string | null }> {
-      let query = db
+      const indexed = !!q.q && !!search && indexable(q.q) && search.isReady();
+      let query = (indexed ? search!.kysely : db)
         .selectFrom('executions')
         .leftJoin('workflows', 'workflows.id', 'executions.workflow_id')
         .selectAll('executions')
@@ -38,7 +40,7 @@ export function createExecutionQueryRepo(db: Kysely<Schema>, toSummary: (row: Ex
       if (q.mode) query = query.where('executions.mode', '=', q.mode);
       if (q.from !== undefined) query = query.where('executions.created_at', '>=', q.from);
       if (q.to !== undefined) query = query.where('executions.created_at', '<', q.to);
-      if (q.q) query = query.where(textMatch(dialect, q.q, searchIndexed));
+      if (q.q) query = query.where(textMatch(dialect, q.q, indexed));
       if (q.cursor) query = query.where('executions.id', '<', q.cursor);
       const rows = await query.orderBy('executions.id', 'desc').limit(q.limit + 1).execute();
       const page = rows.slice(0, q.limit);

@@ -11,17 +11,24 @@ import { createSqliteExecutionStore } from './execution-store.ts';
 import { createGroupCommit, type CommitObserver } from './group-commit.ts';
 import { createSqliteInspectorStore } from './inspector-store.ts';
 import { acquireProcessLock, type ProcessLock } from './process-lock.ts';
+import { dropSearchIndex, openSearchIndex, searchFileOf, type SearchReader } from './search-index.ts';
+import { startSearchIndexer, type IndexerOptions, type SearchIndexer } from './search-indexer.ts';
 
-/** The search index's merge budget per compaction, in pages (4 KiB each: ~8 MiB written at most). */
-const SEARCH_MERGE_PAGES = 2000;
+/** How long the queue's finished rows wait before they are deleted: one DELETE for many reports. */
+const TRIM_DELAY_MS = 500;
 
 export type SqliteStore = Store & { db: Db };
 
 /**
  * Opens `file` (`:memory:` for unit tests). With `dataDir`, the directory is locked to this process
- * first and a checkpointer is started (both pointless for an in-memory database).
+ * first and a checkpointer is started (both pointless for an in-memory database). `searchIndex`:
+ * keep the full-text index (search-index.ts; never for `:memory:`); without it the index file is
+ * removed, and a search scans.
  */
-export function openSqliteStore(file: string, opts: { dataDir?: string; logger?: Logger; inspectorKeep?: number; commitObserver?: CommitObserver; searchIndex?: boolean } = {}): SqliteStore {
+export function openSqliteStore(
+  file: string,
+  opts: { dataDir?: string; logger?: Logger; inspectorKeep?: number; commitObserver?: CommitObserver; searchIndex?: boolean; indexer?: Omit<IndexerOptions, 'onProgress' | 'onError'> } = {},
+): SqliteStore {
   const lock: ProcessLock | undefined = opts.dataDir ? acquireProcessLock(join(opts.dataDir, 'switchyard.lock')) : undefined;
   let db: Db;
   try {
@@ -33,9 +40,32 @@ export function openSqliteStore(file: string, opts: { dataDir?: string; logger?:
   const commit = createGroupCommit(db.sqlite, opts.commitObserver ? { observer: opts.commitObserver } : {});
   const checkpointer: Checkpointer | undefined =
     file === ':memory:' ? undefined : startCheckpointer(file, { onError: (err) => opts.logger?.warn('wal checkpoint failed', { err }) });
-  const executions = createSqliteExecutionStore(db.sqlite, commit, { searchIndex: opts.searchIndex ?? true });
-  const inspector = createSqliteInspectorStore(db.sqlite, commit, opts.inspectorKeep ?? INSPECTOR_KEEP);
   let closed = false;
+  const indexed = (opts.searchIndex ?? false) && file !== ':memory:';
+  const executions = createSqliteExecutionStore(db.sqlite, commit, { searchIndex: indexed });
+  let search: SearchReader | undefined;
+  let indexer: SearchIndexer | undefined;
+  if (indexed) {
+    search = openSearchIndex(file, db.sqlite);
+    // Queue rows below the indexer's mark are done with: deleted together, a moment after a report.
+    const trim = db.sqlite.prepare('DELETE FROM execution_search_queue WHERE seq < ?');
+    let mark = 0;
+    let trimTimer: NodeJS.Timeout | undefined;
+    indexer = startSearchIndexer(file, searchFileOf(file), {
+      ...opts.indexer,
+      onProgress: (p) => {
+        mark = p.mark;
+        trimTimer ??= setTimeout(() => {
+          trimTimer = undefined;
+          if (!closed) commit.run(() => trim.run(mark), { single: true }).catch((err: unknown) => opts.logger?.warn('search queue trim failed', { err }));
+        }, TRIM_DELAY_MS).unref();
+      },
+      onError: (msg) => opts.logger?.warn('search indexer failed', { err: msg }),
+    });
+  } else if (file !== ':memory:') {
+    dropSearchIndex(file, db.sqlite);
+  }
+  const inspector = createSqliteInspectorStore(db.sqlite, commit, opts.inspectorKeep ?? INSPECTOR_KEEP);
 
   return {
     dialect: 'sqlite',
@@ -43,18 +73,17 @@ export function openSqliteStore(file: string, opts: { dataDir?: string; logger?:
     kysely: db.kysely,
     executions,
     inspector,
+    ...(search ? { search } : {}),
     sync: () => commit.sync(),
     async compact() {
       const sqlite = db.sqlite;
-      let freedPages = sqlite.pragma('freelist_count', { simple: true }) as number;
-      if (freedPages > 0) {
-        // Something was deleted. An FTS5 delete leaves the search index's pages in place until its
-        // segments merge: merge them now, with a bounded budget (about SEARCH_MERGE_PAGES pages
-        // written; a later pass goes on where this one stopped).
-        sqlite.prepare(`INSERT INTO execution_search (execution_search, rank) VALUES ('merge', ?)`).run(-SEARCH_MERGE_PAGES);
-        freedPages = sqlite.pragma('freelist_count', { simple: true }) as number;
-        sqlite.pragma('incremental_vacuum');
-      }
+      const freedPages = sqlite.pragma('freelist_count', { simple: true }) as number;
+      // Deletions queue a row each for the indexer (migration 018's trigger); without one, nobody else reads them.
+      if (!indexed) await commit.run(() => sqlite.prepare('DELETE FROM execution_search_queue').run(), { single: true });
+      if (freedPages > 0) sqlite.pragma('incremental_vacuum');
+      // Something was deleted: the index merges its segments (a delete leaves postings behind until
+      // then) in its worker.
+      if (freedPages > 0) await indexer?.compact();
       sqlite.pragma('wal_checkpoint(TRUNCATE)');
       return { freedPages };
     },
@@ -66,7 +95,8 @@ export function openSqliteStore(file: string, opts: { dataDir?: string; logger?:
     async close() {
       if (closed) return;
       closed = true;
-      executions.flushSearch();
+      await indexer?.stop();
+      await search?.close();
       commit.flush();
       await commit.sync();
       commit.close();

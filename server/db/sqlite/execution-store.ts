@@ -8,11 +8,7 @@ import { stateKey } from '../repos/trigger-state.repo.ts';
 import type { ExecutionRow, ExecutionStore, IngestRequest, IngestResult, StepRow, UnfinishedRow } from '../store.ts';
 import type { GroupCommit } from './group-commit.ts';
 
-/** Search documents written together (see indexLater), and the longest a document waits. */
-const SEARCH_BATCH = 500;
-const SEARCH_DELAY_MS = 100;
-
-export function createSqliteExecutionStore(sqlite: Database.Database, commit: GroupCommit, o: { searchIndex: boolean } = { searchIndex: true }): ExecutionStore & { flushSearch(): void } {
+export function createSqliteExecutionStore(sqlite: Database.Database, commit: GroupCommit, o: { searchIndex: boolean } = { searchIndex: false }): ExecutionStore {
   const single = { single: true };
   const insertExecution = sqlite.prepare(
     `INSERT INTO executions (id, workflow_id, workflow_version, status, mode, retry_of, created_at, summary, parent_execution_id, call_depth, retry_from, concurrency_key, concurrency_limit)
@@ -51,62 +47,13 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
   );
   const swap = sqlite.prepare(`UPDATE trigger_state SET state = ?, updated_at = ? WHERE workflow_id = ? AND node_id = ? AND state = ?`);
   const hasUnfinished = sqlite.prepare(`SELECT 1 FROM executions WHERE workflow_id = ? AND status IN ('queued', 'running') LIMIT 1`);
-  // Search (migration 009): the trigger's output is indexed at ingest, every other step's output
-  // once at finish — one index write per execution each time, never one per step.
-  const addSearchDoc = sqlite.prepare(`INSERT INTO execution_search_docs (execution_id, trigger_node) SELECT @id, @node WHERE EXISTS (SELECT 1 FROM executions WHERE id = @id)`);
-  const indexDoc = sqlite.prepare(`INSERT INTO execution_search (rowid, body) VALUES (?, ?)`);
-  // A trigger without a document of its own (its write was lost to a crash) is indexed with the rest.
-  const stepsText = sqlite
-    .prepare(
-      `SELECT group_concat(output, char(10)) FROM steps
-        WHERE execution_id = @id AND output IS NOT NULL
-          AND NOT (iteration = '' AND node_id IS (SELECT trigger_node FROM execution_search_docs WHERE execution_id = @id AND trigger_node IS NOT NULL))`,
-    )
-    .pluck();
-
-  /**
-   * Index writes are gathered and written together, off the webhook path: in a transaction of
-   * their own, without savepoints, once SEARCH_BATCH documents wait or SEARCH_DELAY_MS after the
-   * first. Each FTS5 commit (and each SAVEPOINT) writes its pending terms out as a new segment, so
-   * a document written inside its ingest's savepoint cost ~100 µs, about 3x the ingest itself;
-   * hundreds at once cost ~15 µs each (measured here with store-level ingests). A run is
-   * searchable a moment after it is recorded; a crash inside that moment leaves the trigger to be
-   * indexed with the outputs at finish (stepsText).
-   */
-  let pendingDocs: { id: string; node: string | null; body: string | null }[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  let queued = false;
-  const writeSoon = () => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    if (queued || !pendingDocs.length) return;
-    queued = true;
-    // A failure (the whole transaction refused: disk full) leaves those runs unsearchable, nothing
-    // worse: the writes of the runs themselves report their own errors.
-    commit.run(writeDocs, single).catch(() => undefined);
+  // Search (migration 018): an execution that reaches its end goes on the indexer's to-do list, in
+  // the transaction that ends it — one small row, while the indexing itself runs in a worker
+  // (sqlite/search-indexer.ts). Until then a search scans it (repos/execution-search.ts).
+  const queueForIndex = sqlite.prepare(`INSERT INTO execution_search_queue (execution_id) VALUES (?)`);
+  const indexLater = (id: string) => {
+    if (o.searchIndex) queueForIndex.run(id);
   };
-  function indexLater(doc: { id: string; node: string | null; body: string | null }): void {
-    if (!o.searchIndex) return; // EXECUTION_SEARCH_INDEX=off: `q` scans the outputs instead
-    pendingDocs.push(doc);
-    if (pendingDocs.length >= SEARCH_BATCH) writeSoon();
-    else if (!timer && !queued) timer = setTimeout(writeSoon, SEARCH_DELAY_MS).unref();
-  }
-  function writeDocs(): void {
-    const docs = pendingDocs;
-    pendingDocs = [];
-    queued = false;
-    // Every doc id first, then every FTS5 row: an INSERT … SELECT opens a statement savepoint,
-    // which would make FTS5 write out the rows before it as a segment of their own (one per doc).
-    const rows: [number | bigint, string][] = [];
-    for (const d of docs) {
-      const body = d.node !== null ? d.body : (stepsText.get({ id: d.id }) as string | null);
-      if (body == null) continue;
-      // Skips an execution whose ingest was undone (an all-or-nothing ingestMany that failed later).
-      const added = addSearchDoc.run({ id: d.id, node: d.node });
-      if (added.changes === 1) rows.push([added.lastInsertRowid, body]);
-    }
-    for (const [doc, body] of rows) indexDoc.run(doc, body);
-  }
 
   /** Runs inside a group-commit transaction: the check and the insert cannot interleave with another ingest. */
   function ingestNow(req: IngestRequest): IngestResult {
@@ -120,13 +67,10 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     insertExecution.run(e.id, e.workflow_id, e.workflow_version, e.mode, e.retry_of, e.created_at, e.summary ?? null, e.parent_execution_id ?? null, e.call_depth ?? 0, e.retry_from ?? null, e.concurrency_key ?? null, e.concurrency_limit ?? null);
     upsertStep.run(req.triggerStep);
     for (const step of req.steps ?? []) upsertStep.run(step);
-    if (req.triggerStep.output != null) indexLater({ id: e.id, node: req.triggerStep.node_id, body: req.triggerStep.output });
     return { executionId: e.id, duplicate: false };
   }
 
   return {
-    /** Queues the waiting search documents into group commit (shutdown: before its last flush). */
-    flushSearch: writeSoon,
     fifo: true,
     ingest: (req) => commit.run(() => ingestNow(req)),
     // Not single: the savepoint makes a failing ingest undo the ones before it (all or nothing).
@@ -146,7 +90,7 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
         const ok = finish.run(status, error, at, startedAt, id).changes === 1;
         // A failure is queued for error workflows in the same transaction (services/error-dispatch.ts).
         if (ok && status === 'error') queueFailure.run(id, at);
-        if (ok) indexLater({ id, node: null, body: null });
+        if (ok) indexLater(id);
         return ok;
       }, single),
     park: (id, wakeAt, _lease, activeMs) => commit.run(() => park.run(wakeAt, activeMs ?? null, id).changes === 1, single),
@@ -155,7 +99,7 @@ export function createSqliteExecutionStore(sqlite: Database.Database, commit: Gr
     cancel: (id, error, at) =>
       commit.run(() => {
         const canceled = cancel.run(error, at, id).changes === 1;
-        if (canceled) indexLater({ id, node: null, body: null });
+        if (canceled) indexLater(id);
         return canceled;
       }, single),
     getExecution: async (id) => getExecution.get(id) as ExecutionRow | undefined,
