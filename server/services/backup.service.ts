@@ -41,7 +41,8 @@ same place: whoever holds both can read every credential.
 Restore
 -------
 1. Stop the server.
-2. Move the old DATA_DIR/${DATABASE_FILE} aside, with its -wal and -shm files if any.
+2. Move the old DATA_DIR/${DATABASE_FILE} aside, with its -wal and -shm files if any, and delete
+   DATA_DIR/switchyard-search.db (the search index: it is rebuilt from the restored database).
 3. Copy this file to DATA_DIR/${DATABASE_FILE}.
 4. Give the server the same key: the same ENCRYPTION_KEY, or the saved key file as DATA_DIR/${KEY_FILE} (mode 0600).
 5. Start the server. Executions that were running when the backup was taken run again from their last finished step.
