@@ -102,7 +102,10 @@ describe.skipIf(!browserAvailable())('a past execution on the canvas', () => {
   it('keeps an unsaved draft and its undo history across a visit from the Runs menu', async () => {
     const name = page.getByLabel('Workflow name');
     await name.fill('Replay me, renamed');
-    await node('transform').click();
+    // Selected from the keyboard (the node may sit at the canvas's edge, under the panel).
+    await node('transform').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => node('transform').getAttribute('class')).toContain('selected');
     await page.keyboard.press('Delete');
     await expect.poll(() => node('transform').count()).toBe(0);
     await expect.poll(() => text(page.locator('.save-state'))).toBe('Unsaved changes');

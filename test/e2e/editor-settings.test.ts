@@ -11,7 +11,8 @@ import { browserAvailable, screenshot, signIn, type RunningServer } from './harn
 import { editorSession } from './session.ts';
 
 describe.skipIf(!browserAvailable())('workflow settings in the editor', () => {
-  const session = editorSession();
+  // Wide enough for the toolbar's Settings button (below 1340 px it folds into the Runs menu).
+  const session = editorSession({ width: 1440, height: 900 });
   let server: RunningServer;
   let page: Page;
   beforeAll(() => {
@@ -75,14 +76,14 @@ describe.skipIf(!browserAvailable())('workflow settings in the editor', () => {
     await again.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => again.count()).toBe(0);
 
-    // A narrow window folds the Settings button away; the Runs menu opens the dialog instead.
-    await page.setViewportSize({ width: 1024, height: 700 });
+    // A narrower window folds the Settings button away; the Runs menu opens the dialog instead.
+    await page.setViewportSize({ width: 1280, height: 800 });
     expect(await page.getByRole('button', { name: 'Settings', exact: true }).isVisible()).toBe(false);
     await page.getByRole('button', { name: 'Runs ▾' }).click();
     await page.getByRole('menuitem', { name: 'Workflow settings…' }).click();
     expect(await page.getByRole('dialog', { name: 'Workflow settings' }).getByLabel('Limit', { exact: true }).inputValue()).toBe('3');
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('dialog', { name: 'Workflow settings' }).count()).toBe(0);
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.setViewportSize({ width: 1440, height: 900 });
   }, 120_000);
 });

@@ -47,7 +47,9 @@ describe('pruning', () => {
     await fire(url, 60, { blob: 'x'.repeat(40_000) });
     await until(async () => (await sy!.api('/api/executions?status=success&limit=200')).body.items.length === 60, 20_000);
     const dbFile = join(sy.dataDir, 'switchyard.db');
-    sqliteOf(sy.app).pragma('wal_checkpoint(TRUNCATE)');
+    // The search indexer (a worker thread) reads this file: a checkpoint that meets its snapshot is
+    // busy and copies nothing yet, so it is repeated until it went through.
+    await until(() => (sqliteOf(sy!.app).pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[])[0]!.busy === 0, 20_000, 100);
     const before = statSync(dbFile).size;
     const { deleted } = await sy.app.pruneNow();
     expect(deleted).toBe(60);
